@@ -1,0 +1,3 @@
+from difffuzz._cli import main
+
+main()

@@ -1,0 +1,194 @@
+"""What a comparison returns, and the registry comparators live in.
+
+A comparator is a plain function ``(left, right, spec) -> Comparison``. It sees
+only :class:`~difffuzz.Outcome` values and a :class:`CompareSpec`; it knows
+nothing of Hypothesis, transports or reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from difffuzz._exceptions import RegistryError
+from difffuzz._outcome import Outcome
+
+__all__ = [
+    "COMPARATORS",
+    "Comparator",
+    "CompareSpec",
+    "Comparison",
+    "DiffKind",
+    "Difference",
+    "comparator",
+    "get_comparator",
+]
+
+
+class DiffKind(str, Enum):
+    """What kind of difference one :class:`Difference` is."""
+
+    STATUS = "status"  # status codes / exit codes differ
+    PARSE = "parse"  # one side's body is not JSON (validity gate)
+    TYPE = "type"  # JSON types differ at a path
+    MISSING = "missing"  # present on the left, absent on the right
+    EXTRA = "extra"  # absent on the left, present on the right
+    VALUE = "value"  # same type, different value (beyond tolerance)
+    LENGTH = "length"  # arrays or texts of different length
+    ORDER = "order"  # same elements, different order
+    PROPERTY = "property"  # a single-runtime property does not hold
+
+    @property
+    def is_shape(self) -> bool:
+        """Structural differences: what a caller parsing the answer trips over."""
+        return self in (DiffKind.PARSE, DiffKind.TYPE, DiffKind.MISSING, DiffKind.EXTRA)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way the two answers differ.
+
+    ``path`` is normalised (array indices replaced by ``*``) so that it can take
+    part in a signature; ``location`` is the concrete JSON pointer.
+    """
+
+    kind: DiffKind
+    path: str
+    location: str = ""
+    left: Any = None
+    right: Any = None
+    detail: str = ""
+    #: Extra words that make two differences at one path distinct, e.g. "int/str".
+    qualifier: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"kind": self.kind.value, "path": self.path}
+        if self.location and self.location != self.path:
+            record["location"] = self.location
+        if self.qualifier:
+            record["qualifier"] = self.qualifier
+        if self.detail:
+            record["detail"] = self.detail
+        record["left"] = _excerpt(self.left)
+        record["right"] = _excerpt(self.right)
+        return record
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any]) -> Difference:
+        try:
+            kind = DiffKind(record["kind"])
+        except (KeyError, ValueError):
+            raise ValueError(f"difference has an unknown kind: {record.get('kind')!r}") from None
+        return cls(
+            kind=kind,
+            path=str(record.get("path", "")),
+            location=str(record.get("location", record.get("path", ""))),
+            left=record.get("left"),
+            right=record.get("right"),
+            detail=str(record.get("detail", "")),
+            qualifier=str(record.get("qualifier", "")),
+        )
+
+
+def _excerpt(value: Any, limit: int = 200) -> Any:
+    """Keep fixtures readable: long strings and lists are cut, marked with '…'."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    if isinstance(value, bytes):
+        return _excerpt(value.decode("utf-8", "replace"), limit)
+    if isinstance(value, list) and len(value) > 20:
+        return [*value[:20], f"… {len(value) - 20} more"]
+    if isinstance(value, float) and value != value:  # NaN is not JSON
+        return "NaN"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of comparing two outcomes."""
+
+    rule: str
+    differences: tuple[Difference, ...] = ()
+    #: How far apart the answers are, where the rule has a measure
+    #: (1 - cosine, largest numeric difference, 1 - overlap); 0.0 when equal.
+    distance: float | None = None
+    #: Paths that differed but were ignored by an ignore rule (shown in reports).
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def equal(self) -> bool:
+        return not self.differences
+
+
+@dataclass(frozen=True)
+class CompareSpec:
+    """A comparator choice with its parameters, as written in the config.
+
+    ``select_left`` / ``select_right`` are JSON pointers applied to each side
+    before comparing (e.g. ``/embeddings/0`` against ``/vectors/0``); ``ignore``
+    are pointer patterns with ``*`` (one level) and ``**`` (any depth) wildcards.
+    """
+
+    rule: str = "json"
+    ignore: tuple[str, ...] = ()
+    select_left: str = ""
+    select_right: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"rule": self.rule}
+        if self.ignore:
+            record["ignore"] = list(self.ignore)
+        if self.select_left or self.select_right:
+            record["select"] = {"left": self.select_left, "right": self.select_right}
+        if self.params:
+            record["params"] = dict(sorted(self.params.items()))
+        return record
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any]) -> CompareSpec:
+        select = record.get("select", {}) or {}
+        return cls(
+            rule=str(record.get("rule", "json")),
+            ignore=tuple(str(p) for p in record.get("ignore", ())),
+            select_left=str(select.get("left", "")),
+            select_right=str(select.get("right", "")),
+            params=dict(record.get("params", {}) or {}),
+        )
+
+
+Comparator = Callable[[Outcome, Outcome, CompareSpec], Comparison]
+
+COMPARATORS: dict[str, Comparator] = {}
+
+
+def comparator(name: str) -> Callable[[Comparator], Comparator]:
+    """Register a comparator under ``name`` so configs can say ``rule = "name"``.
+
+    >>> @comparator("same-length")
+    ... def same_length(left, right, spec):
+    ...     diffs = () if len(left.body) == len(right.body) else (
+    ...         Difference(DiffKind.LENGTH, "/"),)
+    ...     return Comparison(rule="same-length", differences=diffs)
+    """
+
+    def register(function: Comparator) -> Comparator:
+        COMPARATORS[name] = function
+        return function
+
+    return register
+
+
+def get_comparator(name: str) -> Comparator:
+    try:
+        return COMPARATORS[name]
+    except KeyError:
+        known = ", ".join(sorted(COMPARATORS)) or "(none registered)"
+        raise RegistryError(
+            f"unknown comparator rule {name!r}; registered rules: {known}. "
+            "Register your own with @difffuzz.comparator(name)."
+        ) from None

@@ -1,0 +1,177 @@
+"""Generated inputs, and their lossless JSON form for fixtures.
+
+A strategy may produce any of: ``None``, ``bool``, ``int``, ``float``, ``str``
+(lone surrogates included), ``bytes`` (invalid UTF-8 included), ``list``,
+``tuple``, ``dict`` and :class:`FileTree` (a folder of files, for helpers that
+read a directory). :func:`encode_input` turns such a value into plain JSON that
+reads well in review, and :func:`decode_input` gives back the identical value:
+ordinary strings, numbers and objects stay as they are, and only what JSON
+cannot hold is tagged with a ``$``-key::
+
+    {"$bytes_base64": "..."}      bytes that are not UTF-8
+    {"$bytes_utf8": "..."}        bytes that are UTF-8 (kept readable)
+    {"$str_escaped": "..."}       a str with lone surrogates, unicode-escaped
+    {"$float": "nan" | "inf" | "-inf"}
+    {"$tuple": [...]}
+    {"$object": [[key, value], ...]}   an object whose keys could be mistaken for tags
+    {"$tree": {"relpath": <bytes>}}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+__all__ = ["FileTree", "Input", "decode_input", "encode_input", "input_sort_key", "input_to_bytes"]
+
+Input: TypeAlias = Any
+"""Whatever a strategy generates; see the module docstring for the supported kinds."""
+
+
+@dataclass(frozen=True)
+class FileTree:
+    """A folder of files, relative POSIX paths to contents, for directory-shaped inputs.
+
+    >>> tree = FileTree.of({"a.jsonl": b'{"x": 1}\\n'})
+    >>> tree.paths()
+    ['a.jsonl']
+    """
+
+    files: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def of(cls, files: Mapping[str, bytes]) -> FileTree:
+        for path in files:
+            _check_relative(path)
+        return cls(tuple(sorted(files.items())))
+
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.files]
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def _check_relative(path: str) -> None:
+    parts = path.split("/")
+    if not path or path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"FileTree path {path!r} must be relative, without '.', '..' or '//'")
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _encode_bytes(raw: bytes) -> dict[str, str]:
+    try:
+        return {"$bytes_utf8": raw.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"$bytes_base64": base64.b64encode(raw).decode("ascii")}
+
+
+def encode_input(value: Input) -> Any:
+    """The JSON form of a generated input (see the module docstring)."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return {"$float": "nan"}
+        if math.isinf(value):
+            return {"$float": "inf" if value > 0 else "-inf"}
+        return value
+    if isinstance(value, str):
+        if _has_surrogates(value):
+            return {"$str_escaped": value.encode("unicode_escape").decode("ascii")}
+        return value
+    if isinstance(value, bytes | bytearray):
+        return _encode_bytes(bytes(value))
+    if isinstance(value, FileTree):
+        return {"$tree": {path: _encode_bytes(content) for path, content in value.files}}
+    if isinstance(value, tuple):
+        return {"$tuple": [encode_input(v) for v in value]}
+    if isinstance(value, list):
+        return [encode_input(v) for v in value]
+    if isinstance(value, dict):
+        plain = all(
+            isinstance(k, str) and not k.startswith("$") and not _has_surrogates(k) for k in value
+        )
+        if plain:
+            return {k: encode_input(v) for k, v in value.items()}
+        return {"$object": [[encode_input(k), encode_input(v)] for k, v in value.items()]}
+    raise TypeError(
+        f"cannot store an input of type {type(value).__name__}: strategies must generate "
+        "None, bool, int, float, str, bytes, list, tuple, dict or difffuzz.FileTree"
+    )
+
+
+def _decode_bytes(record: Mapping[str, Any]) -> bytes:
+    if "$bytes_utf8" in record:
+        return str(record["$bytes_utf8"]).encode("utf-8")
+    return base64.b64decode(str(record["$bytes_base64"]), validate=True)
+
+
+_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def decode_input(encoded: Any) -> Input:
+    """Inverse of :func:`encode_input`; raises ``ValueError`` on a malformed tag."""
+    if isinstance(encoded, list):
+        return [decode_input(v) for v in encoded]
+    if not isinstance(encoded, dict):
+        return encoded
+    if len(encoded) == 1:
+        (tag, body), = encoded.items()
+        if tag in ("$bytes_utf8", "$bytes_base64"):
+            return _decode_bytes(encoded)
+        if tag == "$str_escaped":
+            return str(body).encode("ascii").decode("unicode_escape")
+        if tag == "$float":
+            if body not in _FLOATS:
+                raise ValueError(f"unknown $float value {body!r}; expected nan, inf or -inf")
+            return _FLOATS[body]
+        if tag == "$tuple":
+            return tuple(decode_input(v) for v in body)
+        if tag == "$object":
+            return {decode_input(k): decode_input(v) for k, v in body}
+        if tag == "$tree":
+            return FileTree.of({path: _decode_bytes(content) for path, content in body.items()})
+    for key in encoded:
+        if key.startswith("$"):
+            raise ValueError(f"unknown input tag {key!r} in a stored input")
+    return {k: decode_input(v) for k, v in encoded.items()}
+
+
+def input_sort_key(value: Input) -> tuple[int, str]:
+    """Shortlex order on the stored form: smaller means a simpler fixture."""
+    text = json.dumps(encode_input(value), sort_keys=True, ensure_ascii=False)
+    return (len(text), text)
+
+
+def input_to_bytes(value: Input) -> bytes:
+    """The raw bytes a byte-carrying transport sends for an input.
+
+    ``bytes`` go as they are, ``str`` as UTF-8 (lone surrogates passed through, so
+    the receiver sees the invalid sequence), anything else as compact JSON.
+    """
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return json_bytes(value)
+
+
+def json_bytes(value: Any) -> bytes:
+    """Serialise a JSON-shaped input; lone surrogates become ``\\udXXX`` escapes."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "backslashreplace")

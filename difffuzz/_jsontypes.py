@@ -1,0 +1,8 @@
+"""The JSON value type shared by outcomes, comparators and fixtures."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+JSONScalar: TypeAlias = None | bool | int | float | str
+JSONValue: TypeAlias = JSONScalar | list["JSONValue"] | dict[str, "JSONValue"]

@@ -1,0 +1,247 @@
+"""The engine's results: per-example observations, findings and campaign summaries.
+
+These are plain frozen records with ``to_json``; reporters (console, JSON,
+Markdown, HTML, JUnit) read them and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from difffuzz._comparators.base import Comparison, CompareSpec
+from difffuzz._inputs import Input, encode_input
+from difffuzz._outcome import Outcome
+from difffuzz._signature import Signature
+
+__all__ = [
+    "CampaignResult",
+    "Finding",
+    "FindingStatus",
+    "InfraEvent",
+    "Observation",
+    "SurfaceResult",
+    "SurfaceStats",
+    "Verdict",
+]
+
+
+class Verdict(str, Enum):
+    """The verdict on one input sent to both runtimes."""
+
+    MATCH = "match"
+    DIVERGENCE = "divergence"
+    BOTH_FAILED = "both_failed"  # both errored or answered nothing, the same way
+    INFRA_ERROR = "infra_error"  # a runtime was unreachable or timed out
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One input, both outcomes, and what the engine made of them."""
+
+    surface: str
+    input: Input
+    left: Outcome
+    right: Outcome
+    comparison: Comparison
+    verdict: Verdict
+    signature: Signature | None = None
+
+
+class FindingStatus(str, Enum):
+    NEW = "new"  # not in the corpus before this run
+    KNOWN = "known"  # the corpus already held a fixture with this signature
+    KNOWN_GAP = "known_gap"  # marked as an accepted, open difference
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One distinct divergence (one signature), with its smallest input."""
+
+    surface: str
+    signature: Signature
+    input: Input
+    left: Outcome
+    right: Outcome
+    comparison: Comparison
+    compare_spec: CompareSpec
+    runtimes: tuple[str, str]
+    status: FindingStatus = FindingStatus.NEW
+    shrunk: bool = True
+    flaky: bool = False
+    occurrences: int = 1
+    gap_reason: str = ""
+    fixture_path: str | None = None
+    seed: int | None = None
+    found_at: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "surface": self.surface,
+            "signature": self.signature.to_json(),
+            "status": self.status.value,
+            "input": encode_input(self.input),
+            "runtimes": list(self.runtimes),
+            "left": self.left.to_json(),
+            "right": self.right.to_json(),
+            "differences": [d.to_json() for d in self.comparison.differences],
+            "distance": self.comparison.distance,
+            "ignored": list(self.comparison.ignored),
+            "compare": self.compare_spec.to_json(),
+            "shrunk": self.shrunk,
+            "flaky": self.flaky,
+            "occurrences": self.occurrences,
+            "gap_reason": self.gap_reason,
+            "fixture": self.fixture_path,
+            "seed": self.seed,
+            "found_at": self.found_at,
+        }
+
+
+@dataclass(frozen=True)
+class InfraEvent:
+    """A call that failed for reasons outside the input (shown, never a finding)."""
+
+    surface: str
+    runtime: str
+    target: str
+    failure: str
+    detail: str
+    input: Input
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "surface": self.surface,
+            "runtime": self.runtime,
+            "target": self.target,
+            "failure": self.failure,
+            "detail": self.detail,
+            "input": encode_input(self.input),
+        }
+
+
+@dataclass
+class SurfaceStats:
+    """Counters for one surface; mutable while the campaign runs."""
+
+    examples: int = 0
+    matches: int = 0
+    divergent_examples: int = 0
+    both_failed: int = 0
+    infra_errors: int = 0
+    elapsed: float = 0.0
+
+    def count(self, verdict: Verdict) -> None:
+        self.examples += 1
+        if verdict is Verdict.MATCH:
+            self.matches += 1
+        elif verdict is Verdict.DIVERGENCE:
+            self.divergent_examples += 1
+        elif verdict is Verdict.BOTH_FAILED:
+            self.both_failed += 1
+        else:
+            self.infra_errors += 1
+
+    @property
+    def rate(self) -> float:
+        return self.examples / self.elapsed if self.elapsed > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "examples": self.examples,
+            "matches": self.matches,
+            "divergent_examples": self.divergent_examples,
+            "both_failed": self.both_failed,
+            "infra_errors": self.infra_errors,
+            "elapsed_s": round(self.elapsed, 3),
+            "examples_per_s": round(self.rate, 1),
+        }
+
+
+@dataclass
+class SurfaceResult:
+    surface: str
+    runtimes: tuple[str, str]
+    compare_spec: CompareSpec
+    stats: SurfaceStats = field(default_factory=SurfaceStats)
+    findings: list[Finding] = field(default_factory=list)
+    infra_events: list[InfraEvent] = field(default_factory=list)
+    #: Paths found to differ between two calls of the *same* runtime, ignored from then on.
+    learned_noise: list[str] = field(default_factory=list)
+    #: Why the surface stopped early (a runtime unreachable), or "" when it ran out its budget.
+    aborted: str = ""
+    #: (elapsed seconds, examples so far, distinct findings so far) samples for charts.
+    timeline: list[tuple[float, int, int]] = field(default_factory=list)
+
+    @property
+    def failing_findings(self) -> list[Finding]:
+        """Findings that fail a run: everything but known gaps."""
+        return [f for f in self.findings if f.status is not FindingStatus.KNOWN_GAP]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "surface": self.surface,
+            "runtimes": list(self.runtimes),
+            "compare": self.compare_spec.to_json(),
+            "stats": self.stats.to_json(),
+            "distinct_divergences": len(self.findings),
+            "findings": [f.to_json() for f in self.findings],
+            "infra_events": [e.to_json() for e in self.infra_events[:50]],
+            "learned_noise": list(self.learned_noise),
+            "aborted": self.aborted,
+            "timeline": [list(t) for t in self.timeline],
+        }
+
+
+@dataclass
+class CampaignResult:
+    """Everything one ``run`` produced, in the order the surfaces ran."""
+
+    surfaces: list[SurfaceResult]
+    seed: int | None
+    started_at: str
+    finished_at: str = ""
+    config_path: str = ""
+    difffuzz_version: str = ""
+    hypothesis_version: str = ""
+    corpus_dir: str = ""
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for s in self.surfaces for f in s.findings]
+
+    @property
+    def aborted(self) -> list[SurfaceResult]:
+        return [s for s in self.surfaces if s.aborted]
+
+    @property
+    def exit_code(self) -> int:
+        """0 no failing divergence, 1 divergences, 3 a runtime unreachable."""
+        if self.aborted:
+            return 3
+        if any(s.failing_findings for s in self.surfaces):
+            return 1
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "difffuzz.campaign/1",
+            "difffuzz_version": self.difffuzz_version,
+            "hypothesis_version": self.hypothesis_version,
+            "config": self.config_path,
+            "corpus": self.corpus_dir,
+            "seed": self.seed,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "exit_code": self.exit_code,
+            "surfaces": [s.to_json() for s in self.surfaces],
+        }
+
+
+def by_surface(findings: Sequence[Finding]) -> Mapping[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.surface, []).append(finding)
+    return grouped

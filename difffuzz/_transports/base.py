@@ -1,0 +1,71 @@
+"""The transport protocol: how one input reaches one runtime.
+
+A transport renders an input into a concrete :class:`Request` (what would go on
+the wire or down a pipe: the reproduction commands are built from it) and sends
+it, returning an :class:`~difffuzz.Outcome`. Backend exceptions (httpx errors,
+``OSError`` from ``subprocess``) are translated into ``Outcome.failure`` at this
+boundary and never escape it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from difffuzz._inputs import FileTree, Input
+from difffuzz._outcome import Outcome
+
+__all__ = ["CommandRequest", "HTTPRequest", "PythonRequest", "Request", "Transport"]
+
+
+@dataclass(frozen=True)
+class HTTPRequest:
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """One helper process: argv (placeholders still unexpanded), stdin, input folder."""
+
+    argv: tuple[str, ...]
+    stdin: bytes = b""
+    tree: FileTree | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+
+
+@dataclass(frozen=True)
+class PythonRequest:
+    target: str  # "module:function"
+    argument: Input
+
+
+Request = HTTPRequest | CommandRequest | PythonRequest
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Sends inputs to one runtime for one surface.
+
+    Implementations: ``HTTPTransport``, ``CommandTransport``, ``PythonTransport``
+    and ``MockTransport`` (for tests).
+    """
+
+    #: A short description of where requests go (a URL, an argv), for messages.
+    target: str
+
+    def render(self, value: Input) -> Request:
+        """The request :meth:`send` would make for ``value``, without sending it."""
+        ...
+
+    def send(self, value: Input) -> Outcome:
+        """Send ``value`` and return what came back. Never raises for runtime faults."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and other resources."""
+        ...
