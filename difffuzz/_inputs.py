@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-__all__ = ["FileTree", "Input", "decode_input", "encode_input", "input_sort_key", "input_to_bytes"]
+__all__ = ["FileTree", "Input", "decode_input", "encode_input", "input_sort_key", "input_to_bytes", "json_bytes"]
 
 Input: TypeAlias = Any
 """Whatever a strategy generates; see the module docstring for the supported kinds."""

@@ -1,0 +1,272 @@
+"""Send inputs to a runtime over HTTP, one keep-alive ``httpx.Client`` per transport.
+
+Every httpx error is translated into an :class:`~difffuzz.Outcome` failure in
+one place, :func:`_failure_from_exception`, so nothing above this module ever
+sees an httpx type.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType, TracebackType
+from typing import Any, Literal, Self
+
+import httpx
+
+from difffuzz._exceptions import ConfigError
+from difffuzz._inputs import FileTree, Input, input_to_bytes, json_bytes
+from difffuzz._outcome import Failure, Outcome
+from difffuzz._transports.base import HTTPRequest
+
+__all__ = ["HTTPTransport"]
+
+BodyMode = Literal["json", "raw", "template"]
+_BODY_MODES: tuple[str, ...] = ("json", "raw", "template")
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+# Ordered most specific first: httpx.ConnectTimeout is both a TimeoutException
+# and a TransportError, and a timeout is what happened.
+_FAILURES: tuple[tuple[type[httpx.HTTPError], Failure, str], ...] = (
+    (httpx.TimeoutException, Failure.TIMEOUT, "no answer within {timeout}s"),
+    (httpx.ConnectError, Failure.UNREACHABLE, "cannot connect"),
+    (httpx.RemoteProtocolError, Failure.CRASHED, "the answer is not valid HTTP"),
+    (httpx.ReadError, Failure.CRASHED, "the connection broke while reading the answer"),
+    (httpx.WriteError, Failure.CRASHED, "the connection broke while sending the request"),
+    (httpx.DecodingError, Failure.CRASHED, "the answer body cannot be decoded"),
+    (httpx.HTTPError, Failure.CRASHED, "the exchange failed"),
+)
+
+
+def _failure_from_exception(
+    exc: httpx.HTTPError, *, url: str, timeout: float, elapsed: float
+) -> Outcome:
+    """The single place where httpx exceptions become outcomes."""
+    for kind, failure, what in _FAILURES:
+        if isinstance(exc, kind):
+            reason = str(exc) or type(exc).__name__
+            detail = f"{what.format(timeout=timeout)} at {url} ({type(exc).__name__}: {reason})"
+            return Outcome(status=None, elapsed=elapsed, failure=failure, detail=detail)
+    raise AssertionError("unreachable: httpx.HTTPError is the last entry of _FAILURES")
+
+
+def join_url(base_url: str, path: str) -> str:
+    """``base_url`` and ``path`` joined with exactly one slash between them.
+
+    >>> join_url("http://127.0.0.1:3100/", "/v1/validate")
+    'http://127.0.0.1:3100/v1/validate'
+    """
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def substitute(template: Any, marker: str, value: Input) -> Any:
+    """``template`` with every string equal to ``marker`` replaced by ``value``.
+
+    When ``value`` is a ``str``, strings that merely contain the marker have it
+    replaced textually too (``"Need $input now"``).
+
+    >>> substitute({"kind": "sms", "payload": "$input"}, "$input", {"to": "1"})
+    {'kind': 'sms', 'payload': {'to': '1'}}
+    """
+    if isinstance(template, str):
+        if template == marker:
+            return value
+        if isinstance(value, str) and marker in template:
+            return template.replace(marker, value)
+        return template
+    if isinstance(template, Mapping):
+        return {key: substitute(item, marker, value) for key, item in template.items()}
+    if isinstance(template, list | tuple):
+        return [substitute(item, marker, value) for item in template]
+    return template
+
+
+def _uses_marker(template: Any, marker: str) -> bool:
+    if isinstance(template, str):
+        return marker in template
+    if isinstance(template, Mapping):
+        return any(_uses_marker(item, marker) for item in template.values())
+    if isinstance(template, list | tuple):
+        return any(_uses_marker(item, marker) for item in template)
+    return False
+
+
+class HTTPTransport:
+    """Sends each input as the body of one HTTP request to one runtime.
+
+    ``body`` chooses how an input becomes the request body: ``"json"`` sends it
+    serialised as JSON (except ``bytes``, which have no JSON form and go as they
+    are: that is how a JSON surface's strategy sends a malformed body), ``"raw"`` sends its bytes as they are (how malformed
+    bodies reach a runtime), ``"template"`` puts it into ``template`` wherever
+    ``marker`` appears. The content type is ``application/json`` unless
+    ``headers`` sets one.
+
+    >>> with HTTPTransport("http://127.0.0.1:3100", path="/v1/validate") as rust:
+    ...     rust.render({"kind": "sms"}).url
+    'http://127.0.0.1:3100/v1/validate'
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        method: str = "POST",
+        path: str = "/",
+        headers: Mapping[str, str] = _NO_HEADERS,
+        body: BodyMode = "json",
+        template: Any = None,
+        marker: str = "$input",
+        timeout: float = 10.0,
+        max_body_bytes: int = 10_000_000,
+        keep_headers: Sequence[str] = ("content-type",),
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"base_url={base_url!r} is not an HTTP URL; write it like 'http://127.0.0.1:3100'"
+            )
+        if body not in _BODY_MODES:
+            raise ConfigError(f"body={body!r} is not one of {', '.join(_BODY_MODES)}")
+        if body == "template" and not _uses_marker(template, marker):
+            raise ConfigError(
+                f"body='template' needs a template that contains the marker {marker!r}; "
+                f"got template={template!r}"
+            )
+        if timeout <= 0:
+            raise ConfigError(f"timeout={timeout!r} must be a positive number of seconds")
+        if max_body_bytes <= 0:
+            raise ConfigError(f"max_body_bytes={max_body_bytes!r} must be positive")
+        self.url = join_url(base_url, path)
+        try:
+            host = httpx.URL(self.url).host
+        except httpx.InvalidURL as exc:
+            raise ConfigError(
+                f"base_url={base_url!r} with path={path!r} is not a URL: {exc}"
+            ) from None
+        if not host:
+            raise ConfigError(f"base_url={base_url!r} names no host; write 'http://HOST:PORT'")
+        self.target = f"{method.upper()} {self.url}"
+        self.method = method.upper()
+        self.body = body
+        self.template = template
+        self.marker = marker
+        self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
+        self.keep_headers = tuple(name.lower() for name in keep_headers)
+        self.headers = self._request_headers(headers)
+        # trust_env=False: proxy variables must not reroute calls meant for a
+        # runtime on this machine, and a .netrc must not add credentials.
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+        )
+
+    @staticmethod
+    def _request_headers(headers: Mapping[str, str]) -> dict[str, str]:
+        chosen = {name.lower(): value for name, value in headers.items()}
+        for name, value in chosen.items():
+            try:
+                (name + value).encode("latin-1")
+            except UnicodeEncodeError:
+                raise ConfigError(
+                    f"header {name}={value!r} cannot be sent over HTTP; use ASCII text"
+                ) from None
+        chosen.setdefault("content-type", "application/json")
+        return chosen
+
+    def _body_bytes(self, value: Input) -> bytes:
+        try:
+            if self.body == "raw" or isinstance(value, bytes | bytearray):
+                return input_to_bytes(value)
+            if isinstance(value, FileTree):
+                raise TypeError("a FileTree has no JSON form")
+            if self.body == "template":
+                return json_bytes(substitute(self.template, self.marker, value))
+            return json_bytes(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"cannot send a {type(value).__name__} input with body={self.body!r} to "
+                f"{self.url} ({exc}); use body='raw' for bytes, or a strategy that "
+                "generates JSON values"
+            ) from None
+
+    def render(self, value: Input) -> HTTPRequest:
+        """The request :meth:`send` makes for ``value``."""
+        return HTTPRequest(
+            method=self.method,
+            url=self.url,
+            headers=dict(self.headers),
+            body=self._body_bytes(value),
+        )
+
+    def send(self, value: Input) -> Outcome:
+        """Send ``value`` and return the answer; transport faults become failures."""
+        request = self.render(value)
+        started = time.perf_counter()
+        try:
+            with self._client.stream(
+                request.method, request.url, headers=request.headers, content=request.body
+            ) as response:
+                return self._read(response, started)
+        except httpx.HTTPError as exc:
+            elapsed = time.perf_counter() - started
+            return _failure_from_exception(exc, url=self.url, timeout=self.timeout, elapsed=elapsed)
+
+    def _read(self, response: httpx.Response, started: float) -> Outcome:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return self._too_large(response, started, f"declares {declared} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return self._too_large(
+                    response, started, f"sent more than {self.max_body_bytes} bytes"
+                )
+            # httpx's timeout applies per read; a runtime that trickles bytes
+            # must still finish within the surface's timeout as a whole.
+            if time.perf_counter() - started > self.timeout:
+                return Outcome(
+                    status=None,
+                    elapsed=time.perf_counter() - started,
+                    failure=Failure.TIMEOUT,
+                    detail=f"answer from {self.url} not complete within {self.timeout}s "
+                    f"({size} bytes so far)",
+                )
+            chunks.append(chunk)
+        headers = {
+            name: response.headers[name] for name in self.keep_headers if name in response.headers
+        }
+        return Outcome(
+            status=response.status_code,
+            body=b"".join(chunks),
+            headers=headers,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def _too_large(self, response: httpx.Response, started: float, what: str) -> Outcome:
+        return Outcome(
+            status=None,
+            elapsed=time.perf_counter() - started,
+            failure=Failure.TOO_LARGE,
+            detail=f"answer from {self.url} (status {response.status_code}) {what}, over "
+            f"max_body_bytes={self.max_body_bytes}; raise the limit in the surface config "
+            "if such answers are expected",
+        )
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"HTTPTransport({self.target!r}, body={self.body!r})"
