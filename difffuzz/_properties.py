@@ -34,6 +34,8 @@ def runtime_property(name: str) -> Callable[[Property], Property]:
 
 
 def get_property(name: str) -> Property:
+    import difffuzz._builtin_properties  # noqa: F401  (importing it registers the built-ins)
+
     try:
         return PROPERTIES[name]
     except KeyError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from difffuzz._exceptions import RegistryError
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class DiffKind(str, Enum):
+class DiffKind(StrEnum):
     """What kind of difference one :class:`Difference` is."""
 
     STATUS = "status"  # status codes / exit codes differ
@@ -184,6 +184,8 @@ def comparator(name: str) -> Callable[[Comparator], Comparator]:
 
 
 def get_comparator(name: str) -> Comparator:
+    import difffuzz._comparators  # noqa: F401  (importing the package registers the built-ins)
+
     try:
         return COMPARATORS[name]
     except KeyError:

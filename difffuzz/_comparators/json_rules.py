@@ -1,0 +1,262 @@
+"""The ``bytes`` and ``json`` rules, and the steps every JSON-reading rule shares.
+
+A JSON-reading rule runs, in order: the validity gate (a body that is not JSON
+is a PARSE difference), ``select`` (a pointer per side; after it every path,
+ignore and unordered pattern is relative to the selected value), ``ignore``
+(matching places are removed from both sides and, where they differed, listed
+in ``Comparison.ignored`` so a report shows what was normalised away), then its
+own comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
+from difffuzz._comparators.numeric import TOLERANCE_PARAMS, Tolerance
+from difffuzz._comparators.params import check_names, flag_param, int_param, patterns_param
+from difffuzz._comparators.structure import DiffOptions, Walk
+from difffuzz._exceptions import ConfigError
+from difffuzz._outcome import NotJSON, Outcome
+from difffuzz._pointer import MISSING, compile_pattern, delete_matching, parse, resolve
+
+__all__ = [
+    "JSON_PARAMS",
+    "SelectedPair",
+    "byte_differences",
+    "check_pointers",
+    "collect",
+    "compare_bytes",
+    "compare_json",
+    "diff_options",
+    "ignore_pair",
+    "json_comparison",
+    "max_differences",
+    "select_pair",
+    "validity_gate",
+]
+
+JSON_PARAMS = TOLERANCE_PARAMS | {"unordered", "ignore_order", "max_differences"}
+DEFAULT_MAX_DIFFERENCES = 200
+
+
+def byte_differences(left: bytes, right: bytes) -> tuple[Difference, ...]:
+    """One VALUE (same length) or LENGTH difference at ``/``, or none."""
+    if left == right:
+        return ()
+    index = next(
+        (i for i, (x, y) in enumerate(zip(left, right, strict=False)) if x != y),
+        min(len(left), len(right)),
+    )
+    if len(left) != len(right):
+        detail = (
+            f"{len(left)} bytes on the left, {len(right)} on the right; "
+            f"first difference at byte {index}"
+        )
+        return (Difference(DiffKind.LENGTH, "/", "/", left, right, detail=detail),)
+    return (
+        Difference(
+            DiffKind.VALUE, "/", "/", left, right, detail=f"first difference at byte {index}"
+        ),
+    )
+
+
+@comparator("bytes")
+def compare_bytes(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+    """Body bytes must be identical.
+
+    >>> compare_bytes(Outcome(200, b"ok"), Outcome(200, b"ok"), CompareSpec("bytes")).equal
+    True
+    """
+    check_names("bytes", spec.params, frozenset())
+    if spec.ignore or spec.select_left or spec.select_right:
+        raise ConfigError(
+            "rule 'bytes' compares raw bodies and cannot apply select or ignore "
+            f"(got select={spec.select_left!r}/{spec.select_right!r}, "
+            f"ignore={list(spec.ignore)!r}); "
+            "use rule 'json' to select or ignore parts of a JSON body"
+        )
+    return Comparison(rule="bytes", differences=byte_differences(left.body, right.body))
+
+
+def validity_gate(left: Outcome, right: Outcome) -> tuple[Difference, ...]:
+    """A PARSE difference at ``/`` when exactly one body is not JSON."""
+    left_ok, right_ok = not isinstance(left.json, NotJSON), not isinstance(right.json, NotJSON)
+    if left_ok == right_ok:
+        return ()
+    side = "right" if left_ok else "left"
+    qualifier = f"{'json' if left_ok else 'not-json'}/{'json' if right_ok else 'not-json'}"
+    return (
+        Difference(
+            DiffKind.PARSE,
+            "/",
+            "/",
+            left.body,
+            right.body,
+            detail=f"the {side} body is not JSON",
+            qualifier=qualifier,
+        ),
+    )
+
+
+def check_pointers(spec: CompareSpec) -> None:
+    """Reject malformed ``select`` pointers and ``ignore`` patterns (``ConfigError``).
+
+    Rules call it before looking at the bodies, so a bad spec fails on the
+    first comparison whatever the runtimes answered.
+    """
+    for side, pointer in (("left", spec.select_left), ("right", spec.select_right)):
+        try:
+            parse(pointer)
+        except ValueError as exc:
+            raise ConfigError(f"compare select.{side}: {exc}") from None
+    for pattern in spec.ignore:
+        if pattern == "":
+            raise ConfigError(
+                "ignore pattern '' names the whole body; ignore its parts instead, "
+                "e.g. '/**' for everything under the top level"
+            )
+        try:
+            compile_pattern(pattern)
+        except ValueError as exc:
+            raise ConfigError(f"compare ignore pattern: {exc}") from None
+
+
+@dataclass(frozen=True)
+class SelectedPair:
+    """Both sides after ``select``; ``stop`` when there is nothing further to compare."""
+
+    left: Any
+    right: Any
+    differences: tuple[Difference, ...] = ()
+    stop: bool = False
+
+
+def select_pair(left: Any, right: Any, spec: CompareSpec) -> SelectedPair:
+    """Apply ``select_left``/``select_right``; a pointer that names nothing is a difference.
+
+    Absent on the right is MISSING, absent on the left EXTRA (the same words as
+    for object keys); absent on both sides is agreement.
+    """
+    check_pointers(spec)
+    chosen_left = resolve(left, spec.select_left)
+    chosen_right = resolve(right, spec.select_right)
+    if chosen_left is MISSING and chosen_right is MISSING:
+        return SelectedPair(MISSING, MISSING, stop=True)
+    if chosen_right is MISSING:
+        where = spec.select_right or "/"
+        detail = f"select pointer {spec.select_right!r} names nothing in the right body"
+        missing = Difference(DiffKind.MISSING, where, where, chosen_left, None, detail=detail)
+        return SelectedPair(chosen_left, MISSING, (missing,), stop=True)
+    if chosen_left is MISSING:
+        where = spec.select_left or "/"
+        detail = f"select pointer {spec.select_left!r} names nothing in the left body"
+        extra = Difference(DiffKind.EXTRA, where, where, None, chosen_right, detail=detail)
+        return SelectedPair(MISSING, chosen_right, (extra,), stop=True)
+    return SelectedPair(chosen_left, chosen_right)
+
+
+def ignore_pair(
+    left: Any,
+    right: Any,
+    patterns: Iterable[str],
+    differs: Callable[[Any, Any, str], bool],
+) -> tuple[Any, Any, tuple[str, ...]]:
+    """Remove ignored places from both sides; list those that actually differed.
+
+    ``differs(left_value, right_value, pointer)`` decides, with ``MISSING`` for
+    a side that lacks the place.
+    """
+    patterns = tuple(patterns)
+    check_pointers(CompareSpec(ignore=patterns))
+    new_left, removed_left = delete_matching(left, patterns)
+    new_right, removed_right = delete_matching(right, patterns)
+    ignored: list[str] = []
+    for pointer in dict.fromkeys((*removed_left, *removed_right)):
+        if differs(resolve(left, pointer), resolve(right, pointer), pointer):
+            ignored.append(pointer)
+    return new_left, new_right, tuple(ignored)
+
+
+def collect(differences: Iterable[Difference], cap: int) -> tuple[Difference, ...]:
+    """The first ``cap`` differences, then only those with a new (kind, path, qualifier).
+
+    The whole iterable is consumed, so measures gathered while walking stay right.
+    """
+    kept: list[Difference] = []
+    seen: set[tuple[DiffKind, str, str]] = set()
+    for difference in differences:
+        key = (difference.kind, difference.path, difference.qualifier)
+        if len(kept) < cap or key not in seen:
+            kept.append(difference)
+        seen.add(key)
+    return tuple(kept)
+
+
+def diff_options(rule: str, params: Mapping[str, Any]) -> DiffOptions:
+    return DiffOptions(
+        tolerance=Tolerance.from_params(rule, params),
+        unordered=patterns_param(rule, params, "unordered"),
+        ignore_order=flag_param(rule, params, "ignore_order", False),
+    )
+
+
+def max_differences(rule: str, params: Mapping[str, Any]) -> int:
+    cap = int_param(rule, params, "max_differences", DEFAULT_MAX_DIFFERENCES, low=1)
+    return DEFAULT_MAX_DIFFERENCES if cap is None else cap
+
+
+@comparator("json")
+def compare_json(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+    """Parsed bodies must be structurally equal (after select and ignore).
+
+    Parameters: ``abs_tol``, ``rel_tol``, ``ulps`` (numbers equal when any
+    passes), ``unordered`` (patterns of arrays compared as multisets; a pure
+    permutation is one ORDER difference), ``ignore_order`` (drop those ORDER
+    differences, listing them as ignored), ``max_differences`` (default 200).
+
+    >>> spec = CompareSpec("json", ignore=("/timestamp",))
+    >>> result = compare_json(Outcome(0, b'{"a": 1, "timestamp": 1}'),
+    ...                       Outcome(0, b'{"timestamp": 2, "a": 1.0}'), spec)
+    >>> result.equal, result.ignored, result.distance
+    (True, ('/timestamp',), 0.0)
+    """
+    return json_comparison("json", left, right, spec)
+
+
+def json_comparison(rule: str, left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+    """The ``json`` rule's work, reported under ``rule`` (``http`` reuses it)."""
+    check_names(rule, spec.params, JSON_PARAMS)
+    options = diff_options(rule, spec.params)
+    cap = max_differences(rule, spec.params)
+    check_pointers(spec)
+    if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
+        # Two bodies that are not JSON: identical text agrees (the engine's
+        # both-failed rule, not this one, decides whether agreement is trivial).
+        return Comparison(rule=rule, differences=byte_differences(left.body, right.body))
+    gate = validity_gate(left, right)
+    if gate:
+        return Comparison(rule=rule, differences=gate)
+    selected = select_pair(left.json, right.json, spec)
+    if selected.stop:
+        return Comparison(rule=rule, differences=selected.differences)
+
+    def differs(a: Any, b: Any, pointer: str) -> bool:
+        if a is MISSING or b is MISSING:
+            return a is not b
+        return not Walk(options).equal(a, b, pointer)
+
+    chosen_left, chosen_right, ignored = ignore_pair(
+        selected.left, selected.right, spec.ignore, differs
+    )
+    walk = Walk(options)
+    differences = collect(walk.differences(chosen_left, chosen_right), cap)
+    order_ignored = tuple(loc or "/" for loc in walk.order_ignored)
+    return Comparison(
+        rule=rule,
+        differences=differences,
+        distance=walk.largest_delta,
+        ignored=tuple(dict.fromkeys((*ignored, *order_ignored))),
+    )

@@ -1,0 +1,197 @@
+"""The ``cosine`` rule: two embedding vectors must point the same way.
+
+The embed surface cannot be compared by value: Rust returns unit vectors in
+64-bit floats, Go the raw model output (norm around 20) round-tripped through
+32-bit floats. Direction is what callers rely on, so the rule is cosine
+similarity at or above ``min`` (default 0.99999). Cosine is undefined for a
+zero vector or one holding NaN or an infinity; those are reported as VALUE
+differences with a qualifier naming each side's condition (``zero/ok``),
+except two zero vectors, which agree.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
+from difffuzz._comparators.json_rules import (
+    byte_differences,
+    check_pointers,
+    collect,
+    max_differences,
+    select_pair,
+    validity_gate,
+)
+from difffuzz._comparators.numeric import is_number
+from difffuzz._comparators.params import check_names, flag_param, number_param
+from difffuzz._comparators.structure import display, json_type
+from difffuzz._exceptions import ConfigError
+from difffuzz._outcome import NotJSON, Outcome
+from difffuzz._pointer import join
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["COSINE_PARAMS", "compare_cosine", "cosine", "vector_differences"]
+
+COSINE_PARAMS = frozenset({"min", "batch", "max_differences"})
+DEFAULT_MIN = 0.99999
+
+_CONDITION_DETAIL = {
+    "nan": "NaN in {side} vector",
+    "inf": "infinite value in {side} vector",
+    "zero": "zero vector on {side}",
+}
+
+
+def _as_floats(vector: list[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    import numpy as np  # deferred: only the embed surface pays for it
+
+    # Integers beyond the float range become infinities rather than raising.
+    values = []
+    for item in vector:
+        try:
+            values.append(float(item))
+        except OverflowError:
+            values.append(math.inf if item > 0 else -math.inf)
+    return np.asarray(values, dtype=np.float64)
+
+
+def _condition(vector: np.ndarray[Any, np.dtype[np.float64]]) -> str:
+    import numpy as np
+
+    if np.isnan(vector).any():
+        return "nan"
+    if np.isinf(vector).any():
+        return "inf"
+    if not vector.any():
+        return "zero"
+    return "ok"
+
+
+def cosine(left: list[Any], right: list[Any]) -> float:
+    """Cosine similarity of two equal-length, finite, non-zero vectors, in [-1, 1].
+
+    Each vector is first divided by its largest magnitude, which leaves the
+    cosine unchanged and keeps huge components from overflowing the norm.
+
+    >>> round(cosine([1.0, 0.0], [20.0, 0.0]), 12)
+    1.0
+    """
+    import numpy as np
+
+    a, b = _as_floats(left), _as_floats(right)
+    a = a / np.abs(a).max()
+    b = b / np.abs(b).max()
+    value = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return min(1.0, max(-1.0, value))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list) and all(is_number(item) for item in value):
+        return "vector"
+    return json_type(value)
+
+
+def vector_differences(
+    left: Any, right: Any, minimum: float, location: str = "", path: str = ""
+) -> tuple[list[Difference], float | None]:
+    """Differences between two selected vectors, and ``1 - cosine`` when defined.
+
+    >>> differences, distance = vector_differences([1.0, 0.0], [0.0, 0.0], 0.99999)
+    >>> differences[0].detail, distance
+    ('zero vector on right', None)
+    """
+    where, at = display(path), display(location)
+    kinds = (_describe(left), _describe(right))
+    if kinds != ("vector", "vector"):
+        detail = "both sides must be arrays of numbers"
+        return [
+            Difference(DiffKind.TYPE, where, at, left, right, detail, f"{kinds[0]}/{kinds[1]}")
+        ], None
+    if len(left) != len(right):
+        detail = f"{len(left)} dimensions on the left, {len(right)} on the right"
+        return [Difference(DiffKind.LENGTH, where, at, len(left), len(right), detail)], None
+    conditions = (_condition(_as_floats(left)), _condition(_as_floats(right)))
+    if conditions == ("zero", "zero"):
+        return [], 0.0
+    if conditions != ("ok", "ok"):
+        detail = "; ".join(
+            _CONDITION_DETAIL[condition].format(side=side)
+            for condition, side in zip(conditions, ("left", "right"), strict=True)
+            if condition != "ok"
+        )
+        qualifier = f"{conditions[0]}/{conditions[1]}"
+        return [Difference(DiffKind.VALUE, where, at, left, right, detail, qualifier)], None
+    similarity = cosine(left, right)
+    distance = 1.0 - similarity
+    if similarity < minimum:
+        detail = f"cosine {similarity:.9f} is below min {minimum}"
+        return [Difference(DiffKind.VALUE, where, at, left, right, detail, "cosine")], distance
+    return [], distance
+
+
+@comparator("cosine")
+def compare_cosine(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+    """Selected vectors must have cosine similarity >= ``min``.
+
+    Parameters: ``min`` (default 0.99999), ``batch`` (the selections are
+    arrays of vectors compared pairwise; different counts are a LENGTH
+    difference), ``max_differences``. ``distance`` is ``1 - cosine`` (the
+    largest over a batch).
+
+    >>> spec = CompareSpec("cosine", select_left="/embeddings/0", select_right="/vectors/0")
+    >>> rust = Outcome(200, b'{"embeddings": [[0.6, 0.8]], "dimensions": 2}')
+    >>> go = Outcome(200, b'{"vectors": [[12.0, 16.0]], "dimension": 2}')
+    >>> compare_cosine(rust, go, spec).equal
+    True
+    """
+    check_names("cosine", spec.params, COSINE_PARAMS)
+    minimum = number_param("cosine", spec.params, "min", DEFAULT_MIN, low=-1.0, high=1.0)
+    minimum = DEFAULT_MIN if minimum is None else minimum
+    batch = flag_param("cosine", spec.params, "batch", False)
+    cap = max_differences("cosine", spec.params)
+    if spec.ignore:
+        raise ConfigError(
+            f"rule 'cosine' compares whole vectors and cannot ignore parts of them "
+            f"(got ignore={list(spec.ignore)!r}); use select to pick the vectors instead"
+        )
+    check_pointers(spec)
+    if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
+        return Comparison(rule="cosine", differences=byte_differences(left.body, right.body))
+    gate = validity_gate(left, right)
+    if gate:
+        return Comparison(rule="cosine", differences=gate)
+    selected = select_pair(left.json, right.json, spec)
+    if selected.stop:
+        return Comparison(rule="cosine", differences=selected.differences)
+    if not batch:
+        differences, distance = vector_differences(selected.left, selected.right, minimum)
+        return Comparison(rule="cosine", differences=tuple(differences), distance=distance)
+    return _compare_batch(selected.left, selected.right, minimum, cap)
+
+
+def _compare_batch(left: Any, right: Any, minimum: float, cap: int) -> Comparison:
+    if not isinstance(left, list) or not isinstance(right, list):
+        qualifier = f"{json_type(left)}/{json_type(right)}"
+        detail = "with batch = true both selections must be arrays of vectors"
+        return Comparison(
+            rule="cosine",
+            differences=(Difference(DiffKind.TYPE, "/", "/", left, right, detail, qualifier),),
+        )
+    differences: list[Difference] = []
+    if len(left) != len(right):
+        detail = f"{len(left)} vectors on the left, {len(right)} on the right"
+        differences.append(Difference(DiffKind.LENGTH, "/", "/", len(left), len(right), detail))
+    distances: list[float] = []
+    for index, (a, b) in enumerate(zip(left, right, strict=False)):
+        found, distance = vector_differences(a, b, minimum, join("", index), "/*")
+        differences.extend(found)
+        if distance is not None:
+            distances.append(distance)
+    return Comparison(
+        rule="cosine",
+        differences=collect(differences, cap),
+        distance=max(distances) if distances else None,
+    )
