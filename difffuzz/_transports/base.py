@@ -29,13 +29,18 @@ class HTTPRequest:
 
 @dataclass(frozen=True)
 class CommandRequest:
-    """One helper process: argv (placeholders still unexpanded), stdin, input folder."""
+    """One helper process: argv (placeholders still unexpanded), input bytes, input folder.
+
+    ``stdin`` holds the input's bytes; ``feeds_stdin`` says whether they go to the
+    process's standard input (they may only fill ``{input_file}``).
+    """
 
     argv: tuple[str, ...]
     stdin: bytes = b""
     tree: FileTree | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: str | None = None
+    feeds_stdin: bool = True
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,12 @@ class CommandTransport:
                     f"{self.target!r}: {exc}"
                 ) from None
         return CommandRequest(
-            argv=self.argv, stdin=payload, tree=tree, env=dict(self.env), cwd=self.cwd
+            argv=self.argv,
+            stdin=payload,
+            tree=tree,
+            env=dict(self.env),
+            cwd=self.cwd,
+            feeds_stdin=self.stdin == "input" and tree is None,
         )
 
     def send(self, value: Input) -> Outcome:
@@ -154,7 +159,7 @@ class CommandTransport:
         return argv, places.get(OUTPUT_FILE)
 
     def _run(self, argv: list[str], request: CommandRequest, output_file: Path | None) -> Outcome:
-        feeds_stdin = self.stdin == "input" and request.tree is None
+        feeds_stdin = request.feeds_stdin
         started = time.perf_counter()
         try:
             process = subprocess.Popen(

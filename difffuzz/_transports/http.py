@@ -95,8 +95,9 @@ class HTTPTransport:
     """Sends each input as the body of one HTTP request to one runtime.
 
     ``body`` chooses how an input becomes the request body: ``"json"`` sends it
-    serialised as JSON (except ``bytes``, which have no JSON form and go as they
-    are: that is how a JSON surface's strategy sends a malformed body), ``"raw"`` sends its bytes as they are (how malformed
+    serialised as JSON (except ``bytes``, which have no JSON form and go as
+    they are: that is how a JSON surface's strategy sends a malformed body),
+    ``"raw"`` sends its bytes as they are (how malformed
     bodies reach a runtime), ``"template"`` puts it into ``template`` wherever
     ``marker`` appears. The content type is ``application/json`` unless
     ``headers`` sets one.

@@ -1,0 +1,381 @@
+"""One self-contained HTML page per campaign: charts, a breakdown, and finding cards.
+
+No script and nothing fetched: CSS is inline, charts are SVG drawn here, and a
+Content-Security-Policy forbids scripts outright, so even a hostile input that
+slipped past escaping could not run. Every string from a runtime or an input is
+passed through :func:`escape_text` (control characters, invalid UTF-8) and then
+:func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from difffuzz._reporting.diffview import DiffView, escape_text
+from difffuzz._reporting.finding import FindingView, view_finding
+from difffuzz._reporting.json_report import write_text_atomic
+from difffuzz._reporting.markdown import divergence_count, headline
+from difffuzz._repro import RequestRenderer
+from difffuzz._results import CampaignResult, SurfaceResult
+
+__all__ = ["finding_card", "render_html", "write_html"]
+
+_PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777")
+_VERDICT_COLOURS = (
+    ("matches", "#16a34a"),
+    ("divergent", "#dc2626"),
+    ("both failed", "#ca8a04"),
+    ("infra", "#6b7280"),
+)
+
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1f2937}
+main{max-width:1200px;margin:0 auto;padding:24px}
+h1{margin:0 0 4px}h2{margin:32px 0 8px;border-bottom:1px solid #d1d5db;padding-bottom:4px}
+.facts{color:#6b7280}.headline{font-size:16px;margin:2px 0}
+.ok{color:#15803d}.bad{color:#b91c1c}.warn{color:#a16207}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
+.chart{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px}
+.chart h3{margin:0 0 4px;font-size:14px}
+table.stats{border-collapse:collapse;background:#fff;width:100%}
+table.stats td,table.stats th{border:1px solid #e5e7eb;padding:4px 8px;text-align:right}
+table.stats td:first-child,table.stats th:first-child,table.stats td:nth-child(2){text-align:left}
+.card{background:#fff;border:1px solid #e5e7eb;border-left:6px solid #dc2626;border-radius:8px;
+padding:12px 16px;margin:16px 0}
+.card.known_gap{border-left-color:#ca8a04}.card.known{border-left-color:#f87171}
+.card h3{margin:0 0 6px;font-size:15px;word-break:break-all}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;margin-right:4px;
+background:#e5e7eb}.badge.new{background:#fee2e2;color:#991b1b}
+.badge.known_gap{background:#fef3c7;color:#92400e}.badge.known{background:#fecaca}
+pre{background:#f3f4f6;padding:8px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;
+word-break:break-all;margin:4px 0}
+table.diff{border-collapse:collapse;width:100%;font:12px/1.35 ui-monospace,monospace;
+table-layout:fixed}
+table.diff td,table.diff th{padding:1px 6px;vertical-align:top;white-space:pre-wrap;
+word-break:break-all;border-right:1px solid #e5e7eb}
+table.diff th{text-align:left;background:#f3f4f6}table.diff td.m{width:14px;text-align:center}
+tr.bang td{background:#fee2e2}tr.tilde td{background:#fef9c3}tr.gap td{color:#9ca3af}
+ul.diffs{margin:4px 0;padding-left:20px;font-family:ui-monospace,monospace;font-size:12px}
+details summary{cursor:pointer;font-weight:600;margin-top:6px}
+svg text{font:11px system-ui,sans-serif;fill:#374151}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(escape_text(str(text)), quote=True)
+
+
+def _pre(text: str) -> str:
+    """A ``<pre>`` block: like :func:`_e` but line breaks kept (commands span lines)."""
+    return f"<pre>{html.escape(escape_text(text, keep_newlines=True), quote=True)}</pre>"
+
+
+def _nice_max(value: float) -> float:
+    """The smallest 1/2/5×10ⁿ at or above ``value``, for an axis end."""
+    if value <= 0:
+        return 1.0
+    step = 1.0
+    while step * 10 <= value:
+        step *= 10
+    while step > value * 10:
+        step /= 10
+    for factor in (1, 2, 5, 10):
+        if factor * step >= value:
+            return factor * step
+    return 10 * step
+
+
+def _line_chart(
+    title: str,
+    series: Sequence[tuple[str, str, Sequence[tuple[float, float]]]],
+    unit: str,
+    *,
+    steps: bool = False,
+) -> str:
+    """A small SVG line chart; ``series`` is ``(name, colour, [(x, y), ...])`` per line.
+
+    ``steps`` draws a count that changes in jumps (distinct findings) as a
+    staircase, and puts the y ticks on whole numbers.
+    """
+    width, height, left, bottom = 520, 220, 44, 28
+    series = [line for line in series if line[2]]
+    points = [p for _, _, values in series for p in values]
+    if not points:
+        return (
+            f'<div class="chart"><h3>{_e(title)}</h3><p class="facts">no samples recorded</p></div>'
+        )
+    x_max = _nice_max(max(x for x, _ in points))
+    top = max(y for _, y in points)
+    y_max = 4.0 * max(1, math.ceil(top / 4)) if steps else _nice_max(top)
+    plot_w, plot_h = width - left - 10, height - bottom - 10
+
+    def px(x: float) -> float:
+        return left + x / x_max * plot_w
+
+    def py(y: float) -> float:
+        return 10 + plot_h - y / y_max * plot_h
+
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_e(title)}">'
+    ]
+    for tick in range(5):
+        y, x = tick / 4 * y_max, tick / 4 * x_max
+        grid_y = f"{py(y):.1f}"
+        parts.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{grid_y}" y2="{grid_y}" stroke="#ddd"/>'
+        )
+        parts.append(f'<text x="{left - 4}" y="{py(y) + 4:.1f}" text-anchor="end">{y:g}</text>')
+        parts.append(f'<text x="{px(x):.1f}" y="{height - 10}" text-anchor="middle">{x:g}s</text>')
+    for n, (name, colour, values) in enumerate(series):
+        corners: list[tuple[float, float]] = []
+        for x, y in values:
+            if steps and corners:
+                corners.append((x, corners[-1][1]))
+            corners.append((x, y))
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in corners)
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
+        parts += [
+            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{colour}">'
+            f"<title>{_e(name)}: {y:g} at {x:g}s</title></circle>"
+            for x, y in values
+        ]
+        parts.append(
+            f'<text x="{left + 6}" y="{22 + 14 * n}" style="fill:{colour}">{_e(name)}</text>'
+        )
+    parts.append(f'<text x="{width - 10}" y="22" text-anchor="end">{_e(unit)}</text></svg>')
+    return f'<div class="chart"><h3>{_e(title)}</h3>{"".join(parts)}</div>'
+
+
+def _bar_chart(
+    title: str, rows: Sequence[tuple[str, Sequence[tuple[str, float, str]]]], legend: str = ""
+) -> str:
+    """Horizontal (stacked) bars: ``(label, [(segment name, value, colour), ...])`` per row.
+
+    ``legend`` is trusted HTML built here (never from data).
+    """
+    heading = f"<h3>{_e(title)} {legend}</h3>"
+    if not rows:
+        return f'<div class="chart">{heading}<p class="facts">nothing to show</p></div>'
+    width, label_w, row_h = 520, 130, 24
+    total_max = max(sum(v for _, v, _ in segments) for _, segments in rows) or 1.0
+    height = row_h * len(rows) + 8
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_e(title)}">'
+    ]
+    for n, (label, segments) in enumerate(rows):
+        y = 4 + n * row_h
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{_e(label[:22])}</text>'
+        )
+        x = float(label_w)
+        for name, value, colour in segments:
+            w = value / total_max * (width - label_w - 60)
+            if w > 0:
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}"'
+                    f' fill="{colour}">'
+                    f"<title>{_e(name)}: {value:g}</title></rect>"
+                )
+            x += w
+        total = sum(v for _, v, _ in segments)
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 15}">{total:g}</text>')
+    parts.append("</svg>")
+    return f'<div class="chart">{heading}{"".join(parts)}</div>'
+
+
+def _rates(timeline: Sequence[tuple[float, int, int]]) -> list[tuple[float, float]]:
+    rates = []
+    for (t0, n0, _), (t1, n1, _) in itertools.pairwise(timeline):
+        if t1 > t0:
+            rates.append((t1, (n1 - n0) / (t1 - t0)))
+    return rates
+
+
+def _charts(surfaces: Sequence[SurfaceResult]) -> str:
+    # A surface keeps its colour in every chart, whichever surfaces have samples.
+    colours = [_PALETTE[n % len(_PALETTE)] for n in range(len(surfaces))]
+    found = [
+        (s.surface, c, [(t, float(d)) for t, _, d in s.timeline])
+        for s, c in zip(surfaces, colours, strict=True)
+    ]
+    rates = [(s.surface, c, _rates(s.timeline)) for s, c in zip(surfaces, colours, strict=True)]
+    verdicts = [
+        (
+            s.surface,
+            [
+                (name, float(value), colour)
+                for (name, colour), value in zip(
+                    _VERDICT_COLOURS,
+                    (
+                        s.stats.matches,
+                        s.stats.divergent_examples,
+                        s.stats.both_failed,
+                        s.stats.infra_errors,
+                    ),
+                    strict=True,
+                )
+            ],
+        )
+        for s in surfaces
+    ]
+    findings = [f for s in surfaces for f in s.findings]
+    categories = Counter(f.signature.category for f in findings)
+    kinds = Counter(kind for f in findings for kind, _, _ in f.signature.parts)
+    legend = " ".join(f'<span style="color:{c}">■ {n}</span>' for n, c in _VERDICT_COLOURS)
+    return (
+        '<div class="charts">'
+        + _line_chart(
+            "Distinct divergences found over the campaign", found, "divergences", steps=True
+        )
+        + _line_chart("Examples per second over the campaign", rates, "examples/s")
+        + _bar_chart("Examples by surface and verdict", verdicts, legend)
+        + _bar_chart(
+            "Findings by category",
+            [
+                (c, [(c, float(n), _PALETTE[i % 8])])
+                for i, (c, n) in enumerate(categories.most_common())
+            ],
+        )
+        + _bar_chart(
+            "Differences by kind (across signatures)",
+            [(k, [(k, float(n), _PALETTE[i % 8])]) for i, (k, n) in enumerate(kinds.most_common())],
+        )
+        + "</div>"
+    )
+
+
+def _diff_table(view: DiffView) -> str:
+    classes = {"!": "bang", "~": "tilde", "…": "gap", " ": ""}
+    heads = "".join(
+        f'<th class="{classes[view.status_marker]}">{_e(name)}: {_e(status)}</th>'
+        for name, status in zip(view.runtimes, view.statuses, strict=True)
+    )
+    rows = [f"<tr><th></th>{heads}</tr>"]
+    for row in view.rows:
+        rows.append(
+            f'<tr class="{classes[row.marker]}"><td class="m">{_e(row.marker)}</td>'
+            f"<td>{_e(row.left or '')}</td><td>{_e(row.right or '')}</td></tr>"
+        )
+    extra = ""
+    if view.differences:
+        extra += (
+            '<ul class="diffs">' + "".join(f"<li>{_e(d)}</li>" for d in view.differences) + "</ul>"
+        )
+    if view.ignored:
+        extra += (
+            f"<p>Differed but ignored by the rule: <code>{_e(', '.join(view.ignored))}</code></p>"
+        )
+    extra += "".join(f'<p class="facts">{_e(note)}</p>' for note in view.notes)
+    return f'<table class="diff">{"".join(rows)}</table>{extra}'
+
+
+def finding_card(view: FindingView) -> str:
+    """One finding as an HTML card (reusable for a replay page)."""
+    status_class = view.status.split(":", 1)[0].replace(" ", "_")
+    commands = [f"# {r.runtime}\n{r.command}" for r in view.reproductions]
+    if view.replay:
+        commands.append(f"# both runtimes, judged by the saved rule\n{view.replay}")
+    facts = [
+        f"surface <b>{_e(view.surface)}</b>",
+        f"signature <code>{_e(view.signature_id)}</code>",
+    ]
+    if view.fixture:
+        facts.append(f"fixture <code>{_e(view.fixture)}</code>")
+    facts += [_e(note) for note in view.notes]
+    reproduce = "\n".join(commands) or "(no request renderer was given for this surface)"
+    return (
+        f'<section class="card {_e(status_class)}" id="f-{_e(view.signature_id)}">'
+        f"<h3>{_e(view.label)}</h3>"
+        f'<span class="badge">{_e(view.category)}</span>'
+        f'<span class="badge {_e(status_class)}">{_e(view.status)}</span>'
+        f'<p class="facts">{" · ".join(facts)}</p>'
+        f"<details open><summary>Minimal input ({_e(view.input_type)})</summary>"
+        f"{_pre(view.input_text)}</details>"
+        f"<details open><summary>Side by side</summary>{_diff_table(view.diff)}</details>"
+        f"<details><summary>Reproduce (bash)</summary>{_pre(reproduce)}"
+        f"<p>As a Hypothesis example:</p>{_pre(view.example)}</details>"
+        "</section>"
+    )
+
+
+def _surface_section(surface: SurfaceResult, render: RequestRenderer | None) -> str:
+    spec = surface.compare_spec
+    rules = [f"rule <code>{_e(spec.rule)}</code>"]
+    rules.append(
+        "ignored paths " + (", ".join(f"<code>{_e(p)}</code>" for p in spec.ignore) or "none")
+    )
+    if spec.select_left or spec.select_right:
+        left, right = _e(spec.select_left or "/"), _e(spec.select_right or "/")
+        rules.append(f"compared <code>{left}</code> with <code>{right}</code>")
+    rules += [f"{_e(k)} <code>{_e(repr(v))}</code>" for k, v in sorted(spec.params.items())]
+    if surface.learned_noise:
+        rules.append(
+            "learned noise " + ", ".join(f"<code>{_e(p)}</code>" for p in surface.learned_noise)
+        )
+    cards = "".join(finding_card(view_finding(f, render)) for f in surface.findings)
+    aborted = f'<p class="bad">Stopped early: {_e(surface.aborted)}</p>' if surface.aborted else ""
+    return (
+        f'<h2 id="s-{_e(surface.surface)}">{_e(surface.surface)}</h2>'
+        f'<p class="headline">{_e(headline(surface))}</p>{aborted}'
+        f'<p class="facts">{" · ".join(rules)}</p>{cards}'
+    )
+
+
+def render_html(result: CampaignResult, *, render: RequestRenderer | None = None) -> str:
+    """The whole campaign as one self-contained HTML page."""
+    exit_class = {0: "ok", 1: "bad"}.get(result.exit_code, "warn")
+    headlines = "".join(
+        f'<p class="headline {"bad" if s.failing_findings or s.aborted else "ok"}">'
+        f"{_e(headline(s))}</p>"
+        for s in result.surfaces
+    )
+    facts = [
+        f"{name} {_e(value)}"
+        for name, value in (
+            ("started", result.started_at),
+            ("finished", result.finished_at),
+            ("seed", "" if result.seed is None else result.seed),
+            ("config", result.config_path),
+            ("corpus", result.corpus_dir),
+            ("difffuzz", result.difffuzz_version),
+            ("hypothesis", result.hypothesis_version),
+        )
+        if value != ""
+    ]
+    columns = "surface,runtimes,examples,matches,distinct divergences,both failed,infra errors"
+    columns += ",examples/s"
+    header = "".join(f"<th>{name}</th>" for name in columns.split(","))
+    rows = "".join(
+        f'<tr><td><a href="#s-{_e(s.surface)}">{_e(s.surface)}</a></td>'
+        f"<td>{_e(' vs '.join(s.runtimes))}</td>"
+        f"<td>{s.stats.examples}</td><td>{s.stats.matches}</td><td>{divergence_count(s)}</td>"
+        f"<td>{s.stats.both_failed}</td><td>{s.stats.infra_errors}</td><td>{s.stats.rate:.1f}</td></tr>"
+        for s in result.surfaces
+    )
+    sections = "".join(_surface_section(s, render) for s in result.surfaces)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>difffuzz report {_e(result.started_at)}</title><style>{_CSS}</style>"
+        "</head><body><main>"
+        f'<h1>difffuzz report</h1><p class="facts">{" · ".join(facts)} · '
+        f'<b class="{exit_class}">exit code {result.exit_code}</b></p>{headlines}'
+        f"{_charts(result.surfaces)}"
+        f'<h2>Surfaces</h2><table class="stats"><tr>{header}</tr>{rows}</table>{sections}'
+        "</main></body></html>\n"
+    )
+
+
+def write_html(
+    result: CampaignResult, path: str | os.PathLike[str], *, render: RequestRenderer | None = None
+) -> Path:
+    """Write :func:`render_html` to ``path`` atomically; returns the path."""
+    return write_text_atomic(path, render_html(result, render=render))
