@@ -26,7 +26,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-__all__ = ["FileTree", "Input", "decode_input", "encode_input", "input_sort_key", "input_to_bytes", "json_bytes"]
+__all__ = [
+    "FileTree",
+    "Input",
+    "decode_input",
+    "encode_input",
+    "input_sort_key",
+    "input_to_bytes",
+    "json_bytes",
+]
 
 Input: TypeAlias = Any
 """Whatever a strategy generates; see the module docstring for the supported kinds."""
@@ -131,7 +139,7 @@ def decode_input(encoded: Any) -> Input:
     if not isinstance(encoded, dict):
         return encoded
     if len(encoded) == 1:
-        (tag, body), = encoded.items()
+        ((tag, body),) = encoded.items()
         if tag in ("$bytes_utf8", "$bytes_base64"):
             return _decode_bytes(encoded)
         if tag == "$str_escaped":

@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +21,7 @@ from difffuzz._jsontypes import JSONValue
 __all__ = ["NOT_JSON", "Failure", "NotJSON", "Outcome", "parse_json"]
 
 
-class Failure(str, Enum):
+class Failure(StrEnum):
     """Why a call produced no ordinary answer."""
 
     UNREACHABLE = "unreachable"  # connection refused, DNS, executable missing
@@ -64,6 +64,8 @@ def parse_json(body: bytes) -> JSONValue | NotJSON:
 
     NaN and Infinity literals are accepted (both runtimes' languages can emit
     them) so that the comparator, not the parser, decides whether they match.
+    A body of several lines that each parse is JSON Lines, read as a list (the
+    materializer writes one evidence row per line).
     """
     text = body.strip()
     if not text:
@@ -71,8 +73,18 @@ def parse_json(body: bytes) -> JSONValue | NotJSON:
     try:
         value: JSONValue = json.loads(text, parse_constant=_constant)
     except (ValueError, RecursionError):
-        return NOT_JSON
+        return _parse_json_lines(text)
     return value
+
+
+def _parse_json_lines(text: bytes) -> JSONValue | NotJSON:
+    lines = [line for line in text.split(b"\n") if line.strip()]
+    if len(lines) < 2:
+        return NOT_JSON
+    try:
+        return [json.loads(line, parse_constant=_constant) for line in lines]
+    except (ValueError, RecursionError):
+        return NOT_JSON
 
 
 @dataclass(frozen=True)
@@ -147,7 +159,9 @@ class Outcome:
             failure_kind = Failure(failure) if failure is not None else None
         except ValueError:
             known = ", ".join(f.value for f in Failure)
-            raise ValueError(f"outcome field 'failure' is {failure!r}; expected one of {known}") from None
+            raise ValueError(
+                f"outcome field 'failure' is {failure!r}; expected one of {known}"
+            ) from None
         headers = record.get("headers", {})
         if not isinstance(headers, Mapping):
             raise ValueError("outcome field 'headers' must be an object")

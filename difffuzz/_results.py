@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
-from difffuzz._comparators.base import Comparison, CompareSpec
+from difffuzz._comparators.base import CompareSpec, Comparison
 from difffuzz._inputs import Input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The verdict on one input sent to both runtimes."""
 
     MATCH = "match"
@@ -50,7 +50,7 @@ class Observation:
     signature: Signature | None = None
 
 
-class FindingStatus(str, Enum):
+class FindingStatus(StrEnum):
     NEW = "new"  # not in the corpus before this run
     KNOWN = "known"  # the corpus already held a fixture with this signature
     KNOWN_GAP = "known_gap"  # marked as an accepted, open difference
@@ -131,6 +131,8 @@ class SurfaceStats:
     divergent_examples: int = 0
     both_failed: int = 0
     infra_errors: int = 0
+    #: Calls made while shrinking and polishing findings (not examples).
+    shrink_calls: int = 0
     elapsed: float = 0.0
 
     def count(self, verdict: Verdict) -> None:
@@ -155,6 +157,7 @@ class SurfaceStats:
             "divergent_examples": self.divergent_examples,
             "both_failed": self.both_failed,
             "infra_errors": self.infra_errors,
+            "shrink_calls": self.shrink_calls,
             "elapsed_s": round(self.elapsed, 3),
             "examples_per_s": round(self.rate, 1),
         }

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from difffuzz._comparators.base import DiffKind, Difference
+from difffuzz._comparators.base import Difference, DiffKind
 
 __all__ = ["Signature", "collapse_path"]
 
@@ -35,6 +35,28 @@ def collapse_path(path: str, prefixes: Sequence[str]) -> str:
     return path
 
 
+#: Differences of one kind at this many sibling keys or more are folded into one
+#: ``parent/*`` part: a record with generated keys would otherwise give a new
+#: signature for every combination of keys that happened to differ.
+SIBLING_FOLD = 3
+
+
+def _fold_siblings(parts: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    groups: dict[tuple[str, str, str], set[str]] = {}
+    for kind, path, qualifier in parts:
+        parent, _, leaf = path.rpartition("/")
+        groups.setdefault((kind, parent, qualifier), set()).add(leaf)
+    folded: set[tuple[str, str, str]] = set()
+    for (kind, parent, qualifier), leaves in groups.items():
+        if len(leaves) >= SIBLING_FOLD:
+            folded.add((kind, f"{parent}/*", qualifier))
+        else:
+            folded.update(
+                (kind, f"{parent}/{leaf}" if parent or leaf else "", qualifier) for leaf in leaves
+            )
+    return folded
+
+
 @dataclass(frozen=True, order=True)
 class Signature:
     surface: str
@@ -49,9 +71,7 @@ class Signature:
         differences: Iterable[Difference],
         collapse: Sequence[str] = (),
     ) -> Signature:
-        parts = {
-            (d.kind.value, collapse_path(d.path, collapse), d.qualifier) for d in differences
-        }
+        parts = {(d.kind.value, collapse_path(d.path, collapse), d.qualifier) for d in differences}
         return cls(surface=surface, statuses=statuses, parts=tuple(sorted(parts)))
 
     @property

@@ -1,0 +1,588 @@
+"""The configuration file: two runtimes, the surfaces they share, and how to compare them.
+
+A config is TOML, read once into frozen, validated records and passed explicitly
+(CLI flags override the file through :meth:`Config.override`). Every error names
+the file, the key path, the bad value and the fix. The reference with a complete
+example is in the README; ``examples/lakehouse.toml`` configures every surface of
+the lakehouse contract.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from difffuzz._comparators.base import CompareSpec
+from difffuzz._exceptions import ConfigError
+from difffuzz._signature import Signature
+
+__all__ = [
+    "CampaignSettings",
+    "Config",
+    "KnownGap",
+    "PropertySpec",
+    "RequestSpec",
+    "RuntimeSpec",
+    "SurfaceSpec",
+    "load_config",
+    "parse_config",
+]
+
+TransportKind = Literal["http", "command", "python"]
+_TRANSPORTS = ("http", "command", "python")
+
+# Request keys a surface may set, and a runtime override may replace.
+_REQUEST_KEYS = {
+    "transport",
+    "method",
+    "path",
+    "headers",
+    "body",
+    "template",
+    "marker",
+    "argv",
+    "stdin",
+    "target",
+    "timeout",
+    "env",
+    "cwd",
+}
+
+
+@dataclass(frozen=True)
+class RuntimeSpec:
+    """One runtime: where its HTTP surfaces listen and how its helpers run."""
+
+    name: str
+    base_url: str = ""
+    health: str = "/health"
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """How one surface's input reaches one runtime (after per-runtime overrides)."""
+
+    transport: TransportKind
+    runtime: str
+    base_url: str = ""
+    method: str = "POST"
+    path: str = "/"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Literal["json", "raw", "template"] = "json"
+    template: Any = None
+    marker: str = "$input"
+    argv: tuple[str, ...] = ()
+    stdin: Literal["input", "none"] = "input"
+    target: str = ""
+    timeout: float = 10.0
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+
+    @property
+    def describe(self) -> str:
+        """Where the requests go, for messages: a URL, an argv or a callable."""
+        if self.transport == "http":
+            return f"{self.method} {self.base_url.rstrip('/')}{self.path}"
+        if self.transport == "command":
+            return " ".join(self.argv)
+        return self.target
+
+
+@dataclass(frozen=True)
+class KnownGap:
+    """An accepted, still-open divergence: reported, but it does not fail a run.
+
+    It matches a signature by ``signature`` id, or by any combination of
+    ``category``, ``statuses`` and ``paths`` (glob patterns each of which must
+    match one of the signature's paths).
+    """
+
+    reason: str
+    signature: str = ""
+    category: str = ""
+    statuses: tuple[int | None, int | None] | None = None
+    paths: tuple[str, ...] = ()
+
+    def matches(self, candidate: Signature) -> bool:
+        if self.signature and candidate.id != self.signature:
+            return False
+        if self.category and candidate.category != self.category:
+            return False
+        if self.statuses is not None and tuple(candidate.statuses) != self.statuses:
+            return False
+        signature_paths = [path for _, path, _ in candidate.parts]
+        return all(
+            any(fnmatch.fnmatchcase(path, pattern) for path in signature_paths)
+            for pattern in self.paths
+        )
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """A single-runtime property checked on each side's answer."""
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    runtimes: tuple[str, ...] = ()  # empty: both
+
+
+@dataclass(frozen=True)
+class SurfaceSpec:
+    name: str
+    strategy: str
+    strategy_params: Mapping[str, Any]
+    requests: Mapping[str, RequestSpec]
+    compare: CompareSpec
+    #: Statuses that count as an answer; anything else is a failure for the both-failed rule.
+    answer_status: tuple[int, ...] | None = None
+    collapse: tuple[str, ...] = ()
+    properties: tuple[PropertySpec, ...] = ()
+    known_gaps: tuple[KnownGap, ...] = ()
+    max_examples: int | None = None
+
+    def answered(self, runtime: str, status: int | None) -> bool:
+        """Did ``status`` count as an ordinary answer (not an error) for this surface?"""
+        if status is None:
+            return False
+        if self.answer_status is not None:
+            return status in self.answer_status
+        if self.requests[runtime].transport == "http":
+            return 200 <= status < 300
+        return status == 0
+
+    def known_gap(self, signature: Signature) -> KnownGap | None:
+        return next((gap for gap in self.known_gaps if gap.matches(signature)), None)
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    max_examples: int = 200
+    seed: int | None = None
+    corpus: str = "corpus"
+    reports: str = "reports"
+    timeout: float = 10.0
+    #: Infrastructure failures in a row on one surface before the run stops.
+    infra_error_limit: int = 5
+    max_body_bytes: int = 10_000_000
+    #: Examples sent twice to each runtime to learn noisy paths (0 turns it off).
+    learn_noise: int = 8
+    #: Distinct signatures kept per surface; past it, further ones are only counted.
+    max_signatures: int = 40
+    #: Seconds one surface may spend (exploring + shrinking); None: no limit.
+    max_seconds: float | None = None
+    #: Calls per surface spent shrinking findings, beyond the examples.
+    shrink_budget: int = 2000
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated configuration. ``runtimes`` is ordered: (left, right)."""
+
+    path: str
+    campaign: CampaignSettings
+    runtimes: tuple[RuntimeSpec, RuntimeSpec]
+    surfaces: Mapping[str, SurfaceSpec]
+    strategy_modules: tuple[str, ...] = ()
+
+    @property
+    def runtime_names(self) -> tuple[str, str]:
+        return (self.runtimes[0].name, self.runtimes[1].name)
+
+    def select(self, names: Sequence[str]) -> Config:
+        """Keep only the named surfaces; an unknown name is a ConfigError."""
+        if not names:
+            return self
+        for name in names:
+            if name not in self.surfaces:
+                raise ConfigError(_unknown(f"surface {name!r}", name, self.surfaces, self.path))
+        return replace(self, surfaces={n: s for n, s in self.surfaces.items() if n in names})
+
+    def override(self, **settings: Any) -> Config:
+        """Replace campaign settings (CLI flags); ``None`` values are left as they were."""
+        given = {k: v for k, v in settings.items() if v is not None}
+        return replace(self, campaign=replace(self.campaign, **given))
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {str(path)!r} does not exist; pass --config with the path of a "
+            "TOML file (see examples/lakehouse.toml, or `difffuzz demo serve` writes one)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {str(path)!r} cannot be read: {exc}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+    return parse_config(document, source=str(path), base_dir=path.parent)
+
+
+class _Reader:
+    """Typed access to one TOML table that reports the key path on error."""
+
+    def __init__(self, table: Mapping[str, Any], where: str, source: str) -> None:
+        self.table = table
+        self.where = where
+        self.source = source
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.source}: {self.where}.{key}: {message}".replace(": .", ": "))
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.table:
+            if key not in allowed:
+                raise ConfigError(_unknown(f"key {self.where}.{key}", key, allowed, self.source))
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # bool is an int in Python; a config that says `timeout = true` is a mistake.
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.fail(key, f"expected {_kind_names(kinds)}, got {value!r}")
+        if not isinstance(value, kinds):
+            raise self.fail(key, f"expected {_kind_names(kinds)}, got {value!r}")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, list, [])
+        if not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+
+    def string_map(self, key: str) -> dict[str, str]:
+        value = self.get(key, dict, {})
+        if not all(isinstance(v, str) for v in value.values()):
+            raise self.fail(key, f"expected a table of strings, got {value!r}")
+        return dict(value)
+
+    def sub(self, key: str) -> _Reader:
+        return _Reader(self.get(key, dict, {}), f"{self.where}.{key}", self.source)
+
+
+def _kind_names(kinds: tuple[type, ...]) -> str:
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _unknown(what: str, name: str, known: Any, source: str) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listing = ", ".join(sorted(known)) or "(none)"
+    return f"{source}: unknown {what}{hint} (known: {listing})"
+
+
+def parse_config(document: Mapping[str, Any], *, source: str, base_dir: Path) -> Config:
+    """Validate a parsed TOML document (see :func:`load_config`)."""
+    top = _Reader(document, "", source)
+    top.check_keys({"campaign", "runtimes", "surfaces", "strategy_modules"})
+    campaign = _parse_campaign(top.sub("campaign"), base_dir)
+
+    runtimes_table = top.get("runtimes", dict, {})
+    if len(runtimes_table) != 2:
+        raise ConfigError(
+            f"{source}: [runtimes] must name exactly two runtimes (left and right), "
+            f"got {len(runtimes_table)}: {sorted(runtimes_table)}. Add e.g. [runtimes.rust] "
+            "and [runtimes.go] with a base_url each."
+        )
+    runtimes = tuple(_parse_runtime(name, top.sub("runtimes").sub(name)) for name in runtimes_table)
+    left, right = runtimes
+
+    surfaces_table = top.get("surfaces", dict, {})
+    if not surfaces_table:
+        raise ConfigError(f"{source}: no [surfaces.NAME] table; a campaign needs at least one")
+    surfaces = {
+        name: _parse_surface(name, top.sub("surfaces").sub(name), (left, right), campaign, base_dir)
+        for name in surfaces_table
+    }
+    return Config(
+        path=source,
+        campaign=campaign,
+        runtimes=(left, right),
+        surfaces=surfaces,
+        strategy_modules=top.strings("strategy_modules"),
+    )
+
+
+def _parse_campaign(reader: _Reader, base_dir: Path) -> CampaignSettings:
+    reader.check_keys(set(CampaignSettings.__dataclass_fields__))
+    defaults = CampaignSettings()
+
+    def positive(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        value = reader.get(key, kind, default)
+        if value is not None and value <= 0:
+            raise reader.fail(key, f"must be positive, got {value!r}")
+        return value
+
+    learn_noise = reader.get("learn_noise", int, defaults.learn_noise)
+    if learn_noise < 0:
+        raise reader.fail("learn_noise", f"must be 0 (off) or positive, got {learn_noise}")
+    corpus = reader.get("corpus", str, defaults.corpus)
+    reports = reader.get("reports", str, defaults.reports)
+    return CampaignSettings(
+        max_examples=positive("max_examples", int, defaults.max_examples),
+        seed=reader.get("seed", int, None),
+        corpus=str(base_dir / corpus) if not Path(corpus).is_absolute() else corpus,
+        reports=str(base_dir / reports) if not Path(reports).is_absolute() else reports,
+        timeout=float(positive("timeout", (int, float), defaults.timeout)),
+        infra_error_limit=positive("infra_error_limit", int, defaults.infra_error_limit),
+        max_body_bytes=positive("max_body_bytes", int, defaults.max_body_bytes),
+        learn_noise=learn_noise,
+        max_signatures=positive("max_signatures", int, defaults.max_signatures),
+        max_seconds=positive("max_seconds", (int, float), None),
+        shrink_budget=positive("shrink_budget", int, defaults.shrink_budget),
+    )
+
+
+def _parse_runtime(name: str, reader: _Reader) -> RuntimeSpec:
+    reader.check_keys({"base_url", "health", "env"})
+    base_url = reader.get("base_url", str, "")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise reader.fail("base_url", f"must start with http:// or https://, got {base_url!r}")
+    return RuntimeSpec(
+        name=name,
+        base_url=base_url,
+        health=reader.get("health", str, "/health"),
+        env=reader.string_map("env"),
+    )
+
+
+_SURFACE_KEYS = _REQUEST_KEYS | {
+    "strategy",
+    "strategy_params",
+    "compare",
+    "answer_status",
+    "collapse",
+    "properties",
+    "known_gaps",
+    "runtimes",
+    "max_examples",
+}
+_COMPARE_KEYS = {"rule", "ignore", "select"}
+
+
+def _parse_surface(
+    name: str,
+    reader: _Reader,
+    runtimes: tuple[RuntimeSpec, RuntimeSpec],
+    campaign: CampaignSettings,
+    base_dir: Path,
+) -> SurfaceSpec:
+    reader.check_keys(_SURFACE_KEYS)
+    strategy = reader.get("strategy", str)
+    if strategy is None:
+        raise reader.fail(
+            "strategy",
+            "is required: name a registered strategy (list them with `difffuzz strategies`)",
+        )
+    overrides = reader.sub("runtimes")
+    names = {r.name for r in runtimes}
+    for runtime_name in overrides.table:
+        if runtime_name not in names:
+            raise ConfigError(
+                _unknown(
+                    f"runtime {runtime_name!r} in {overrides.where}",
+                    runtime_name,
+                    names,
+                    reader.source,
+                )
+            )
+    requests = {
+        runtime.name: _parse_request(
+            reader, overrides.sub(runtime.name), runtime, campaign, base_dir
+        )
+        for runtime in runtimes
+    }
+
+    compare_reader = reader.sub("compare")
+    compare = compare_reader.table
+    rule = compare_reader.get("rule", str, "json")
+    select = compare_reader.string_map("select")
+    for runtime_name in select:
+        if runtime_name not in names:
+            raise ConfigError(
+                _unknown(
+                    f"runtime {runtime_name!r} in {compare_reader.where}.select",
+                    runtime_name,
+                    names,
+                    reader.source,
+                )
+            )
+    params = {k: v for k, v in compare.items() if k not in _COMPARE_KEYS}
+    compare_spec = CompareSpec(
+        rule=rule,
+        ignore=compare_reader.strings("ignore"),
+        select_left=select.get(runtimes[0].name, ""),
+        select_right=select.get(runtimes[1].name, ""),
+        params=params,
+    )
+
+    answer_status = reader.get("answer_status", list)
+    if answer_status is not None and not all(
+        isinstance(s, int) and not isinstance(s, bool) for s in answer_status
+    ):
+        raise reader.fail("answer_status", f"expected a list of integers, got {answer_status!r}")
+
+    max_examples = reader.get("max_examples", int)
+    if max_examples is not None and max_examples <= 0:
+        raise reader.fail("max_examples", f"must be positive, got {max_examples}")
+
+    return SurfaceSpec(
+        name=name,
+        strategy=strategy,
+        strategy_params=reader.get("strategy_params", dict, {}),
+        requests=requests,
+        compare=compare_spec,
+        answer_status=tuple(answer_status) if answer_status is not None else None,
+        collapse=reader.strings("collapse"),
+        properties=tuple(_parse_properties(reader, names)),
+        known_gaps=tuple(_parse_gaps(reader)),
+        max_examples=max_examples,
+    )
+
+
+def _parse_request(
+    surface: _Reader,
+    override: _Reader,
+    runtime: RuntimeSpec,
+    campaign: CampaignSettings,
+    base_dir: Path,
+) -> RequestSpec:
+    override.check_keys(_REQUEST_KEYS | {"select"})
+
+    def pick(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        if key in override.table:
+            return override.get(key, kind, default)
+        return surface.get(key, kind, default)
+
+    transport = pick("transport", str, "http")
+    if transport not in _TRANSPORTS:
+        raise surface.fail(
+            "transport", f"must be one of {', '.join(_TRANSPORTS)}, got {transport!r}"
+        )
+    body = pick("body", str, None)
+    template = pick("template", (dict, list, str), None)
+    if body is None:
+        body = "template" if template is not None else "json"
+    if body not in ("json", "raw", "template"):
+        raise surface.fail("body", f"must be json, raw or template, got {body!r}")
+    if body == "template" and template is None:
+        raise surface.fail(
+            "template",
+            "body = 'template' needs a template, e.g. template = { texts = [\"$input\"] }",
+        )
+    argv = pick("argv", list, [])
+    if not all(isinstance(a, str) for a in argv):
+        raise surface.fail("argv", f"expected a list of strings, got {argv!r}")
+    stdin = pick("stdin", str, "input")
+    if stdin not in ("input", "none"):
+        raise surface.fail("stdin", f"must be 'input' or 'none', got {stdin!r}")
+    headers = {**surface.string_map("headers"), **override.string_map("headers")}
+    env = {**runtime.env, **surface.string_map("env"), **override.string_map("env")}
+    cwd = pick("cwd", str, None)
+    spec = RequestSpec(
+        transport=transport,
+        runtime=runtime.name,
+        base_url=runtime.base_url,
+        method=pick("method", str, "POST").upper(),
+        path=pick("path", str, "/"),
+        headers=headers,
+        body=body,
+        template=template,
+        marker=pick("marker", str, "$input"),
+        argv=tuple(argv),
+        stdin=stdin,
+        target=pick("target", str, ""),
+        timeout=float(pick("timeout", (int, float), campaign.timeout)),
+        env=env,
+        cwd=str(base_dir / cwd) if cwd is not None else None,
+    )
+    where = f"{surface.where} (runtime {runtime.name})"
+    if spec.transport == "http" and not spec.base_url:
+        raise ConfigError(
+            f"{surface.source}: {where}: the http transport needs runtimes.{runtime.name}.base_url"
+        )
+    if spec.transport == "command" and not spec.argv:
+        raise ConfigError(
+            f"{surface.source}: {where}: the command transport needs argv, "
+            f'e.g. [surfaces.NAME.runtimes.{runtime.name}] argv = ["helper"]'
+        )
+    if spec.transport == "python" and ":" not in spec.target:
+        raise ConfigError(
+            f'{surface.source}: {where}: the python transport needs target = "module:function"'
+        )
+    return spec
+
+
+def _parse_properties(reader: _Reader, runtime_names: set[str]) -> list[PropertySpec]:
+    specs = []
+    for index, entry in enumerate(reader.get("properties", list, [])):
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise reader.fail(f"properties[{index}]", "expected a name or a table with 'name'")
+        sides = entry.get("runtimes", [])
+        if not isinstance(sides, list) or any(s not in runtime_names for s in sides):
+            raise reader.fail(
+                f"properties[{index}].runtimes",
+                f"expected a list among {sorted(runtime_names)}, got {sides!r}",
+            )
+        params = {k: v for k, v in entry.items() if k not in ("name", "runtimes")}
+        specs.append(PropertySpec(name=entry["name"], params=params, runtimes=tuple(sides)))
+    return specs
+
+
+def _parse_gaps(reader: _Reader) -> list[KnownGap]:
+    gaps = []
+    for index, entry in enumerate(reader.get("known_gaps", list, [])):
+        where = f"known_gaps[{index}]"
+        if not isinstance(entry, dict):
+            raise reader.fail(where, "expected a table with 'reason' and a matcher")
+        unknown = set(entry) - {"reason", "signature", "category", "statuses", "paths"}
+        if unknown:
+            raise reader.fail(
+                where,
+                f"unknown keys {sorted(unknown)}; use reason, signature, category, statuses, paths",
+            )
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise reader.fail(
+                f"{where}.reason",
+                "every known gap needs a reason (why it is accepted, and who tracks it)",
+            )
+        statuses = entry.get("statuses")
+        if statuses is not None and (not isinstance(statuses, list) or len(statuses) != 2):
+            raise reader.fail(f"{where}.statuses", f"expected [left, right], got {statuses!r}")
+        gap = KnownGap(
+            reason=reason,
+            signature=str(entry.get("signature", "")),
+            category=str(entry.get("category", "")),
+            statuses=(statuses[0], statuses[1]) if statuses else None,
+            paths=tuple(str(p) for p in entry.get("paths", [])),
+        )
+        if not (gap.signature or gap.category or gap.statuses or gap.paths):
+            raise reader.fail(
+                where,
+                "a known gap must match something: give signature, category, statuses or paths",
+            )
+        gaps.append(gap)
+    return gaps

@@ -1,0 +1,279 @@
+"""The regression corpus: one reviewable JSON file per minimal divergence.
+
+Layout: ``<corpus>/<surface>/<signature id>-<input digest>.json``. The name is a
+function of the signature and the input, so the same finding is never written
+twice. Writes are atomic (temp file in the same folder, then ``os.replace``);
+files are pretty-printed with sorted keys so a fixture reads well in review.
+
+Fixtures hold the input itself (see :mod:`difffuzz._inputs`), never
+Hypothesis's internal choice sequences, so they survive upgrades of Hypothesis,
+of difffuzz's strategies, and of either runtime.
+
+Like Hypothesis's ``ExampleDatabase`` the store has three verbs:
+:meth:`Corpus.save`, :meth:`Corpus.fetch` and :meth:`Corpus.delete`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from difffuzz._comparators.base import CompareSpec, Difference
+from difffuzz._exceptions import CorpusError
+from difffuzz._inputs import Input, decode_input, encode_input
+from difffuzz._outcome import Outcome
+from difffuzz._signature import Signature
+
+__all__ = ["FIXTURE_SCHEMA", "Corpus", "CorpusProblem", "Fixture"]
+
+FIXTURE_SCHEMA = "difffuzz.fixture/1"
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """A saved minimal divergence: the input, what each runtime said, and how it was judged."""
+
+    surface: str
+    signature: Signature
+    input: Input
+    runtimes: tuple[str, str]
+    left: Outcome
+    right: Outcome
+    differences: tuple[Difference, ...]
+    compare: CompareSpec
+    collapse: tuple[str, ...] = ()
+    answer_status: tuple[int, ...] | None = None
+    shrunk: bool = True
+    flaky: bool = False
+    known_gap: str = ""
+    #: When a replay first saw the runtimes agree on it; a fixed fixture that
+    #: diverges again is a regression.
+    fixed_at: str = ""
+    seed: int | None = None
+    found_at: str = ""
+    difffuzz_version: str = ""
+    hypothesis_version: str = ""
+    #: Where it was loaded from; not stored in the file.
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def id(self) -> str:
+        """``<signature id>-<input digest>``: the file name without ``.json``."""
+        return f"{self.signature.id}-{input_digest(self.input)}"
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "schema": FIXTURE_SCHEMA,
+            "surface": self.surface,
+            "signature": self.signature.to_json(),
+            "input": encode_input(self.input),
+            "runtimes": list(self.runtimes),
+            "outcomes": {
+                self.runtimes[0]: self.left.to_json(),
+                self.runtimes[1]: self.right.to_json(),
+            },
+            "differences": [d.to_json() for d in self.differences],
+            "compare": self.compare.to_json(),
+            "shrunk": self.shrunk,
+            "flaky": self.flaky,
+            "found_at": self.found_at,
+            "seed": self.seed,
+            "difffuzz_version": self.difffuzz_version,
+            "hypothesis_version": self.hypothesis_version,
+        }
+        if self.collapse:
+            record["collapse"] = list(self.collapse)
+        if self.answer_status is not None:
+            record["answer_status"] = list(self.answer_status)
+        if self.known_gap:
+            record["known_gap"] = {"reason": self.known_gap}
+        if self.fixed_at:
+            record["fixed_at"] = self.fixed_at
+        return record
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any], *, path: Path | None = None) -> Fixture:
+        """Read a fixture; ``ValueError`` names the first field that is wrong."""
+        if not isinstance(record, Mapping):
+            raise ValueError("a fixture must be a JSON object")
+        schema = record.get("schema")
+        if schema != FIXTURE_SCHEMA:
+            raise ValueError(f"field 'schema' is {schema!r}, expected {FIXTURE_SCHEMA!r}")
+        for key in ("surface", "signature", "input", "runtimes", "outcomes", "compare"):
+            if key not in record:
+                raise ValueError(f"required field {key!r} is missing")
+        runtimes = record["runtimes"]
+        if not (isinstance(runtimes, list) and len(runtimes) == 2):
+            raise ValueError(f"field 'runtimes' must name two runtimes, got {runtimes!r}")
+        outcomes = record["outcomes"]
+        if not isinstance(outcomes, Mapping) or set(outcomes) != set(runtimes):
+            raise ValueError(f"field 'outcomes' must have one entry per runtime {runtimes}")
+        gap = record.get("known_gap") or {}
+        answer_status = record.get("answer_status")
+        return cls(
+            surface=str(record["surface"]),
+            signature=Signature.from_json(record["signature"]),
+            input=decode_input(record["input"]),
+            runtimes=(str(runtimes[0]), str(runtimes[1])),
+            left=Outcome.from_json(outcomes[runtimes[0]]),
+            right=Outcome.from_json(outcomes[runtimes[1]]),
+            differences=tuple(Difference.from_json(d) for d in record.get("differences", [])),
+            compare=CompareSpec.from_json(record["compare"]),
+            collapse=tuple(record.get("collapse", ())),
+            answer_status=tuple(answer_status) if answer_status is not None else None,
+            shrunk=bool(record.get("shrunk", True)),
+            flaky=bool(record.get("flaky", False)),
+            known_gap=str(gap.get("reason", "")) if isinstance(gap, Mapping) else "",
+            fixed_at=str(record.get("fixed_at", "")),
+            seed=record.get("seed"),
+            found_at=str(record.get("found_at", "")),
+            difffuzz_version=str(record.get("difffuzz_version", "")),
+            hypothesis_version=str(record.get("hypothesis_version", "")),
+            path=path,
+        )
+
+
+def input_digest(value: Input) -> str:
+    encoded = json.dumps(encode_input(value), sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()[:8]
+
+
+def fixture_text(fixture: Fixture) -> bytes:
+    """The exact bytes of a fixture file: sorted keys, indented, UTF-8, newline at end."""
+    text = json.dumps(fixture.to_json(), sort_keys=True, indent=2, ensure_ascii=False)
+    # Lone surrogates can only sit inside JSON strings, where "\\udXXX" is the
+    # JSON escape for them: backslashreplace writes exactly that.
+    return (text + "\n").encode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True)
+class CorpusProblem:
+    """A file in the corpus that could not be read as a fixture."""
+
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}: {self.message}. Fix or delete the file; `difffuzz corpus show` "
+            "reads the others, and a new run will re-find the divergence if it still exists"
+        )
+
+
+class Corpus:
+    """A folder of fixtures (see the module docstring).
+
+    >>> corpus = Corpus("corpus")  # doctest: +SKIP
+    >>> for fixture in corpus.fetch("validator"): ...  # doctest: +SKIP
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, fixture: Fixture) -> Path:
+        return self.root / _safe_name(fixture.surface) / f"{fixture.id}.json"
+
+    def save(self, fixture: Fixture) -> tuple[Path, bool]:
+        """Write ``fixture`` unless the same signature+input exists; returns (path, written)."""
+        target = self.path_for(fixture)
+        if target.exists():
+            return target, False
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(fixture_text(fixture))
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise CorpusError(
+                f"cannot write fixture {target}: {exc}; check that the corpus folder "
+                f"{self.root} is writable, or pass --corpus DIR"
+            ) from exc
+        return target, True
+
+    def files(self, surface: str | None = None) -> list[Path]:
+        base = self.root / _safe_name(surface) if surface else self.root
+        if not base.is_dir():
+            return []
+        return sorted(p for p in base.rglob("*.json") if not p.name.startswith(".tmp-"))
+
+    def read(self, path: Path) -> Fixture:
+        """Read one fixture file; raises :class:`CorpusError` naming the file and the fix."""
+        try:
+            record = json.loads(path.read_bytes())
+        except OSError as exc:
+            raise CorpusError(str(CorpusProblem(path, f"cannot be read ({exc})"))) from None
+        except (ValueError, RecursionError) as exc:
+            raise CorpusError(str(CorpusProblem(path, f"is not valid JSON ({exc})"))) from None
+        try:
+            return Fixture.from_json(record, path=path)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CorpusError(
+                str(CorpusProblem(path, f"is not a difffuzz fixture ({exc})"))
+            ) from None
+
+    def fetch(self, surface: str | None = None) -> Iterator[Fixture]:
+        """Every readable fixture (of one surface, or all); unreadable ones raise."""
+        for path in self.files(surface):
+            yield self.read(path)
+
+    def load(self, surface: str | None = None) -> tuple[list[Fixture], list[CorpusProblem]]:
+        """Every fixture that reads, and a problem per file that does not (nothing is lost)."""
+        fixtures: list[Fixture] = []
+        problems: list[CorpusProblem] = []
+        for path in self.files(surface):
+            try:
+                fixtures.append(self.read(path))
+            except CorpusError as exc:
+                problems.append(CorpusProblem(path, str(exc).split(": ", 1)[-1]))
+        return fixtures, problems
+
+    def delete(self, fixture: Fixture) -> None:
+        path = fixture.path or self.path_for(fixture)
+        path.unlink(missing_ok=True)
+
+    def rewrite(self, fixture: Fixture, **changes: Any) -> Fixture:
+        """Replace a stored fixture by a changed copy (same file: the id does not change)."""
+        updated = replace(fixture, **changes)
+        path = fixture.path or self.path_for(fixture)
+        path.unlink(missing_ok=True)
+        written, _ = self.save(updated)
+        return replace(updated, path=written)
+
+
+def _safe_name(surface: str | None) -> str:
+    name = surface or ""
+    if not name or "/" in name or name.startswith("."):
+        raise CorpusError(f"surface name {name!r} cannot be used as a corpus folder name")
+    return name
+
+
+def redundant_fixtures(fixtures: list[Fixture]) -> list[tuple[Fixture, Fixture]]:
+    """Fixtures whose signature another, smaller fixture already shows: (redundant, kept).
+
+    Known-gap and fixed fixtures are kept: their markings carry information.
+    """
+    from difffuzz._inputs import input_sort_key
+
+    smallest: dict[tuple[str, Signature], Fixture] = {}
+    for fixture in fixtures:
+        key = (fixture.surface, fixture.signature)
+        current = smallest.get(key)
+        if current is None or input_sort_key(fixture.input) < input_sort_key(current.input):
+            smallest[key] = fixture
+    redundant = []
+    for fixture in fixtures:
+        kept = smallest[(fixture.surface, fixture.signature)]
+        if kept is not fixture and not fixture.known_gap and not fixture.fixed_at:
+            redundant.append((fixture, kept))
+    return redundant

@@ -1,0 +1,601 @@
+"""The campaign engine: generate, judge, and shrink every distinct divergence on its own.
+
+Design note. Hypothesis tells failures apart by exception type and location
+(its "interesting origin") and shrinks each origin separately, never accepting a
+shrink that turns one failure into another. A bare ``assert left == right``
+would give every divergence the same origin, so all of them would be merged into
+one bug and shrunk towards whichever is easiest. Instead the engine raises, for
+each divergence *signature*, its own subclass of :class:`DivergenceFound`
+(created once per signature and cached). Hypothesis then finds, shrinks and
+reports each signature separately, and a shrink that slips to another signature
+is kept as a *different* finding, not as a smaller example of this one.
+
+Hypothesis stops generating soon after its first failure, which suits a unit
+test but not a campaign. So a surface runs in *rounds*: each round is one
+Hypothesis run with its own derived seed; signatures already found (in this run
+or in the corpus) no longer raise, so the next round searches for new ones.
+Rounds go on until the example budget (or the time budget) is spent.
+
+Independently of Hypothesis, a tracker keeps the smallest input seen for every
+signature. If a runtime goes down mid-run, the user interrupts, or a runtime is
+flaky, nothing already found is lost: the tracker's best inputs are saved
+(marked unshrunk).
+
+Before fuzzing, a short noise phase sends a few inputs twice to each runtime;
+paths whose values differ between two calls of the *same* runtime (timestamps,
+trace ids) are learned as noise and ignored from then on, and listed in the
+report — Diffy's idea, without needing a second copy of the service.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, target
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from difffuzz._comparators.base import CompareSpec, get_comparator
+from difffuzz._config import Config, SurfaceSpec
+from difffuzz._connect import check_reachable, open_transport
+from difffuzz._corpus import Corpus, Fixture
+from difffuzz._events import (
+    ExampleObserved,
+    FindingRecorded,
+    Listener,
+    SurfaceFinished,
+    SurfaceStarted,
+    ignore_events,
+)
+from difffuzz._exceptions import DivergenceFound, RuntimeUnreachable
+from difffuzz._inputs import Input, input_sort_key
+from difffuzz._judge import Judge
+from difffuzz._outcome import Outcome
+from difffuzz._polish import polish
+from difffuzz._registry import get_strategy, load_strategy_modules
+from difffuzz._results import (
+    CampaignResult,
+    Finding,
+    FindingStatus,
+    InfraEvent,
+    Observation,
+    SurfaceResult,
+    Verdict,
+)
+from difffuzz._signature import Signature
+from difffuzz._transports.base import Transport
+from difffuzz._version import __version__
+
+__all__ = ["SurfaceCampaign", "run_campaign"]
+
+ROUND_SIZE = 250
+
+
+class _Abort(BaseException):
+    """Stops a surface from inside a Hypothesis test (a runtime is down).
+
+    A ``BaseException`` so that Hypothesis does not take it for a failing example
+    and try to shrink it, exactly as it lets ``KeyboardInterrupt`` through.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_SIGNATURE_EXCEPTIONS: dict[str, type[DivergenceFound]] = {}
+
+
+def _exception_for(signature: Signature) -> type[DivergenceFound]:
+    """One exception type per signature: Hypothesis's key for "a distinct bug"."""
+    key = signature.canonical
+    if key not in _SIGNATURE_EXCEPTIONS:
+        _SIGNATURE_EXCEPTIONS[key] = type(
+            f"Divergence_{signature.surface}_{signature.id}", (DivergenceFound,), {}
+        )
+    return _SIGNATURE_EXCEPTIONS[key]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class _Tracker:
+    """The smallest input seen per signature, and how often each was hit."""
+
+    best: dict[Signature, Observation] = field(default_factory=dict)
+    counts: dict[Signature, int] = field(default_factory=dict)
+    #: Signatures Hypothesis was asked to shrink (they raised at least once).
+    raised: set[Signature] = field(default_factory=set)
+
+    def record(self, observation: Observation) -> bool:
+        """Keep ``observation`` if it is the first or a smaller one; True when first."""
+        signature = observation.signature
+        assert signature is not None
+        self.counts[signature] = self.counts.get(signature, 0) + 1
+        current = self.best.get(signature)
+        if current is None:
+            self.best[signature] = observation
+            return True
+        if input_sort_key(observation.input) < input_sort_key(current.input):
+            self.best[signature] = observation
+        return False
+
+
+class SurfaceCampaign:
+    """Fuzzes one surface between two transports (see the module docstring)."""
+
+    def __init__(
+        self,
+        surface: SurfaceSpec,
+        *,
+        runtimes: tuple[str, str],
+        left: Transport,
+        right: Transport,
+        max_examples: int,
+        seed: int,
+        known: Mapping[Signature, Fixture] | None = None,
+        infra_error_limit: int = 5,
+        learn_noise: int = 0,
+        max_signatures: int = 40,
+        max_seconds: float | None = None,
+        polish_budget: int = 200,
+        shrink_budget: int = 2000,
+        listener: Listener = ignore_events,
+    ) -> None:
+        self.surface = surface
+        self.polish_budget = polish_budget
+        self.shrink_budget = shrink_budget
+        self._round_calls = 0
+        self._round_budget = 0
+        self._stopped = False
+        self.runtimes = runtimes
+        self.left = left
+        self.right = right
+        self.max_examples = max_examples
+        self.seed = seed
+        self.known = dict(known or {})
+        self.infra_error_limit = infra_error_limit
+        self.learn_noise = learn_noise
+        self.max_signatures = max_signatures
+        self.max_seconds = max_seconds
+        self.listener = listener
+        self.judge = Judge(surface, runtimes)
+        self.tracker = _Tracker()
+        self.result = SurfaceResult(
+            surface=surface.name, runtimes=runtimes, compare_spec=surface.compare
+        )
+        self._infra_in_a_row = 0
+        self._started = 0.0
+        self.errors: list[BaseException] = []
+
+    # -- one example -------------------------------------------------------
+
+    def observe(self, value: Input) -> Observation:
+        """Send ``value`` to both runtimes and judge the answers."""
+        left = self.left.send(value)
+        right = self.right.send(value)
+        return self.judge.judge(value, left, right)
+
+    def _count(self, observation: Observation, *, shrinking: bool) -> None:
+        stats = self.result.stats
+        stats.elapsed = time.monotonic() - self._started
+        if shrinking:
+            stats.shrink_calls += 1
+            return
+        stats.count(observation.verdict)
+        if stats.examples % 25 == 0:
+            self._sample_timeline()
+        self.listener(ExampleObserved(self.surface.name, observation.verdict))
+
+    def _sample_timeline(self) -> None:
+        stats = self.result.stats
+        self.result.timeline.append(
+            (round(stats.elapsed, 3), stats.examples, len(self.tracker.best))
+        )
+
+    def _note_infra(self, observation: Observation) -> None:
+        for name, outcome, transport in (
+            (self.runtimes[0], observation.left, self.left),
+            (self.runtimes[1], observation.right, self.right),
+        ):
+            if outcome.is_infrastructure_failure:
+                assert outcome.failure is not None
+                if len(self.result.infra_events) < 200:
+                    self.result.infra_events.append(
+                        InfraEvent(
+                            surface=self.surface.name,
+                            runtime=name,
+                            target=transport.target,
+                            failure=outcome.failure.value,
+                            detail=outcome.detail,
+                            input=observation.input,
+                        )
+                    )
+                if self._infra_in_a_row >= self.infra_error_limit:
+                    raise _Abort(
+                        f"runtime {name!r} failed {self._infra_in_a_row} calls in a row "
+                        f"({outcome.failure.value}: {outcome.detail or 'no detail'}) at "
+                        f"{transport.target}; check that it is running and answers within "
+                        "the timeout, or raise [campaign] timeout / infra_error_limit"
+                    )
+
+    def _step(self, value: Input, *, shrinking: bool = False) -> Observation:
+        observation = self.observe(value)
+        self._count(observation, shrinking=shrinking)
+        if observation.verdict is Verdict.INFRA_ERROR:
+            self._infra_in_a_row += 1
+            self._note_infra(observation)
+            return observation
+        self._infra_in_a_row = 0
+        if observation.verdict is Verdict.DIVERGENCE:
+            assert observation.signature is not None
+            if (
+                observation.signature not in self.tracker.best
+                and len(self.tracker.best) >= self.max_signatures
+            ):
+                return observation  # counted in stats, not kept
+            if self.tracker.record(observation):
+                signature = observation.signature
+                self.listener(FindingRecorded(self.surface.name, signature.id, signature.label))
+        return observation
+
+    def _should_shrink(self, signature: Signature) -> bool:
+        """Raise (so Hypothesis shrinks it) unless the corpus already holds a fixture."""
+        return signature not in self.known
+
+    def _out_of_budget(self) -> bool:
+        """Time or shrink budget spent: from now on calls return at once, unsent."""
+        if self.max_seconds is not None and time.monotonic() - self._started > self.max_seconds:
+            return True
+        return self.result.stats.shrink_calls >= self.shrink_budget
+
+    def _hypothesis_step(self, value: Input) -> None:
+        self._round_calls += 1
+        # Hypothesis generates at most `budget` valid examples per round; calls past
+        # that are its shrinker at work (or its final replay of each bug).
+        shrinking = self._round_calls > self._round_budget
+        if self._out_of_budget():
+            # Returning without a verdict makes every shrink attempt "not
+            # interesting": Hypothesis stops quickly, and its final replay reports
+            # Flaky, which the round ignores; the tracker keeps the best inputs.
+            self._stopped = True
+            return
+        observation = self._step(value, shrinking=shrinking)
+        if observation.verdict is Verdict.INFRA_ERROR:
+            reject()
+        if observation.verdict is Verdict.DIVERGENCE:
+            signature = observation.signature
+            assert signature is not None
+            if signature in self.tracker.best and self._should_shrink(signature):
+                self.tracker.raised.add(signature)
+                raise _exception_for(signature)(observation)
+        distance = observation.comparison.distance
+        if distance is not None and distance == distance and abs(distance) < 1e300:
+            target(float(distance), label=f"{self.surface.name}:distance")
+
+    # -- noise ---------------------------------------------------------------
+
+    def _calibrate(self, value: Input) -> None:
+        """Call each runtime twice with ``value``; differences are noise, learned."""
+        learned: list[str] = []
+        spec = self.judge.compare_spec
+        for transport, select in ((self.left, spec.select_left), (self.right, spec.select_right)):
+            first, second = transport.send(value), transport.send(value)
+            if first.failure is not None or second.failure is not None:
+                continue
+            if not (first.parses and second.parses):
+                continue
+            self_spec = CompareSpec(rule="json", select_left=select, select_right=select)
+            comparison = get_comparator("json")(first, second, self_spec)
+            learned.extend(d.path or "/" for d in comparison.differences if d.path)
+        new = [p for p in dict.fromkeys(learned) if p not in self.judge.learned_noise]
+        if new:
+            self.judge = self.judge.with_noise(new)
+            self.result.learned_noise.extend(new)
+
+    def _learn_noise(self, strategy: st.SearchStrategy[Any]) -> None:
+        if self.learn_noise <= 0:
+            return
+        campaign = self
+
+        @settings(
+            max_examples=self.learn_noise,
+            database=None,
+            deadline=None,
+            phases=(Phase.generate,),
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+        )
+        @hypothesis_seed(self.seed ^ 0x5EED)
+        @given(strategy)
+        def calibrate(value: Input) -> None:
+            campaign._calibrate(value)
+
+        calibrate()
+
+    # -- the run ---------------------------------------------------------------
+
+    def run(
+        self, strategy: st.SearchStrategy[Any], examples: Sequence[Input] = ()
+    ) -> SurfaceResult:
+        """Fuzz until the budget is spent; returns the surface's result (never raises
+        for findings; re-raises a difffuzz or strategy bug after keeping the findings)."""
+        self._started = time.monotonic()
+        self.listener(SurfaceStarted(self.surface.name, self.max_examples))
+        try:
+            self._learn_noise(strategy)
+            for value in examples:
+                if self._out_of_budget():
+                    break
+                self._step(value)
+            round_number = 0
+            while self.result.stats.examples < self.max_examples:
+                if self._out_of_budget():
+                    break
+                remaining = self.max_examples - self.result.stats.examples
+                exhausted = self._round(strategy, round_number, min(remaining, ROUND_SIZE))
+                round_number += 1
+                if exhausted:
+                    break
+            self._polish_all()
+        except _Abort as abort:
+            self.result.aborted = abort.reason
+        except KeyboardInterrupt:
+            self.result.aborted = "interrupted by the user"
+        finally:
+            self.result.stats.elapsed = time.monotonic() - self._started
+            self._sample_timeline()
+        return self.result
+
+    def _round(self, strategy: st.SearchStrategy[Any], number: int, budget: int) -> bool:
+        """One Hypothesis run; True when it ended without using its budget (space exhausted)."""
+        campaign = self
+        before = self.result.stats.examples
+        self._round_calls, self._round_budget = 0, budget
+
+        @settings(
+            max_examples=budget,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            report_multiple_bugs=True,
+            phases=(Phase.generate, Phase.target, Phase.shrink),
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+        )
+        @hypothesis_seed(_round_seed(self.seed, self.surface.name, number))
+        @given(strategy)
+        def fuzz(value: Input) -> None:
+            campaign._hypothesis_step(value)
+
+        found_new = False
+        try:
+            fuzz()
+        except (_Abort, KeyboardInterrupt):
+            raise
+        except BaseException as failure:
+            found_new = True
+            for leaf in _leaves(failure):
+                if isinstance(leaf, DivergenceFound):
+                    continue
+                if _is_flaky(leaf):
+                    continue
+                self.errors.append(leaf)
+            if self.errors:
+                raise self.errors[0] from failure
+        used = self.result.stats.examples - before
+        return self._stopped or (not found_new and used < budget)
+
+    def _polish_all(self) -> None:
+        """Value-level shrinking of every new finding (see :mod:`difffuzz._polish`)."""
+        for signature in list(self.tracker.best):
+            if not self._should_shrink(signature) or self.polish_budget <= 0:
+                continue
+
+            def reproduces(value: Input, wanted: Signature = signature) -> bool:
+                if self._out_of_budget():
+                    return False
+                return self._step(value, shrinking=True).signature == wanted
+
+            polish(self.tracker.best[signature].input, reproduces, budget=self.polish_budget)
+            self.tracker.raised.add(signature)
+
+    # -- findings ------------------------------------------------------------
+
+    def findings(self, *, seed: int | None) -> list[Finding]:
+        """One finding per signature, smallest input first seen order, confirmed once."""
+        findings = []
+        for signature, observation in self.tracker.best.items():
+            confirmed = self._confirm(observation)
+            gap = self.surface.known_gap(signature)
+            fixture = self.known.get(signature)
+            status = FindingStatus.NEW
+            reason = ""
+            if gap is not None:
+                status, reason = FindingStatus.KNOWN_GAP, gap.reason
+            elif fixture is not None and fixture.known_gap:
+                status, reason = FindingStatus.KNOWN_GAP, fixture.known_gap
+            elif fixture is not None:
+                status = FindingStatus.KNOWN
+            findings.append(
+                Finding(
+                    surface=self.surface.name,
+                    signature=signature,
+                    input=observation.input,
+                    left=observation.left,
+                    right=observation.right,
+                    comparison=observation.comparison,
+                    compare_spec=self.judge.compare_spec,
+                    runtimes=self.runtimes,
+                    status=status,
+                    shrunk=signature in self.tracker.raised
+                    and not self.result.aborted
+                    and not self._stopped,
+                    flaky=not confirmed,
+                    occurrences=self.tracker.counts.get(signature, 1),
+                    gap_reason=reason,
+                    fixture_path=str(fixture.path) if fixture and fixture.path else None,
+                    seed=seed,
+                    found_at=now_iso(),
+                )
+            )
+        return findings
+
+    def _confirm(self, observation: Observation) -> bool:
+        """Send the minimal input once more: does it give the same signature?"""
+        if self.result.aborted:
+            return True  # the runtime is gone; do not count that against the finding
+        again = self.observe(observation.input)
+        return again.signature == observation.signature
+
+
+def _leaves(failure: BaseException) -> list[BaseException]:
+    if isinstance(failure, BaseExceptionGroup):
+        return [leaf for inner in failure.exceptions for leaf in _leaves(inner)]
+    return [failure]
+
+
+def _is_flaky(failure: BaseException) -> bool:
+    return isinstance(failure, hypothesis.errors.Flaky) or type(failure).__name__.startswith(
+        "Flaky"
+    )
+
+
+def _round_seed(seed: int, surface: str, number: int) -> int:
+    return random.Random(f"{seed}:{surface}:{number}").getrandbits(64)
+
+
+def run_campaign(
+    config: Config,
+    *,
+    corpus: Corpus | None = None,
+    listener: Listener = ignore_events,
+    check_runtimes: bool = True,
+) -> CampaignResult:
+    """Fuzz every surface of ``config``; save new findings to ``corpus``.
+
+    Surfaces run one after another; the findings of each are saved as soon as
+    it finishes, so a later failure loses nothing already found.
+    """
+    load_strategy_modules(config.strategy_modules)
+    campaign = config.campaign
+    seed = campaign.seed if campaign.seed is not None else random.randrange(2**32)
+    result = CampaignResult(
+        surfaces=[],
+        seed=seed,
+        started_at=now_iso(),
+        config_path=config.path,
+        difffuzz_version=__version__,
+        hypothesis_version=hypothesis.__version__,
+        corpus_dir=str(corpus.root) if corpus else "",
+    )
+    left_spec, right_spec = config.runtimes
+    for surface in config.surfaces.values():
+        entry = get_strategy(surface.strategy)
+        strategy = entry.build(surface.strategy_params)
+        if check_runtimes:
+            try:
+                for runtime in config.runtimes:
+                    check_reachable(surface.name, surface.requests[runtime.name], runtime)
+            except RuntimeUnreachable as unreachable:
+                skipped = SurfaceResult(
+                    surface=surface.name,
+                    runtimes=config.runtime_names,
+                    compare_spec=surface.compare,
+                    aborted=str(unreachable),
+                )
+                result.surfaces.append(skipped)
+                listener(SurfaceFinished(surface.name, skipped))
+                continue
+        known = _known_signatures(corpus, surface.name) if corpus else {}
+        left = open_transport(
+            surface.requests[left_spec.name], max_body_bytes=campaign.max_body_bytes
+        )
+        right = open_transport(
+            surface.requests[right_spec.name], max_body_bytes=campaign.max_body_bytes
+        )
+        try:
+            runner = SurfaceCampaign(
+                surface,
+                runtimes=config.runtime_names,
+                left=left,
+                right=right,
+                max_examples=surface.max_examples or campaign.max_examples,
+                seed=seed,
+                known=known,
+                infra_error_limit=campaign.infra_error_limit,
+                learn_noise=campaign.learn_noise,
+                max_signatures=campaign.max_signatures,
+                max_seconds=campaign.max_seconds,
+                shrink_budget=campaign.shrink_budget,
+                listener=listener,
+            )
+            surface_result = runner.run(strategy, entry.examples)
+            surface_result.findings = runner.findings(seed=seed)
+            if corpus is not None:
+                surface_result.findings = [
+                    save_finding(corpus, surface, finding) for finding in surface_result.findings
+                ]
+        finally:
+            left.close()
+            right.close()
+        result.surfaces.append(surface_result)
+        listener(SurfaceFinished(surface.name, surface_result))
+        if runner.errors:
+            raise runner.errors[0]
+    result.finished_at = now_iso()
+    return result
+
+
+def _known_signatures(corpus: Corpus, surface: str) -> dict[Signature, Fixture]:
+    fixtures, _problems = corpus.load(surface)
+    known: dict[Signature, Fixture] = {}
+    for fixture in sorted(fixtures, key=lambda f: input_sort_key(f.input), reverse=True):
+        known[fixture.signature] = fixture  # smallest input wins (written last)
+    return known
+
+
+def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:
+    return Fixture(
+        surface=finding.surface,
+        signature=finding.signature,
+        input=finding.input,
+        runtimes=finding.runtimes,
+        left=finding.left,
+        right=finding.right,
+        differences=finding.comparison.differences,
+        compare=finding.compare_spec,
+        collapse=surface.collapse,
+        answer_status=surface.answer_status,
+        shrunk=finding.shrunk,
+        flaky=finding.flaky,
+        known_gap=finding.gap_reason,
+        seed=finding.seed,
+        found_at=finding.found_at,
+        difffuzz_version=__version__,
+        hypothesis_version=hypothesis.__version__,
+    )
+
+
+def save_finding(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Finding:
+    """Write a new finding (or an unrecorded gap) to the corpus; returns it with its path."""
+    if finding.status is FindingStatus.KNOWN or finding.fixture_path:
+        return finding
+    path, _written = corpus.save(fixture_from(finding, surface))
+    return replace(finding, fixture_path=str(path))
+
+
+def replay_outcomes(
+    judge: Judge, left: Transport, right: Transport, value: Input
+) -> tuple[Outcome, Outcome, Observation]:
+    """Send one stored input again and judge it (used by replay)."""
+    first, second = left.send(value), right.send(value)
+    return first, second, judge.judge(value, first, second)

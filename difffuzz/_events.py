@@ -1,0 +1,57 @@
+"""Events the engine emits while it runs; the CLI's progress display consumes them.
+
+The engine never prints: it calls a listener with these records, and whoever
+sits on top (a rich progress bar, plain CI log lines, a test) decides what to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from difffuzz._results import SurfaceResult, Verdict
+
+__all__ = [
+    "Event",
+    "ExampleObserved",
+    "FindingRecorded",
+    "Listener",
+    "SurfaceFinished",
+    "SurfaceStarted",
+    "ignore_events",
+]
+
+
+@dataclass(frozen=True)
+class SurfaceStarted:
+    surface: str
+    budget: int
+
+
+@dataclass(frozen=True)
+class ExampleObserved:
+    surface: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class FindingRecorded:
+    """A signature seen for the first time in this run."""
+
+    surface: str
+    signature_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SurfaceFinished:
+    surface: str
+    result: SurfaceResult
+
+
+Event = SurfaceStarted | ExampleObserved | FindingRecorded | SurfaceFinished
+Listener = Callable[[Event], None]
+
+
+def ignore_events(event: Event) -> None:
+    """The default listener."""

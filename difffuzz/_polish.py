@@ -1,0 +1,143 @@
+"""A last, value-level shrinking pass over each finding's input.
+
+Hypothesis shrinks the *choices* behind an input and is excellent at it, but a
+predicate that is not monotone can leave it on a local minimum: "a negative
+multiple of seven" may stop at -49 because -48 … -8 all fail to reproduce. The
+polisher looks at the *value* instead: it proposes simpler values (smaller
+integers, shorter strings, fewer keys, fewer files), sends each to both
+runtimes, and keeps a candidate only if it reproduces the same signature and is
+smaller in shortlex order on the stored form. It is bounded by a call budget per
+finding, so it can only improve a fixture, never stall a campaign.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from difffuzz._inputs import FileTree, Input, input_sort_key
+
+__all__ = ["polish", "simpler_values"]
+
+_SIMPLE_CHARS = ("a", "0", " ")
+
+
+def _integers(value: int) -> Iterator[int]:
+    if value == 0:
+        return
+    yield 0
+    sign = 1 if value > 0 else -1
+    # Small magnitudes first: the likeliest minimal triggers.
+    for magnitude in range(1, min(abs(value), 65)):
+        yield sign * magnitude
+    for divisor in (2, 10, 100):
+        if abs(value) // divisor:
+            yield value // divisor
+    if value < 0:
+        yield -value
+
+
+def _floats(value: float) -> Iterator[float]:
+    if value == 0.0 or math.isnan(value):
+        return
+    yield 0.0
+    if math.isfinite(value):
+        yield float(math.trunc(value))
+        for digits in (0, 1, 3, 6):
+            yield round(value, digits)
+        if value < 0:
+            yield -value
+
+
+S = TypeVar("S", str, bytes)
+
+
+def _sequences(value: S) -> Iterator[S]:
+    length = len(value)
+    if length == 0:
+        return
+    yield value[:0]
+    # Halves and quarters, then single deletions (bounded: long values keep the halves).
+    for size in (length // 2, length // 4):
+        if size:
+            for start in range(0, length, size):
+                yield value[:start] + value[start + size :]
+    if length <= 128:
+        for index in range(length):
+            yield value[:index] + value[index + 1 :]
+        for index in range(length):
+            for simple in _SIMPLE_CHARS:
+                piece = _like(value, simple)
+                if value[index : index + 1] != piece:
+                    yield value[:index] + piece + value[index + 1 :]
+
+
+def _like(value: S, text: str) -> S:
+    """``text`` as the same type as ``value`` (str, or ASCII bytes)."""
+    if isinstance(value, str):
+        return text
+    return text.encode("ascii")
+
+
+def simpler_values(value: Input) -> Iterator[Input]:
+    """Candidate values that are plausibly simpler than ``value`` (not all are)."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int):
+        yield from _integers(value)
+    elif isinstance(value, float):
+        yield from _floats(value)
+    elif isinstance(value, str):  # noqa: SIM114 - two branches so mypy binds S to one type
+        yield from _sequences(value)
+    elif isinstance(value, bytes):
+        yield from _sequences(value)
+    elif isinstance(value, list | tuple):
+        items = list(value)
+        rebuild = tuple if isinstance(value, tuple) else list
+        for index in range(len(items)):
+            yield rebuild(items[:index] + items[index + 1 :])
+        for index, item in enumerate(items):
+            for simpler in simpler_values(item):
+                yield rebuild([*items[:index], simpler, *items[index + 1 :]])
+    elif isinstance(value, dict):
+        for key in value:
+            yield {k: v for k, v in value.items() if k != key}
+        for key, item in value.items():
+            for simpler in simpler_values(item):
+                yield {**value, key: simpler}
+    elif isinstance(value, FileTree):
+        files = dict(value.files)
+        for path in files:
+            yield FileTree.of({p: c for p, c in files.items() if p != path})
+        for path, content in files.items():
+            for simpler in _sequences(content):
+                yield FileTree.of({**files, path: simpler})
+
+
+def polish(value: Input, reproduces: Callable[[Input], bool], *, budget: int = 300) -> Input:
+    """Greedily replace ``value`` by simpler values for which ``reproduces`` holds.
+
+    ``reproduces`` is called at most ``budget`` times; candidates that are not
+    smaller in shortlex order are skipped without a call.
+    """
+    best, best_key = value, input_sort_key(value)
+    calls = 0
+    improved = True
+    while improved and calls < budget:
+        improved = False
+        for candidate in simpler_values(best):
+            try:
+                key = input_sort_key(candidate)
+            except (TypeError, ValueError):
+                continue
+            if key >= best_key:
+                continue
+            calls += 1
+            if reproduces(candidate):
+                best, best_key = candidate, key
+                improved = True
+                break
+            if calls >= budget:
+                break
+    return best

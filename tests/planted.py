@@ -1,0 +1,52 @@
+"""Runtime pairs with differences planted on purpose, for the engine's quality tests.
+
+These are the only planted differences in the project: they live in tests, where
+the expected findings are known exactly. The sample runtimes plant nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+import difffuzz
+
+
+@difffuzz.strategy("planted_text", description="text for planted-difference tests")
+def planted_text() -> st.SearchStrategy[str]:
+    return st.text()
+
+
+@difffuzz.strategy("planted_numbers", description="integers for planted-difference tests")
+def planted_numbers() -> st.SearchStrategy[int]:
+    return st.integers()
+
+
+def echo(value: str) -> str:
+    return json.dumps({"text": value})
+
+
+def escaping_echo(value: str) -> str:
+    """Differs from :func:`echo` exactly when the text holds a '<' (it escapes only that)."""
+    return json.dumps({"text": value.replace("<", "&lt;")})
+
+
+def html_escaping_echo(value: str) -> str:
+    return json.dumps({"text": html.escape(value, quote=False)})
+
+
+def two_bugs_left(value: int) -> str:
+    return json.dumps({"doubled": value * 2, "sign": "neg" if value < 0 else "pos"})
+
+
+def two_bugs_right(value: int) -> Any:
+    # Bug 1: values >= 1000 are clamped in "doubled". Bug 2: the sign of 0 says "zero"
+    # in a field the left side does not have, but only for multiples of 7 below zero.
+    doubled = min(value, 1000) * 2 if value >= 1000 else value * 2
+    record: dict[str, Any] = {"doubled": doubled, "sign": "neg" if value < 0 else "pos"}
+    if value < 0 and value % 7 == 0:
+        record["note"] = "multiple of seven"
+    return json.dumps(record)
