@@ -4,6 +4,10 @@ Each format draws a finding from the same :class:`FindingView` (see
 :mod:`difffuzz._reporting.finding`), so a replay report can reuse the pieces:
 ``finding_renderable`` (console), ``finding_markdown``, ``finding_card`` (HTML)
 and ``finding_text`` (JUnit, logs).
+
+The replay, CI-gate and corpus views (``replay.py``, ``gate.py``, ``corpus.py``)
+read :class:`~difffuzz._replay.ReplayResult`, :class:`~difffuzz._ci.CIResult`
+and :class:`~difffuzz._corpus.Fixture` records with the same pieces.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from difffuzz._reporting.console import (
     print_finding,
     render_campaign,
 )
+from difffuzz._reporting.corpus import render_fixture, render_fixture_list
 from difffuzz._reporting.diffview import (
     DiffRow,
     DiffView,
@@ -27,10 +32,12 @@ from difffuzz._reporting.diffview import (
     escape_text,
 )
 from difffuzz._reporting.finding import FindingView, describe_input, view_finding
+from difffuzz._reporting.gate import render_gate, render_gate_markdown, write_gate_markdown
 from difffuzz._reporting.html import finding_card, render_html, write_html
 from difffuzz._reporting.json_report import dumps_report, write_json, write_text_atomic
 from difffuzz._reporting.junit import finding_text, render_junit, write_junit
 from difffuzz._reporting.markdown import finding_markdown, headline, render_markdown, write_markdown
+from difffuzz._reporting.replay import render_replay, write_replay_json
 from difffuzz._repro import RequestRenderer
 from difffuzz._results import CampaignResult
 
@@ -52,15 +59,22 @@ __all__ = [
     "headline",
     "print_finding",
     "render_campaign",
+    "render_fixture",
+    "render_fixture_list",
+    "render_gate",
+    "render_gate_markdown",
     "render_html",
     "render_junit",
     "render_markdown",
+    "render_replay",
     "report_stem",
     "view_finding",
+    "write_gate_markdown",
     "write_html",
     "write_json",
     "write_junit",
     "write_markdown",
+    "write_replay_json",
     "write_reports",
     "write_text_atomic",
 ]

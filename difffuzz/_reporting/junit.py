@@ -6,6 +6,10 @@ summary testcase for its examples (an error when the surface stopped early
 because a runtime was unreachable). XML 1.0 cannot hold most C0 controls even
 as character references, so every text goes through :func:`xml_safe`, which
 shows them as visible ``\\xNN`` escapes.
+
+With ``gate=`` (the ``ci`` command) a ``difffuzz.gate`` testsuite is added, one
+testcase per replayed fixture (see :func:`difffuzz._reporting.gate.gate_suite`);
+``result`` may then be ``None`` when CI only replayed the corpus.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from difffuzz._reporting.diffview import diff_text, escape_text
 from difffuzz._reporting.finding import FindingView, view_finding
@@ -21,6 +26,9 @@ from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._reporting.markdown import headline
 from difffuzz._repro import RequestRenderer
 from difffuzz._results import CampaignResult, FindingStatus, SurfaceResult
+
+if TYPE_CHECKING:
+    from difffuzz._ci import CIResult
 
 __all__ = ["finding_text", "render_junit", "write_junit", "xml_safe"]
 
@@ -134,9 +142,20 @@ def _suite(surface: SurfaceResult, render: RequestRenderer | None) -> ET.Element
     return suite
 
 
-def render_junit(result: CampaignResult, *, render: RequestRenderer | None = None) -> str:
-    """The campaign as a JUnit XML document (UTF-8 text with an XML declaration)."""
-    suites = [_suite(surface, render) for surface in result.surfaces]
+def render_junit(
+    result: CampaignResult | None,
+    *,
+    render: RequestRenderer | None = None,
+    gate: CIResult | None = None,
+) -> str:
+    """The campaign (and the CI gate, if given) as a JUnit XML document with an XML declaration."""
+    surfaces = result.surfaces if result is not None else []
+    suites = [_suite(surface, render) for surface in surfaces]
+    if gate is not None:
+        # Imported here: gate.py builds on this module (xml_safe), not the other way round.
+        from difffuzz._reporting.gate import gate_suite
+
+        suites.insert(0, gate_suite(gate))
     root = ET.Element(
         "testsuites",
         name="difffuzz",
@@ -144,7 +163,7 @@ def render_junit(result: CampaignResult, *, render: RequestRenderer | None = Non
         failures=str(sum(int(s.get("failures", "0")) for s in suites)),
         errors=str(sum(int(s.get("errors", "0")) for s in suites)),
         skipped=str(sum(int(s.get("skipped", "0")) for s in suites)),
-        time=f"{sum(s.stats.elapsed for s in result.surfaces):.3f}",
+        time=f"{sum(s.stats.elapsed for s in surfaces):.3f}",
     )
     root.extend(suites)
     ET.indent(root)
@@ -152,7 +171,11 @@ def render_junit(result: CampaignResult, *, render: RequestRenderer | None = Non
 
 
 def write_junit(
-    result: CampaignResult, path: str | os.PathLike[str], *, render: RequestRenderer | None = None
+    result: CampaignResult | None,
+    path: str | os.PathLike[str],
+    *,
+    render: RequestRenderer | None = None,
+    gate: CIResult | None = None,
 ) -> Path:
     """Write :func:`render_junit` to ``path`` atomically; returns the path."""
-    return write_text_atomic(path, render_junit(result, render=render))
+    return write_text_atomic(path, render_junit(result, render=render, gate=gate))

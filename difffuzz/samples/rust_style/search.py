@@ -105,4 +105,3 @@ class SearchIndex:
                 continue
             results.append({"id": worker_id, "score": float(scores[position])})
         return results
-

@@ -1,0 +1,224 @@
+"""CLI commands around the corpus: ``replay``, ``ci`` and ``corpus list|show|prune``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from difffuzz._cli import EXIT_USAGE, _fail, cli
+from difffuzz._exceptions import DifffuzzError
+
+__all__: list[str] = []
+
+
+def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, list]:  # type: ignore[type-arg]
+    from difffuzz._corpus import Corpus, CorpusProblem
+    from difffuzz._exceptions import CorpusError
+
+    corpus = Corpus(corpus_dir)
+    if not paths:
+        return corpus.load()
+    fixtures, problems = [], []
+    for path in paths:
+        files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                fixtures.append(corpus.read(file))
+            except CorpusError as exc:
+                problems.append(CorpusProblem(file, str(exc).split(": ", 1)[-1]))
+    return fixtures, problems
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where the runtimes are now.",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Corpus folder (default: the config's).",
+)
+@click.option(
+    "--by-config",
+    is_flag=True,
+    help="Judge by the current config's comparators, not the ones saved in fixtures.",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Stamp fixtures that now agree as fixed (a later divergence is a regression).",
+)
+@click.option("--report-json", type=click.Path(dir_okay=False, path_type=Path))
+def replay(
+    paths: Sequence[Path],
+    config_path: Path,
+    corpus_dir: Path | None,
+    by_config: bool,
+    update: bool,
+    report_json: Path | None,
+) -> None:
+    """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
+    from difffuzz._config import load_config
+    from difffuzz._corpus import Corpus
+    from difffuzz._engine import now_iso
+    from difffuzz._replay import ReplayVerdict, replay_fixtures
+    from difffuzz._reporting.replay import render_replay, write_replay_json
+    from difffuzz._session import make_console
+
+    try:
+        config = load_config(config_path)
+        root = corpus_dir or Path(config.campaign.corpus)
+        fixtures, problems = _corpus_fixtures(paths, root)
+        result = replay_fixtures(config, fixtures, by_config=by_config, problems=problems)
+        if update:
+            corpus = Corpus(root)
+            for case in result.cases:
+                if case.verdict is ReplayVerdict.FIXED and not case.fixture.fixed_at:
+                    corpus.rewrite(case.fixture, fixed_at=now_iso())
+        if report_json:
+            write_replay_json(result, report_json)
+    except DifffuzzError as error:
+        _fail(error)
+    render_replay(result, make_console())
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), required=True
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Examples per surface for the fuzz run.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="The same seed (and corpus) gives the same inputs and verdicts.",
+)
+@click.option("--surface", "surfaces", multiple=True, help="Only this surface (repeatable).")
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML here."
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Report folder (default: the config's).",
+)
+@click.option("--replay-only", is_flag=True, help="Only replay the corpus; no fuzz run.")
+def ci(
+    config_path: Path,
+    budget: int,
+    seed: int,
+    surfaces: Sequence[str],
+    corpus_dir: Path | None,
+    junit: Path | None,
+    reports_dir: Path | None,
+    replay_only: bool,
+) -> None:
+    """Replay the corpus, then a seeded fixed-budget run; fail on new divergences and
+    regressions only."""
+    from difffuzz._session import ci_command
+
+    try:
+        code = ci_command(
+            config_path,
+            budget=budget,
+            seed=seed,
+            surfaces=surfaces,
+            corpus_dir=corpus_dir,
+            junit=junit,
+            reports_dir=reports_dir,
+            fuzz=not replay_only,
+        )
+    except DifffuzzError as error:
+        _fail(error)
+    sys.exit(code)
+
+
+@cli.group()
+def corpus() -> None:
+    """Look after the regression corpus."""
+
+
+_corpus_option = click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("corpus"),
+    show_default=True,
+)
+
+
+@corpus.command("list")
+@_corpus_option
+@click.option("--surface", default=None)
+def corpus_list(corpus_dir: Path, surface: str | None) -> None:
+    """List fixtures by surface, signature and status."""
+    from difffuzz._reporting.corpus import render_fixture_list
+
+    fixtures, problems = _corpus_fixtures((), corpus_dir)
+    if surface:
+        fixtures = [f for f in fixtures if f.surface == surface]
+    render_fixture_list(fixtures, problems)
+    if problems:
+        sys.exit(EXIT_USAGE)
+
+
+@corpus.command("show")
+@click.argument("fixture_id")
+@_corpus_option
+def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
+    """Show one fixture (id, id prefix or path) with its diff."""
+    from difffuzz._reporting.corpus import render_fixture
+
+    fixtures, _problems = _corpus_fixtures((), corpus_dir)
+    matches = [f for f in fixtures if f.id.startswith(fixture_id) or str(f.path) == fixture_id]
+    if len(matches) != 1:
+        what = "no fixture" if not matches else f"{len(matches)} fixtures"
+        click.secho(
+            f"difffuzz: {what} match {fixture_id!r} in {corpus_dir}; "
+            "`difffuzz corpus list` shows the ids",
+            fg="red",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    render_fixture(matches[0])
+
+
+@corpus.command("prune")
+@_corpus_option
+@click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
+def corpus_prune(corpus_dir: Path, dry_run: bool) -> None:
+    """Delete fixtures whose signature is covered by a smaller fixture."""
+    from difffuzz._corpus import Corpus, redundant_fixtures
+
+    store = Corpus(corpus_dir)
+    fixtures, problems = store.load()
+    for problem in problems:
+        click.secho(f"skipped: {problem}", fg="yellow", err=True)
+    doomed = redundant_fixtures(fixtures)
+    for fixture, kept in doomed:
+        click.echo(
+            f"{'would delete' if dry_run else 'deleted'} {fixture.path} "
+            f"(covered by smaller {kept.path})"
+        )
+        if not dry_run:
+            store.delete(fixture)
+    click.echo(f"{len(doomed)} of {len(fixtures)} fixtures {'would be ' if dry_run else ''}pruned")

@@ -1,0 +1,253 @@
+"""Replaying saved fixtures: is each divergence still there, gone, or changed?
+
+Each fixture's input is sent again to both runtimes, as the *current* config
+says to reach them, and judged by the comparator spec saved *in the fixture*
+(so a fixture keeps meaning what it meant when it was found) unless the caller
+asks to judge by the current config. Each fixture is sent twice; two different
+verdicts make it ``flaky``.
+
+Verdicts::
+
+    still_divergent        the same signature again
+    fixed                  the runtimes now agree
+    diverges_differently   they still disagree, differently (a new signature)
+    flaky                  two sends, two different verdicts
+    both_failing           both runtimes fail on it the same way
+    unreachable            a runtime could not be reached
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from difffuzz._config import Config, SurfaceSpec
+from difffuzz._connect import open_transport
+from difffuzz._corpus import CorpusProblem, Fixture
+from difffuzz._judge import Judge
+from difffuzz._results import Observation, Verdict
+from difffuzz._signature import Signature
+from difffuzz._transports.base import Transport
+
+__all__ = ["ReplayCase", "ReplayResult", "ReplayVerdict", "replay_fixtures"]
+
+
+class ReplayVerdict(StrEnum):
+    STILL_DIVERGENT = "still_divergent"
+    FIXED = "fixed"
+    DIVERGES_DIFFERENTLY = "diverges_differently"
+    FLAKY = "flaky"
+    BOTH_FAILING = "both_failing"
+    UNREACHABLE = "unreachable"
+    NOT_CONFIGURED = "not_configured"
+
+
+@dataclass(frozen=True)
+class ReplayCase:
+    fixture: Fixture
+    verdict: ReplayVerdict
+    observation: Observation | None = None
+    #: What changed, in words, for diverges_differently / flaky / unreachable.
+    detail: str = ""
+    #: Why the divergence is accepted: from the fixture or the config's known_gaps.
+    gap_reason: str = ""
+
+    @property
+    def is_gap(self) -> bool:
+        return bool(self.gap_reason or self.fixture.known_gap)
+
+    @property
+    def fails(self) -> bool:
+        """Does this case fail ``difffuzz replay``? (Known gaps never do.)"""
+        if self.is_gap:
+            return False
+        return self.verdict in (
+            ReplayVerdict.STILL_DIVERGENT,
+            ReplayVerdict.DIVERGES_DIFFERENTLY,
+            ReplayVerdict.FLAKY,
+        )
+
+    @property
+    def gap_closed(self) -> bool:
+        return self.is_gap and self.verdict is ReplayVerdict.FIXED
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "fixture": str(self.fixture.path) if self.fixture.path else self.fixture.id,
+            "surface": self.fixture.surface,
+            "signature": self.fixture.signature.id,
+            "label": self.fixture.signature.label,
+            "verdict": self.verdict.value,
+            "known_gap": self.gap_reason or self.fixture.known_gap,
+            "detail": self.detail,
+        }
+        if self.observation is not None and self.observation.signature is not None:
+            record["new_signature"] = self.observation.signature.to_json()
+        return record
+
+
+@dataclass
+class ReplayResult:
+    cases: list[ReplayCase] = field(default_factory=list)
+    problems: list[CorpusProblem] = field(default_factory=list)
+
+    def count(self, verdict: ReplayVerdict) -> int:
+        return sum(1 for case in self.cases if case.verdict is verdict)
+
+    @property
+    def exit_code(self) -> int:
+        if any(case.verdict is ReplayVerdict.UNREACHABLE for case in self.cases):
+            return 3
+        if self.problems:
+            return 2
+        return 1 if any(case.fails for case in self.cases) else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "difffuzz.replay/1",
+            "summary": {v.value: self.count(v) for v in ReplayVerdict},
+            "exit_code": self.exit_code,
+            "cases": [case.to_json() for case in self.cases],
+            "problems": [str(problem) for problem in self.problems],
+        }
+
+
+def judge_for(
+    fixture: Fixture, surface: SurfaceSpec, runtimes: tuple[str, str], *, by_config: bool
+) -> Judge:
+    """The judge a fixture is replayed with (its own saved spec, unless ``by_config``)."""
+    if by_config:
+        return Judge(surface, runtimes)
+    saved = replace(
+        surface,
+        collapse=fixture.collapse,
+        answer_status=fixture.answer_status,
+    )
+    return Judge(saved, runtimes, compare_override=fixture.compare)
+
+
+def describe_change(old: Signature, new: Signature) -> str:
+    """Say in words how a signature changed: which parts and statuses appeared or went."""
+    pieces = []
+    if old.statuses != new.statuses:
+        pieces.append(f"statuses {list(old.statuses)} -> {list(new.statuses)}")
+    gone = sorted(set(old.parts) - set(new.parts))
+    came = sorted(set(new.parts) - set(old.parts))
+    if gone:
+        pieces.append("no longer: " + ", ".join(f"{k} {p or '/'}" for k, p, _ in gone))
+    if came:
+        pieces.append(
+            "now also: "
+            + ", ".join(
+                f"{k} {p or '/'}" + (f" on {q}" if k == "property" else "") for k, p, q in came
+            )
+        )
+    return "; ".join(pieces) or "the signature changed"
+
+
+def _which_side(fixture: Fixture, observation: Observation) -> str:
+    sides = []
+    if observation.left.body != fixture.left.body or observation.left.status != fixture.left.status:
+        sides.append(fixture.runtimes[0])
+    if (
+        observation.right.body != fixture.right.body
+        or observation.right.status != fixture.right.status
+    ):
+        sides.append(fixture.runtimes[1])
+    if not sides:
+        return ""
+    return " (answer changed on " + " and ".join(sides) + ")"
+
+
+def replay_one(
+    fixture: Fixture, judge: Judge, left: Transport, right: Transport, *, attempts: int = 2
+) -> ReplayCase:
+    observations = []
+    for _ in range(attempts):
+        first, second = left.send(fixture.input), right.send(fixture.input)
+        observations.append(judge.judge(fixture.input, first, second))
+    observation = observations[0]
+    if any(o.verdict is Verdict.INFRA_ERROR for o in observations):
+        broken = next(o for o in observations if o.verdict is Verdict.INFRA_ERROR)
+        side = broken.left if broken.left.is_infrastructure_failure else broken.right
+        return ReplayCase(
+            fixture,
+            ReplayVerdict.UNREACHABLE,
+            broken,
+            detail=side.detail or "a runtime did not answer",
+        )
+    keys = {(o.verdict, o.signature) for o in observations}
+    if len(keys) > 1:
+        verdicts = ", ".join(
+            o.verdict.value + (f" {o.signature.id}" if o.signature else "") for o in observations
+        )
+        return ReplayCase(
+            fixture, ReplayVerdict.FLAKY, observation, detail=f"{attempts} sends gave: {verdicts}"
+        )
+    if observation.verdict is Verdict.MATCH:
+        return ReplayCase(fixture, ReplayVerdict.FIXED, observation)
+    if observation.verdict is Verdict.BOTH_FAILED:
+        return ReplayCase(
+            fixture,
+            ReplayVerdict.BOTH_FAILING,
+            observation,
+            detail=f"both answered {observation.left.summary()}",
+        )
+    assert observation.signature is not None
+    if observation.signature == fixture.signature:
+        return ReplayCase(fixture, ReplayVerdict.STILL_DIVERGENT, observation)
+    return ReplayCase(
+        fixture,
+        ReplayVerdict.DIVERGES_DIFFERENTLY,
+        observation,
+        detail=describe_change(fixture.signature, observation.signature)
+        + _which_side(fixture, observation),
+    )
+
+
+def replay_fixtures(
+    config: Config,
+    fixtures: Iterable[Fixture],
+    *,
+    by_config: bool = False,
+    problems: Sequence[CorpusProblem] = (),
+    on_case: Callable[[ReplayCase], None] | None = None,
+) -> ReplayResult:
+    """Replay ``fixtures`` against the runtimes of ``config`` (one transport pair per surface)."""
+    result = ReplayResult(problems=list(problems))
+    transports: dict[str, tuple[Transport, Transport]] = {}
+    left_name, right_name = config.runtime_names
+    try:
+        for fixture in fixtures:
+            surface = config.surfaces.get(fixture.surface)
+            if surface is None:
+                case = ReplayCase(
+                    fixture,
+                    ReplayVerdict.NOT_CONFIGURED,
+                    detail=f"surface {fixture.surface!r} is not in {config.path}; add it "
+                    "to the config or delete the fixture",
+                )
+            else:
+                if surface.name not in transports:
+                    size = config.campaign.max_body_bytes
+                    transports[surface.name] = (
+                        open_transport(surface.requests[left_name], max_body_bytes=size),
+                        open_transport(surface.requests[right_name], max_body_bytes=size),
+                    )
+                left, right = transports[surface.name]
+                judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)
+                case = replay_one(fixture, judge, left, right)
+                gap = surface.known_gap(fixture.signature)
+                reason = fixture.known_gap or (gap.reason if gap is not None else "")
+                if reason:
+                    case = replace(case, gap_reason=reason)
+            result.cases.append(case)
+            if on_case is not None:
+                on_case(case)
+    finally:
+        for left, right in transports.values():
+            left.close()
+            right.close()
+    return result
