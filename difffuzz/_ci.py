@@ -6,7 +6,8 @@ it; ``difffuzz replay --update`` then stamps it ``fixed_at``. CI fails on
 
 * a **new divergence** found by the fuzz run (a signature the corpus lacks);
 * a **regression**: a fixed fixture that diverges again, or any fixture that now
-  diverges *differently* (its signature changed).
+  diverges *differently* (its signature changed) — a known gap too, unless a
+  ``known_gaps`` entry of the config also covers the new divergence.
 
 Open fixtures that still diverge, known gaps and flaky fixtures are reported
 but do not fail CI: they are already on the team's list. The fuzz run is

@@ -237,12 +237,14 @@ class _Reader:
         self.source = source
 
     def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}: {self.where}.{key}: {message}".replace(": .", ": "))
+        return ConfigError(f"{self.source}: {_join(self.where, key)}: {message}")
 
     def check_keys(self, allowed: set[str]) -> None:
         for key in self.table:
             if key not in allowed:
-                raise ConfigError(_unknown(f"key {self.where}.{key}", key, allowed, self.source))
+                raise ConfigError(
+                    _unknown(f"key {_join(self.where, key)}", key, allowed, self.source)
+                )
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
         if key not in self.table:
@@ -269,7 +271,12 @@ class _Reader:
         return dict(value)
 
     def sub(self, key: str) -> _Reader:
-        return _Reader(self.get(key, dict, {}), f"{self.where}.{key}", self.source)
+        return _Reader(self.get(key, dict, {}), _join(self.where, key), self.source)
+
+
+def _join(where: str, key: str) -> str:
+    """The dotted key path of ``key`` in the table at ``where`` ("" is the top level)."""
+    return f"{where}.{key}" if where else key
 
 
 def _kind_names(kinds: tuple[type, ...]) -> str:
@@ -388,6 +395,12 @@ def _parse_surface(
     base_dir: Path,
 ) -> SurfaceSpec:
     reader.check_keys(_SURFACE_KEYS)
+    # The name is the surface's corpus folder: it must be one plain path segment.
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ConfigError(
+            f"{reader.source}: [{reader.where}]: the surface name {name!r} is also its corpus "
+            "folder name; use letters, digits, '_' or '-' (no '/', '\\', or leading '.')"
+        )
     strategy = reader.get("strategy", str)
     if strategy is None:
         raise reader.fail(
@@ -427,6 +440,19 @@ def _parse_surface(
                     reader.source,
                 )
             )
+    # `select` may also sit in a runtime's own table ([surfaces.NAME.runtimes.rust]).
+    for runtime in runtimes:
+        own_table = overrides.sub(runtime.name)
+        own = own_table.get("select", str)
+        if own is None:
+            continue
+        if select.get(runtime.name, own) != own:
+            raise own_table.fail(
+                "select",
+                f"{own!r} contradicts {compare_reader.where}.select.{runtime.name} = "
+                f"{select[runtime.name]!r}; set it in one place",
+            )
+        select[runtime.name] = own
     params = {k: v for k, v in compare.items() if k not in _COMPARE_KEYS}
     compare_spec = CompareSpec(
         rule=rule,
@@ -469,14 +495,16 @@ def _parse_request(
 ) -> RequestSpec:
     override.check_keys(_REQUEST_KEYS | {"select"})
 
+    def source_of(key: str) -> _Reader:
+        # The per-runtime table wins; errors must name the table the value came from.
+        return override if key in override.table else surface
+
     def pick(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        if key in override.table:
-            return override.get(key, kind, default)
-        return surface.get(key, kind, default)
+        return source_of(key).get(key, kind, default)
 
     transport = pick("transport", str, "http")
     if transport not in _TRANSPORTS:
-        raise surface.fail(
+        raise source_of("transport").fail(
             "transport", f"must be one of {', '.join(_TRANSPORTS)}, got {transport!r}"
         )
     body = pick("body", str, None)
@@ -484,18 +512,23 @@ def _parse_request(
     if body is None:
         body = "template" if template is not None else "json"
     if body not in ("json", "raw", "template"):
-        raise surface.fail("body", f"must be json, raw or template, got {body!r}")
+        raise source_of("body").fail("body", f"must be json, raw or template, got {body!r}")
     if body == "template" and template is None:
-        raise surface.fail(
+        raise source_of("body").fail(
             "template",
             "body = 'template' needs a template, e.g. template = { texts = [\"$input\"] }",
         )
     argv = pick("argv", list, [])
     if not all(isinstance(a, str) for a in argv):
-        raise surface.fail("argv", f"expected a list of strings, got {argv!r}")
+        raise source_of("argv").fail("argv", f"expected a list of strings, got {argv!r}")
     stdin = pick("stdin", str, "input")
     if stdin not in ("input", "none"):
-        raise surface.fail("stdin", f"must be 'input' or 'none', got {stdin!r}")
+        raise source_of("stdin").fail("stdin", f"must be 'input' or 'none', got {stdin!r}")
+    timeout = pick("timeout", (int, float), campaign.timeout)
+    if timeout <= 0:
+        raise source_of("timeout").fail(
+            "timeout", f"must be a positive number of seconds, got {timeout!r}"
+        )
     headers = {**surface.string_map("headers"), **override.string_map("headers")}
     env = {**runtime.env, **surface.string_map("env"), **override.string_map("env")}
     cwd = pick("cwd", str, None)
@@ -512,7 +545,7 @@ def _parse_request(
         argv=tuple(argv),
         stdin=stdin,
         target=pick("target", str, ""),
-        timeout=float(pick("timeout", (int, float), campaign.timeout)),
+        timeout=float(timeout),
         env=env,
         cwd=str(base_dir / cwd) if cwd is not None else None,
     )
@@ -528,7 +561,8 @@ def _parse_request(
         )
     if spec.transport == "python" and ":" not in spec.target:
         raise ConfigError(
-            f'{surface.source}: {where}: the python transport needs target = "module:function"'
+            f"{surface.source}: {where}: the python transport needs "
+            f'target = "module:function", got target = {spec.target!r}'
         )
     return spec
 
@@ -551,6 +585,10 @@ def _parse_properties(reader: _Reader, runtime_names: set[str]) -> list[Property
     return specs
 
 
+#: The values of :attr:`Signature.category`.
+_CATEGORIES = ("status", "shape", "property", "value")
+
+
 def _parse_gaps(reader: _Reader) -> list[KnownGap]:
     gaps = []
     for index, entry in enumerate(reader.get("known_gaps", list, [])):
@@ -570,14 +608,35 @@ def _parse_gaps(reader: _Reader) -> list[KnownGap]:
                 "every known gap needs a reason (why it is accepted, and who tracks it)",
             )
         statuses = entry.get("statuses")
-        if statuses is not None and (not isinstance(statuses, list) or len(statuses) != 2):
-            raise reader.fail(f"{where}.statuses", f"expected [left, right], got {statuses!r}")
+        if statuses is not None and (
+            not isinstance(statuses, list)
+            or len(statuses) != 2
+            or not all(isinstance(s, int) and not isinstance(s, bool) for s in statuses)
+        ):
+            raise reader.fail(
+                f"{where}.statuses", f"expected [left, right] integers, got {statuses!r}"
+            )
+        # A wrong type or a misspelt category would make the gap silently match nothing
+        # (and a string of paths would be read as one pattern per character).
+        for key in ("signature", "category"):
+            if not isinstance(entry.get(key, ""), str):
+                raise reader.fail(f"{where}.{key}", f"expected a string, got {entry[key]!r}")
+        category = entry.get("category", "")
+        if category and category not in _CATEGORIES:
+            raise ConfigError(
+                _unknown(f"category {category!r} in {where}", category, _CATEGORIES, reader.source)
+            )
+        paths = entry.get("paths", [])
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise reader.fail(
+                f"{where}.paths", f"expected a list of pointer patterns, got {paths!r}"
+            )
         gap = KnownGap(
             reason=reason,
-            signature=str(entry.get("signature", "")),
-            category=str(entry.get("category", "")),
+            signature=entry.get("signature", ""),
+            category=category,
             statuses=(statuses[0], statuses[1]) if statuses else None,
-            paths=tuple(str(p) for p in entry.get("paths", [])),
+            paths=tuple(paths),
         )
         if not (gap.signature or gap.category or gap.statuses or gap.paths):
             raise reader.fail(

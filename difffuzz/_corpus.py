@@ -114,6 +114,12 @@ class Fixture:
         outcomes = record["outcomes"]
         if not isinstance(outcomes, Mapping) or set(outcomes) != set(runtimes):
             raise ValueError(f"field 'outcomes' must have one entry per runtime {runtimes}")
+        for key in ("signature", "compare"):
+            if not isinstance(record[key], Mapping):
+                raise ValueError(f"field {key!r} must be an object, got {record[key]!r}")
+        for key in ("differences", "collapse", "answer_status"):
+            if record.get(key) is not None and not isinstance(record[key], list):
+                raise ValueError(f"field {key!r} must be a list, got {record[key]!r}")
         gap = record.get("known_gap") or {}
         answer_status = record.get("answer_status")
         return cls(
@@ -145,11 +151,28 @@ def input_digest(value: Input) -> str:
 
 
 def fixture_text(fixture: Fixture) -> bytes:
-    """The exact bytes of a fixture file: sorted keys, indented, UTF-8, newline at end."""
-    text = json.dumps(fixture.to_json(), sort_keys=True, indent=2, ensure_ascii=False)
+    """The exact bytes of a fixture file: sorted keys, indented, UTF-8, newline at end.
+
+    Every object's keys are sorted except inside ``input``: the input's objects
+    keep the order they were generated and sent in (key order reaches the wire,
+    and a runtime may depend on it), so a replay sends the very same bytes.
+    """
+    record = {
+        key: value if key == "input" else _sorted_keys(value)
+        for key, value in sorted(fixture.to_json().items())
+    }
+    text = json.dumps(record, indent=2, ensure_ascii=False)
     # Lone surrogates can only sit inside JSON strings, where "\\udXXX" is the
     # JSON escape for them: backslashreplace writes exactly that.
     return (text + "\n").encode("utf-8", "backslashreplace")
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -184,12 +207,20 @@ class Corpus:
         target = self.path_for(fixture)
         if target.exists():
             return target, False
+        self._write(target, fixture)
+        return target, True
+
+    def _write(self, target: Path, fixture: Fixture) -> None:
+        """Atomically (temp file, then rename) put ``fixture`` at ``target``."""
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(fixture_text(fixture))
+                # mkstemp makes the file private (0600); a fixture is committed and
+                # read by the whole team, like any other file in the repository.
+                os.chmod(temp, 0o644)
                 os.replace(temp, target)
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
@@ -199,7 +230,6 @@ class Corpus:
                 f"cannot write fixture {target}: {exc}; check that the corpus folder "
                 f"{self.root} is writable, or pass --corpus DIR"
             ) from exc
-        return target, True
 
     def files(self, surface: str | None = None) -> list[Path]:
         base = self.root / _safe_name(surface) if surface else self.root
@@ -209,18 +239,10 @@ class Corpus:
 
     def read(self, path: Path) -> Fixture:
         """Read one fixture file; raises :class:`CorpusError` naming the file and the fix."""
-        try:
-            record = json.loads(path.read_bytes())
-        except OSError as exc:
-            raise CorpusError(str(CorpusProblem(path, f"cannot be read ({exc})"))) from None
-        except (ValueError, RecursionError) as exc:
-            raise CorpusError(str(CorpusProblem(path, f"is not valid JSON ({exc})"))) from None
-        try:
-            return Fixture.from_json(record, path=path)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise CorpusError(
-                str(CorpusProblem(path, f"is not a difffuzz fixture ({exc})"))
-            ) from None
+        fixture = _read_fixture(path)
+        if isinstance(fixture, CorpusProblem):
+            raise CorpusError(str(fixture))
+        return fixture
 
     def fetch(self, surface: str | None = None) -> Iterator[Fixture]:
         """Every readable fixture (of one surface, or all); unreadable ones raise."""
@@ -232,10 +254,11 @@ class Corpus:
         fixtures: list[Fixture] = []
         problems: list[CorpusProblem] = []
         for path in self.files(surface):
-            try:
-                fixtures.append(self.read(path))
-            except CorpusError as exc:
-                problems.append(CorpusProblem(path, str(exc).split(": ", 1)[-1]))
+            fixture = _read_fixture(path)
+            if isinstance(fixture, CorpusProblem):
+                problems.append(fixture)
+            else:
+                fixtures.append(fixture)
         return fixtures, problems
 
     def delete(self, fixture: Fixture) -> None:
@@ -243,12 +266,31 @@ class Corpus:
         path.unlink(missing_ok=True)
 
     def rewrite(self, fixture: Fixture, **changes: Any) -> Fixture:
-        """Replace a stored fixture by a changed copy (same file: the id does not change)."""
+        """Replace a stored fixture by a changed copy (same file: the id does not change).
+
+        The new file is in place before the old one goes, so an interrupted
+        rewrite never loses the fixture.
+        """
         updated = replace(fixture, **changes)
-        path = fixture.path or self.path_for(fixture)
-        path.unlink(missing_ok=True)
-        written, _ = self.save(updated)
-        return replace(updated, path=written)
+        old = fixture.path or self.path_for(fixture)
+        target = self.path_for(updated)
+        self._write(target, updated)
+        if old.resolve() != target.resolve():
+            old.unlink(missing_ok=True)
+        return replace(updated, path=target)
+
+
+def _read_fixture(path: Path) -> Fixture | CorpusProblem:
+    try:
+        record = json.loads(path.read_bytes())
+    except OSError as exc:
+        return CorpusProblem(path, f"cannot be read ({exc})")
+    except (ValueError, RecursionError) as exc:
+        return CorpusProblem(path, f"is not valid JSON ({exc})")
+    try:
+        return Fixture.from_json(record, path=path)
+    except (ValueError, TypeError, KeyError) as exc:
+        return CorpusProblem(path, f"is not a difffuzz fixture ({exc})")
 
 
 def _safe_name(surface: str | None) -> str:

@@ -161,9 +161,26 @@ def decode_input(encoded: Any) -> Input:
 
 
 def input_sort_key(value: Input) -> tuple[int, str]:
-    """Shortlex order on the stored form: smaller means a simpler fixture."""
-    text = json.dumps(encode_input(value), sort_keys=True, ensure_ascii=False)
+    """Shortlex order on the stored form: smaller means a simpler fixture.
+
+    Bytes are measured one character per byte rather than in their stored form:
+    dropping a byte can turn UTF-8 bytes into base64 ones (or keep a base64 text
+    the same length), and the shorter value must still sort first.
+    """
+    text = json.dumps(_bytes_as_latin1(encode_input(value)), sort_keys=True, ensure_ascii=False)
     return (len(text), text)
+
+
+def _bytes_as_latin1(encoded: Any) -> Any:
+    """The stored form with every bytes tag replaced by one character per byte."""
+    if isinstance(encoded, list):
+        return [_bytes_as_latin1(v) for v in encoded]
+    if not isinstance(encoded, dict):
+        return encoded
+    # Only tags can carry a "$" key here: encode_input stores such user objects as $object.
+    if len(encoded) == 1 and ("$bytes_utf8" in encoded or "$bytes_base64" in encoded):
+        return {"$bytes": _decode_bytes(encoded).decode("latin-1")}
+    return {k: _bytes_as_latin1(v) for k, v in encoded.items()}
 
 
 def input_to_bytes(value: Input) -> bytes:

@@ -51,11 +51,16 @@ class ReplayCase:
     observation: Observation | None = None
     #: What changed, in words, for diverges_differently / flaky / unreachable.
     detail: str = ""
-    #: Why the divergence is accepted: from the fixture or the config's known_gaps.
+    #: Why the divergence is accepted: from the fixture or the config's known_gaps
+    #: (for diverges_differently: a config gap that covers the *new* divergence).
     gap_reason: str = ""
 
     @property
     def is_gap(self) -> bool:
+        # A fixture's own marking accepts the divergence it recorded, not a new one:
+        # a known gap whose behaviour changed is a change, like any other fixture.
+        if self.verdict is ReplayVerdict.DIVERGES_DIFFERENTLY:
+            return bool(self.gap_reason)
         return bool(self.gap_reason or self.fixture.known_gap)
 
     @property
@@ -98,11 +103,13 @@ class ReplayResult:
 
     @property
     def exit_code(self) -> int:
+        """3 unreachable, then 1 a fixture fails, then 2 a corpus file is unreadable
+        (the same order as ``ci``: a finding outranks a tool error)."""
         if any(case.verdict is ReplayVerdict.UNREACHABLE for case in self.cases):
             return 3
-        if self.problems:
-            return 2
-        return 1 if any(case.fails for case in self.cases) else 0
+        if any(case.fails for case in self.cases):
+            return 1
+        return 2 if self.problems else 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -207,6 +214,16 @@ def replay_one(
     )
 
 
+def _gap_reason(case: ReplayCase, surface: SurfaceSpec) -> str:
+    """Why the case's divergence is accepted, or "" (see :attr:`ReplayCase.is_gap`)."""
+    observed = case.observation.signature if case.observation is not None else None
+    if case.verdict is ReplayVerdict.DIVERGES_DIFFERENTLY and observed is not None:
+        gap = surface.known_gap(observed)
+        return gap.reason if gap is not None else ""
+    gap = surface.known_gap(case.fixture.signature)
+    return case.fixture.known_gap or (gap.reason if gap is not None else "")
+
+
 def replay_fixtures(
     config: Config,
     fixtures: Iterable[Fixture],
@@ -232,15 +249,17 @@ def replay_fixtures(
             else:
                 if surface.name not in transports:
                     size = config.campaign.max_body_bytes
-                    transports[surface.name] = (
-                        open_transport(surface.requests[left_name], max_body_bytes=size),
-                        open_transport(surface.requests[right_name], max_body_bytes=size),
-                    )
+                    opened = open_transport(surface.requests[left_name], max_body_bytes=size)
+                    try:
+                        other = open_transport(surface.requests[right_name], max_body_bytes=size)
+                    except BaseException:
+                        opened.close()  # not yet in `transports`, so `finally` cannot
+                        raise
+                    transports[surface.name] = (opened, other)
                 left, right = transports[surface.name]
                 judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)
                 case = replay_one(fixture, judge, left, right)
-                gap = surface.known_gap(fixture.signature)
-                reason = fixture.known_gap or (gap.reason if gap is not None else "")
+                reason = _gap_reason(case, surface)
                 if reason:
                     case = replace(case, gap_reason=reason)
             result.cases.append(case)

@@ -42,18 +42,18 @@ SIBLING_FOLD = 3
 
 
 def _fold_siblings(parts: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    # Paths are kept exactly as given unless folded: the root ("" or "/") has no
+    # parent and no siblings, and a fold must not rewrite it.
     groups: dict[tuple[str, str, str], set[str]] = {}
     for kind, path, qualifier in parts:
         parent, _, leaf = path.rpartition("/")
-        groups.setdefault((kind, parent, qualifier), set()).add(leaf)
-    folded: set[tuple[str, str, str]] = set()
-    for (kind, parent, qualifier), leaves in groups.items():
-        if len(leaves) >= SIBLING_FOLD:
+        if leaf:
+            groups.setdefault((kind, parent, qualifier), set()).add(path)
+    folded = set(parts)
+    for (kind, parent, qualifier), paths in groups.items():
+        if len(paths) >= SIBLING_FOLD:
+            folded -= {(kind, path, qualifier) for path in paths}
             folded.add((kind, f"{parent}/*", qualifier))
-        else:
-            folded.update(
-                (kind, f"{parent}/{leaf}" if parent or leaf else "", qualifier) for leaf in leaves
-            )
     return folded
 
 
@@ -72,7 +72,7 @@ class Signature:
         collapse: Sequence[str] = (),
     ) -> Signature:
         parts = {(d.kind.value, collapse_path(d.path, collapse), d.qualifier) for d in differences}
-        return cls(surface=surface, statuses=statuses, parts=tuple(sorted(parts)))
+        return cls(surface=surface, statuses=statuses, parts=tuple(sorted(_fold_siblings(parts))))
 
     @property
     def canonical(self) -> str:
@@ -134,6 +134,19 @@ class Signature:
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ValueError(f"malformed signature record ({exc!r}): {record!r}") from None
+        # A hand-edited status or kind would otherwise surface later, far from the file.
+        if len(statuses) != 2 or not all(
+            status is None or (isinstance(status, int) and not isinstance(status, bool))
+            for status in statuses
+        ):
+            raise ValueError(f"signature 'statuses' must be [int|null, int|null], got {statuses!r}")
+        kinds = {kind.value for kind in DiffKind}
+        for kind, path, _ in signature.parts:
+            if kind not in kinds:
+                raise ValueError(
+                    f"signature part {path!r} has unknown kind {kind!r}; "
+                    f"expected one of {', '.join(sorted(kinds))}"
+                )
         stored_id = record.get("id")
         if stored_id is not None and stored_id != signature.id:
             raise ValueError(

@@ -92,18 +92,26 @@ class Difference:
         )
 
 
-def _excerpt(value: Any, limit: int = 200) -> Any:
-    """Keep fixtures readable: long strings and lists are cut, marked with '…'."""
-    if isinstance(value, str) and len(value) > limit:
-        return value[:limit] + "…"
+def _excerpt(value: Any, limit: int = 200, depth: int = 0) -> Any:
+    """Keep fixtures readable and strict JSON: long strings and lists are cut
+    (marked with '…'), deep values elided, NaN and infinities written as strings."""
     if isinstance(value, bytes):
-        return _excerpt(value.decode("utf-8", "replace"), limit)
-    if isinstance(value, list) and len(value) > 20:
-        return [*value[:20], f"… {len(value) - 20} more"]
-    if isinstance(value, float) and value != value:  # NaN is not JSON
-        return "NaN"
-    if isinstance(value, float) and value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value[:limit] + "…" if len(value) > limit else value
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if isinstance(value, list | dict) and depth >= 20:
+        return "…"
+    if isinstance(value, list):
+        head = [_excerpt(item, limit, depth + 1) for item in value[:20]]
+        return [*head, f"… {len(value) - 20} more"] if len(value) > 20 else head
+    if isinstance(value, dict):
+        return {str(k): _excerpt(v, limit, depth + 1) for k, v in value.items()}
     return value
 
 

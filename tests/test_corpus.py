@@ -1,0 +1,403 @@
+"""The corpus: one reviewable, atomically written file per minimal divergence.
+
+Fixtures are the team's regression gate, so the file must read back exactly,
+never be written twice, never be half-written, and a broken file must be named
+with its fix while every other fixture still loads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from difffuzz._comparators.base import CompareSpec, Difference, DiffKind
+from difffuzz._corpus import FIXTURE_SCHEMA, Corpus, Fixture, fixture_text, redundant_fixtures
+from difffuzz._exceptions import CorpusError
+from difffuzz._inputs import FileTree, Input
+from difffuzz._outcome import Failure, Outcome
+from difffuzz._signature import Signature
+from tests.test_inputs import same_input
+
+FIX_HINT = "Fix or delete the file"
+
+
+def make_fixture(
+    value: Input = "<",
+    *,
+    surface: str = "planted",
+    path: str = "/text",
+    left: Outcome | None = None,
+    right: Outcome | None = None,
+    **extra: Any,
+) -> Fixture:
+    difference = Difference(DiffKind.VALUE, path, path, left="<", right="&lt;")
+    return Fixture(
+        surface=surface,
+        signature=Signature.of(surface, (0, 0), [difference]),
+        input=value,
+        runtimes=("rust", "go"),
+        left=left or Outcome(0, b'{"text": "<"}'),
+        right=right or Outcome(0, b'{"text": "&lt;"}'),
+        differences=extra.pop("differences", (difference,)),
+        compare=CompareSpec(rule="json", ignore=("/timestamp",)),
+        **extra,
+    )
+
+
+def stored(corpus: Corpus, fixture: Fixture) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(corpus.path_for(fixture).read_text(encoding="utf-8"))
+    return record
+
+
+# -- save ------------------------------------------------------------------------
+
+
+def test_save_names_the_file_by_signature_and_input(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    fixture = make_fixture()
+    path, written = corpus.save(fixture)
+    assert written
+    assert path == tmp_path / "planted" / f"{fixture.id}.json"
+    assert fixture.id.startswith(fixture.signature.id + "-")
+    assert corpus.files() == [path]
+
+
+def test_save_is_idempotent(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    path, _ = corpus.save(make_fixture())
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    # Same signature and input, other details: still the same fixture, not rewritten.
+    again, written = corpus.save(make_fixture(flaky=True, seed=99))
+    assert (again, written) == (path, False)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert corpus.files() == [path]
+
+
+def test_another_input_or_signature_is_another_file(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    corpus.save(make_fixture("<"))
+    corpus.save(make_fixture("<<"))
+    corpus.save(make_fixture("<", path="/other"))
+    corpus.save(make_fixture("<", surface="embed"))
+    assert len(corpus.files("planted")) == 3
+    assert len(corpus.files()) == 4
+
+
+def test_concurrent_saves_of_one_fixture_leave_one_whole_file(tmp_path: Path) -> None:
+    # Two campaigns (or threads) may find the same divergence at once: whichever
+    # rename lands last, the file is complete and no temp file is left behind.
+    corpus = Corpus(tmp_path)
+    fixture = make_fixture("x" * 50_000 + "<")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: corpus.save(fixture), range(16)))
+    assert {path for path, _ in results} == {corpus.path_for(fixture)}
+    assert any(written for _, written in results)
+    assert sorted(p.name for p in (tmp_path / "planted").iterdir()) == [f"{fixture.id}.json"]
+    assert corpus.path_for(fixture).read_bytes() == fixture_text(fixture)
+
+
+def test_a_failed_write_leaves_neither_a_file_nor_a_temp_file(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    unserialisable = make_fixture(differences=(Difference(DiffKind.VALUE, "/", left=object()),))
+    with pytest.raises(TypeError):
+        corpus.save(unserialisable)
+    assert list((tmp_path / "planted").iterdir()) == []
+
+
+def test_an_unwritable_corpus_is_a_corpus_error_naming_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "planted").write_text("a file where the surface folder should be")
+    with pytest.raises(CorpusError, match=r"cannot write fixture .* --corpus DIR"):
+        Corpus(tmp_path).save(make_fixture())
+
+
+def test_temp_files_are_not_fixtures(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    path, _ = corpus.save(make_fixture())
+    (path.parent / ".tmp-abandoned.json").write_text("{")
+    assert corpus.files() == [path]
+    assert corpus.load() == ([corpus.read(path)], [])
+
+
+@pytest.mark.parametrize("surface", ["", "a/b", ".hidden"])
+def test_surface_names_that_are_not_folder_names_are_refused(surface: str) -> None:
+    with pytest.raises(CorpusError, match="cannot be used as a corpus folder name"):
+        Corpus("corpus").path_for(make_fixture(surface=surface))
+
+
+# -- the file ------------------------------------------------------------------
+
+
+def test_the_file_is_sorted_pretty_utf8_json_ending_in_a_newline(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    fixture = make_fixture(
+        {"zeta": "Café ⭐", "alpha": [1, {"y": 2, "b": 3}]},
+        left=Outcome(0, '{"z": 1, "a": "你好"}'.encode(), headers={"x-b": "1", "x-a": "2"}),
+    )
+    path, _ = corpus.save(fixture)
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    assert text.endswith("}\n")
+    assert not text.endswith("\n\n")
+    assert text.startswith('{\n  "compare": {')
+    assert "Café ⭐" in text  # non-ASCII stays readable, not \\u-escaped
+    assert raw == fixture_text(fixture)
+
+    def check_sorted(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            assert list(value) == sorted(value), where
+            for key, item in value.items():
+                check_sorted(item, f"{where}/{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                check_sorted(item, f"{where}/{index}")
+
+    record = json.loads(text)
+    check_sorted({k: v for k, v in record.items() if k != "input"}, "")
+    assert list(record) == sorted(record)
+    # The input keeps the order it was generated and sent in: a replay must send
+    # the same bytes, and key order reaches the wire.
+    assert list(record["input"]) == ["zeta", "alpha"]
+    assert list(record["input"]["alpha"][1]) == ["y", "b"]
+    assert text == json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_file_is_readable_by_the_team(tmp_path: Path) -> None:
+    path, _ = Corpus(tmp_path).save(make_fixture())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_the_file_records_how_it_was_judged(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    fixture = make_fixture(collapse=("/value",), answer_status=(200, 422), known_gap="accepted")
+    corpus.save(fixture)
+    record = stored(corpus, fixture)
+    assert record["schema"] == FIXTURE_SCHEMA
+    assert record["signature"]["id"] == fixture.signature.id
+    assert record["compare"] == {"ignore": ["/timestamp"], "rule": "json"}
+    assert record["collapse"] == ["/value"]
+    assert record["answer_status"] == [200, 422]
+    assert record["known_gap"] == {"reason": "accepted"}
+    assert record["outcomes"]["rust"]["body"] == '{"text": "<"}'
+    assert [d["path"] for d in record["differences"]] == ["/text"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a\ud800b",
+        {"$bytes_utf8": "looks like a tag", "k\udfff": -0.0},
+        [math.nan, math.inf, -math.inf, (1, b"\xff\xfe")],
+        FileTree.of({"a.jsonl": b'{"x": 1}\n', "sub/b.jsonl": b"\xff"}),
+    ],
+)
+def test_a_fixture_reads_back_identical(tmp_path: Path, value: Input) -> None:
+    corpus = Corpus(tmp_path)
+    fixture = make_fixture(
+        value,
+        left=Outcome(0, b"\xff\xfe invalid utf-8", stderr=b"\x80 trace", elapsed=0.25),
+        right=Outcome(None, failure=Failure.CRASHED, detail="killed by SIGSEGV"),
+        collapse=("/value",),
+        answer_status=(0,),
+        shrunk=False,
+        flaky=True,
+        known_gap="tracked in LH-12",
+        fixed_at="2024-05-01T00:00:00+00:00",
+        seed=1234,
+        found_at="2024-04-01T00:00:00+00:00",
+        difffuzz_version="0.1",
+        hypothesis_version="6.100",
+    )
+    path, _ = corpus.save(fixture)
+    (again,) = corpus.fetch("planted")
+    assert same_input(again.input, value)
+    assert again.path == path
+    for name in (
+        "surface",
+        "signature",
+        "runtimes",
+        "left",
+        "right",
+        "differences",
+        "compare",
+        "collapse",
+        "answer_status",
+        "shrunk",
+        "flaky",
+        "known_gap",
+        "fixed_at",
+        "seed",
+        "found_at",
+        "difffuzz_version",
+        "hypothesis_version",
+    ):
+        assert getattr(again, name) == getattr(fixture, name), name
+    assert again.id == fixture.id
+    assert fixture_text(again) == path.read_bytes()
+
+
+# -- corrupt files -------------------------------------------------------------
+
+
+def _edit(record: dict[str, Any], change: str) -> Any:
+    if change == "not an object":
+        return ["a", "list"]
+    if change == "wrong schema":
+        return {**record, "schema": "difffuzz.fixture/0"}
+    if change == "edited signature id":
+        parts = [["missing", "/text", ""]]
+        return {**record, "signature": {**record["signature"], "parts": parts}}
+    if change.startswith("missing "):
+        return {k: v for k, v in record.items() if k != change.removeprefix("missing ")}
+    if change == "bad base64 body":
+        rust = {k: v for k, v in record["outcomes"]["rust"].items() if k != "body"}
+        return {**record, "outcomes": {**record["outcomes"], "rust": {**rust, "body_base64": "*"}}}
+    if change == "bad base64 input":
+        return {**record, "input": {"$bytes_base64": "not base64!"}}
+    if change == "unknown input tag":
+        return {**record, "input": {"$set": [1]}}
+    if change == "compare not an object":
+        return {**record, "compare": "json"}
+    if change == "signature not an object":
+        return {**record, "signature": "490f06310b"}
+    if change == "differences not a list":
+        return {**record, "differences": "none"}
+    if change == "unknown difference kind":
+        return {**record, "differences": [{"kind": "weird", "path": "/"}]}
+    if change == "outcomes for other runtimes":
+        return {**record, "outcomes": {"left": {}, "right": {}}}
+    if change == "status not an int":
+        rust = {**record["outcomes"]["rust"], "status": "200"}
+        return {**record, "outcomes": {**record["outcomes"], "rust": rust}}
+    raise AssertionError(change)
+
+
+CORRUPTIONS = {
+    "not an object": "must be a JSON object",
+    "wrong schema": "field 'schema' is 'difffuzz.fixture/0'",
+    "edited signature id": "does not match its parts",
+    "missing surface": "required field 'surface' is missing",
+    "missing input": "required field 'input' is missing",
+    "missing outcomes": "required field 'outcomes' is missing",
+    "missing compare": "required field 'compare' is missing",
+    "bad base64 body": "'body_base64' is not valid base64",
+    "bad base64 input": "base64",
+    "unknown input tag": "unknown input tag '$set'",
+    "compare not an object": "field 'compare' must be an object",
+    "signature not an object": "field 'signature' must be an object",
+    "differences not a list": "field 'differences' must be a list",
+    "unknown difference kind": "unknown kind: 'weird'",
+    "outcomes for other runtimes": "one entry per runtime",
+    "status not an int": "'status' must be an integer",
+}
+
+
+@pytest.mark.parametrize("change", list(CORRUPTIONS))
+def test_a_corrupt_fixture_is_named_with_its_fix_and_the_others_still_load(
+    tmp_path: Path, change: str
+) -> None:
+    corpus = Corpus(tmp_path)
+    good, _ = corpus.save(make_fixture("<"))
+    bad, _ = corpus.save(make_fixture("<<"))
+    record = json.loads(bad.read_text(encoding="utf-8"))
+    bad.write_text(json.dumps(_edit(record, change)), encoding="utf-8")
+
+    with pytest.raises(CorpusError) as raised:
+        corpus.read(bad)
+    message = str(raised.value)
+    assert message.startswith(f"{bad}: is not a difffuzz fixture")
+    assert CORRUPTIONS[change] in message
+    assert message.count(FIX_HINT) == 1
+
+    fixtures, problems = corpus.load()
+    assert [f.path for f in fixtures] == [good]
+    (problem,) = problems
+    assert problem.path == bad
+    assert str(problem) == message  # the same words whether it is raised or listed
+
+
+def test_a_file_that_is_not_json_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    good, _ = corpus.save(make_fixture())
+    broken = tmp_path / "planted" / "broken.json"
+    broken.write_bytes(b'{"schema": "difffuzz.fixture/1", \xff')
+    fixtures, (problem,) = corpus.load("planted")
+    assert [f.path for f in fixtures] == [good]
+    assert str(problem).startswith(f"{broken}: is not valid JSON")
+    assert str(problem).count(FIX_HINT) == 1
+    with pytest.raises(CorpusError, match="is not valid JSON"):
+        list(corpus.fetch("planted"))
+
+
+def test_a_missing_corpus_is_empty(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path / "never-created")
+    assert corpus.files() == []
+    assert corpus.files("planted") == []
+    assert corpus.load() == ([], [])
+
+
+# -- delete, rewrite, redundant --------------------------------------------------
+
+
+def test_delete_removes_the_file(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    corpus.save(make_fixture())
+    (loaded,) = corpus.fetch()
+    corpus.delete(loaded)
+    assert corpus.files() == []
+    corpus.delete(loaded)  # deleting twice is not an error
+
+
+def test_rewrite_updates_the_same_file(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    path, _ = corpus.save(make_fixture())
+    (loaded,) = corpus.fetch()
+    updated = corpus.rewrite(loaded, fixed_at="2024-06-01T00:00:00+00:00")
+    assert updated.path == path
+    assert corpus.files() == [path]
+    assert stored(corpus, updated)["fixed_at"] == "2024-06-01T00:00:00+00:00"
+    assert corpus.read(path).fixed_at == "2024-06-01T00:00:00+00:00"
+
+
+def test_rewrite_with_a_new_input_moves_the_file(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    old, _ = corpus.save(make_fixture("<<"))
+    (loaded,) = corpus.fetch()
+    updated = corpus.rewrite(loaded, input="<")
+    assert corpus.files() == [updated.path]
+    assert updated.path != old
+    assert not old.exists()
+
+
+def test_a_failed_rewrite_keeps_the_old_fixture(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    path, _ = corpus.save(make_fixture())
+    before = path.read_bytes()
+    (loaded,) = corpus.fetch()
+    broken = (Difference(DiffKind.VALUE, "/", left=object()),)
+    with pytest.raises(TypeError):
+        corpus.rewrite(loaded, differences=broken)
+    assert path.read_bytes() == before
+    assert corpus.files() == [path]
+
+
+def test_redundant_fixtures_point_at_the_smaller_one_of_each_signature() -> None:
+    small, large, larger = make_fixture("<"), make_fixture("a<"), make_fixture("ab<")
+    other_signature = make_fixture("zzzz<", path="/other")
+    other_surface = make_fixture("zzzz<", surface="embed")
+    found = redundant_fixtures([large, other_signature, larger, small, other_surface])
+    assert found == [(large, small), (larger, small)]
+
+
+def test_fixtures_with_markings_are_never_redundant() -> None:
+    small = make_fixture("<")
+    gap = make_fixture("a<", known_gap="accepted")
+    fixed = make_fixture("b<", fixed_at="2024-06-01")
+    plain = make_fixture("c<")
+    assert redundant_fixtures([gap, fixed, plain, small]) == [(plain, small)]
+    assert redundant_fixtures([small]) == []
