@@ -413,7 +413,7 @@ def test_input_dir_and_output_file_placeholders() -> None:
     answer = json.loads(outcome.body)
     assert answer["files"] == {"a.jsonl": '{"x": 1}\n', "nested/deeper/b.jsonl": "\xff\x00"}
     assert not Path(answer["root"]).exists()  # the temp folder is cleaned up
-    assert helper.render(tree) == CommandRequest(argv=helper.argv, tree=tree)
+    assert helper.render(tree) == CommandRequest(argv=helper.argv, tree=tree, feeds_stdin=False)
 
 
 def test_input_file_placeholder_and_literal_braces_untouched() -> None:

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
 
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Outcome
 
-__all__ = ["CommandRequest", "HTTPRequest", "PythonRequest", "Request", "Transport"]
+__all__ = [
+    "ClosesOnExit",
+    "CommandRequest",
+    "HTTPRequest",
+    "PythonRequest",
+    "Request",
+    "Transport",
+]
 
 
 @dataclass(frozen=True)
@@ -74,3 +82,21 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release connections and other resources."""
         ...
+
+
+class ClosesOnExit:
+    """Context-manager behaviour every transport shares: leaving the block closes it."""
+
+    def close(self) -> None:
+        """Release resources; transports that hold none keep this no-op."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

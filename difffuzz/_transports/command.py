@@ -19,13 +19,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import IO, Literal, Self
+from types import MappingProxyType
+from typing import IO, Literal
 
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, Input, input_to_bytes
 from difffuzz._outcome import Failure, Outcome
-from difffuzz._transports.base import CommandRequest
+from difffuzz._transports.base import ClosesOnExit, CommandRequest
 
 __all__ = ["CommandTransport"]
 
@@ -48,7 +48,7 @@ class _Capture:
     overflowed: str = ""  # "stdout" or "stderr" when TOO_LARGE
 
 
-class CommandTransport:
+class CommandTransport(ClosesOnExit):
     """Runs ``argv`` once per input and turns its exit into an :class:`~difffuzz.Outcome`.
 
     The input goes to stdin (``stdin="input"``, not for FileTree inputs), and
@@ -237,17 +237,6 @@ class CommandTransport:
 
     def close(self) -> None:
         """Nothing stays open between calls; present for the Transport protocol."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"CommandTransport({self.target!r})"

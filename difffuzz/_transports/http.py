@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType, TracebackType
-from typing import Any, Literal, Self
+from types import MappingProxyType
+from typing import Any, Literal
 
 import httpx
 
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, Input, input_to_bytes, json_bytes
 from difffuzz._outcome import Failure, Outcome
-from difffuzz._transports.base import HTTPRequest
+from difffuzz._transports.base import ClosesOnExit, HTTPRequest
 
 __all__ = ["HTTPTransport"]
 
@@ -91,7 +91,7 @@ def _uses_marker(template: Any, marker: str) -> bool:
     return False
 
 
-class HTTPTransport:
+class HTTPTransport(ClosesOnExit):
     """Sends each input as the body of one HTTP request to one runtime.
 
     ``body`` chooses how an input becomes the request body: ``"json"`` sends it
@@ -257,17 +257,6 @@ class HTTPTransport:
     def close(self) -> None:
         """Close the kept-alive connections."""
         self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"HTTPTransport({self.target!r}, body={self.body!r})"

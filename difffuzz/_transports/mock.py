@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from difffuzz._inputs import Input
 from difffuzz._outcome import Outcome
-from difffuzz._transports.base import PythonRequest
+from difffuzz._transports.base import ClosesOnExit, PythonRequest
 from difffuzz._transports.python import outcome_from_answer
 
 __all__ = ["MockTransport"]
@@ -17,7 +16,7 @@ __all__ = ["MockTransport"]
 Handler = Callable[[Input], Outcome | tuple[int, Any]]
 
 
-class MockTransport:
+class MockTransport(ClosesOnExit):
     """Answers each input with ``handler(input)``: an Outcome or ``(status, body)``.
 
     ``body`` may be bytes, str or a JSON value. Inputs are kept in ``sent``.
@@ -45,14 +44,3 @@ class MockTransport:
 
     def close(self) -> None:
         """Nothing to release."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -12,13 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from traceback import format_exception
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import Input, json_bytes
 from difffuzz._outcome import Failure, Outcome
-from difffuzz._transports.base import PythonRequest
+from difffuzz._transports.base import ClosesOnExit, PythonRequest
 
 __all__ = ["PythonTransport", "outcome_from_answer"]
 
@@ -93,7 +92,7 @@ def _import_target(target: str) -> Callable[[Input], Any]:
     return found  # type: ignore[no-any-return]
 
 
-class PythonTransport:
+class PythonTransport(ClosesOnExit):
     """Calls ``module:function`` with each input, in this interpreter.
 
     With ``timeout`` set, each call runs on its own daemon thread and a call
@@ -154,17 +153,6 @@ class PythonTransport:
 
     def close(self) -> None:
         """Nothing to release; present for the Transport protocol."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"PythonTransport({self.target!r})"
