@@ -28,8 +28,21 @@ def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, lis
             try:
                 fixtures.append(corpus.read(file))
             except CorpusError as exc:
-                problems.append(CorpusProblem(file, str(exc).split(": ", 1)[-1]))
+                problems.append(CorpusProblem(file, _bare_problem(file, str(exc))))
     return fixtures, problems
+
+
+def _bare_problem(path: Path, message: str) -> str:
+    """What is wrong with ``path``, from a ``CorpusError`` worded as a whole ``CorpusProblem``.
+
+    ``Corpus.read`` raises ``CorpusError(str(CorpusProblem(path, what)))``; keeping that
+    whole text as the new problem's message printed the path twice and the advice twice.
+    """
+    from difffuzz._corpus import CorpusProblem
+
+    empty = str(CorpusProblem(path, ""))  # "<path>: " + "" + "<advice>"
+    prefix = f"{path}: "
+    return message.removeprefix(prefix).removesuffix(empty.removeprefix(prefix))
 
 
 @cli.command()
@@ -122,6 +135,11 @@ def replay(
     help="Report folder (default: the config's).",
 )
 @click.option("--replay-only", is_flag=True, help="Only replay the corpus; no fuzz run.")
+@click.option(
+    "--report-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the gate and the fuzz run as JSON here (schema difffuzz.ci/1).",
+)
 def ci(
     config_path: Path,
     budget: int,
@@ -131,6 +149,7 @@ def ci(
     junit: Path | None,
     reports_dir: Path | None,
     replay_only: bool,
+    report_json: Path | None,
 ) -> None:
     """Replay the corpus, then a seeded fixed-budget run; fail on new divergences and
     regressions only."""
@@ -146,6 +165,7 @@ def ci(
             junit=junit,
             reports_dir=reports_dir,
             fuzz=not replay_only,
+            report_json=report_json,
         )
     except DifffuzzError as error:
         _fail(error)
@@ -172,11 +192,13 @@ _corpus_option = click.option(
 def corpus_list(corpus_dir: Path, surface: str | None) -> None:
     """List fixtures by surface, signature and status."""
     from difffuzz._reporting.corpus import render_fixture_list
+    from difffuzz._session import make_console
 
     fixtures, problems = _corpus_fixtures((), corpus_dir)
     if surface:
         fixtures = [f for f in fixtures if f.surface == surface]
-    render_fixture_list(fixtures, problems)
+    # make_console(): rich's default is 80 columns when piped, too narrow for the table.
+    render_fixture_list(fixtures, problems, make_console())
     if problems:
         sys.exit(EXIT_USAGE)
 
@@ -187,6 +209,7 @@ def corpus_list(corpus_dir: Path, surface: str | None) -> None:
 def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
     """Show one fixture (id, id prefix or path) with its diff."""
     from difffuzz._reporting.corpus import render_fixture
+    from difffuzz._session import make_console
 
     fixtures, _problems = _corpus_fixtures((), corpus_dir)
     matches = [f for f in fixtures if f.id.startswith(fixture_id) or str(f.path) == fixture_id]
@@ -199,7 +222,7 @@ def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
             err=True,
         )
         sys.exit(EXIT_USAGE)
-    render_fixture(matches[0])
+    render_fixture(matches[0], make_console())
 
 
 @corpus.command("prune")

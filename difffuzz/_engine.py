@@ -395,18 +395,27 @@ class SurfaceCampaign:
         return self._stopped or (not found_new and used < budget)
 
     def _polish_all(self) -> None:
-        """Value-level shrinking of every new finding (see :mod:`difffuzz._polish`)."""
-        for signature in list(self.tracker.best):
-            if not self._should_shrink(signature) or self.polish_budget <= 0:
-                continue
+        """Value-level shrinking of every new finding (see :mod:`difffuzz._polish`).
 
-            def reproduces(value: Input, wanted: Signature = signature) -> bool:
-                if self._out_of_budget():
-                    return False
-                return self._step(value, shrinking=True).signature == wanted
+        Polishing one finding can hit a signature nobody has seen yet (dropping a
+        key turns a shape divergence into a status one); those are polished too,
+        until no unpolished signature is left, so none is reported unshrunk only
+        because it was found last. ``max_signatures`` bounds the loop.
+        """
+        polished: set[Signature] = set()
+        while pending := [s for s in self.tracker.best if s not in polished]:
+            for signature in pending:
+                polished.add(signature)
+                if not self._should_shrink(signature) or self.polish_budget <= 0:
+                    continue
 
-            polish(self.tracker.best[signature].input, reproduces, budget=self.polish_budget)
-            self.tracker.raised.add(signature)
+                def reproduces(value: Input, wanted: Signature = signature) -> bool:
+                    if self._out_of_budget():
+                        return False
+                    return self._step(value, shrinking=True).signature == wanted
+
+                polish(self.tracker.best[signature].input, reproduces, budget=self.polish_budget)
+                self.tracker.raised.add(signature)
 
     # -- findings ------------------------------------------------------------
 

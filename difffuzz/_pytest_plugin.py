@@ -49,6 +49,18 @@ class DifffuzzCollector(pytest.Collector):
         self.config_path = config_path
         self.fuzz = fuzz
 
+    def _item_id(self, name: str) -> str:
+        # Node ids are `difffuzz/<surface>/<sig id>`, as documented; pytest's default
+        # would be `::difffuzz::<surface>/<sig id>` (the session's id is empty).
+        return f"{self.nodeid}/{name}"
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from difffuzz._exceptions import DifffuzzError
+
+        if isinstance(excinfo.value, DifffuzzError):
+            return f"difffuzz: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
     def collect(self) -> Iterator[pytest.Item]:
         from difffuzz._config import load_config
         from difffuzz._corpus import Corpus
@@ -57,23 +69,32 @@ class DifffuzzCollector(pytest.Collector):
         corpus = Corpus(config.campaign.corpus)
         fixtures, problems = corpus.load()
         for problem in problems:
+            name = f"corpus/{problem.path.name}"
             yield CorpusProblemItem.from_parent(
-                self, name=f"{problem.path.name}", message=str(problem)
+                self, name=name, nodeid=self._item_id(name), message=str(problem)
             )
         seen: dict[str, int] = {}
         for fixture in fixtures:
             base = f"{fixture.surface}/{fixture.signature.id}"
             seen[base] = seen.get(base, 0) + 1
             name = base if seen[base] == 1 else f"{base}-{fixture.id.rsplit('-', 1)[-1]}"
-            item = FixtureItem.from_parent(self, name=name, fixture=fixture, difffuzz=config)
+            item = FixtureItem.from_parent(
+                self, name=name, nodeid=self._item_id(name), fixture=fixture, difffuzz=config
+            )
             if fixture.known_gap or _config_gap(config, fixture):
                 reason = fixture.known_gap or _config_gap(config, fixture)
                 item.add_marker(pytest.mark.xfail(strict=True, reason=f"known gap: {reason}"))
             yield item
         if self.fuzz:
             for surface in config.surfaces:
+                name = f"{surface}/fuzz"
                 yield FuzzItem.from_parent(
-                    self, name=f"{surface}/fuzz", surface=surface, difffuzz=config, corpus=corpus
+                    self,
+                    name=name,
+                    nodeid=self._item_id(name),
+                    surface=surface,
+                    difffuzz=config,
+                    corpus=corpus,
                 )
 
 
@@ -100,6 +121,10 @@ class FixtureItem(pytest.Item):
             return
         if case.verdict is ReplayVerdict.UNREACHABLE:
             raise DifffuzzItemError(f"runtime unreachable: {case.detail}")
+        if case.verdict is ReplayVerdict.BOTH_FAILING:
+            # Not a divergence (replay and the CI gate do not fail on it either), but
+            # not parity: say so instead of passing.
+            pytest.skip(f"both runtimes fail on this fixture: {case.detail}")
         detail = f" ({case.detail})" if case.detail else ""
         raise DifffuzzItemError(
             f"{case.verdict.value}{detail}: {self.fixture.signature.label}\n"
@@ -176,16 +201,22 @@ class DifffuzzItemError(AssertionError):
     """A difffuzz item failed; its message is the whole report."""
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    """Add the difffuzz items first, so that ``-k``/``-m`` and other plugins see them."""
     path = config.getoption("difffuzz_config", None)
     if not path:
         return
     collector = DifffuzzCollector.from_parent(
         session,
         name="difffuzz",
+        nodeid="difffuzz",
         config_path=Path(path),
         fuzz=not config.getoption("difffuzz_no_fuzz"),
     )
-    items.extend(collector.collect())
+    # Through the session's own collection protocol (not collector.collect()): the
+    # items are counted in "collected N items", and a bad config or corpus is a
+    # collection error with difffuzz's message instead of an INTERNALERROR.
+    items.extend(session.genitems(collector))

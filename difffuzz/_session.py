@@ -17,12 +17,15 @@ from difffuzz._config import Config, load_config
 from difffuzz._connect import open_transport
 from difffuzz._corpus import Corpus
 from difffuzz._engine import run_campaign
+from difffuzz._events import Listener, ignore_events
 from difffuzz._reporting import (
     ProgressReporter,
+    dumps_report,
     render_campaign,
     write_json,
     write_junit,
     write_reports,
+    write_text_atomic,
 )
 from difffuzz._repro import RequestRenderer, renderer_for
 from difffuzz._results import CampaignResult
@@ -92,7 +95,9 @@ def execute_campaign(
     corpus = Corpus(config.campaign.corpus)
     folder = reports_dir or (Path(config.campaign.reports) if write_report_folder else None)
     with ProgressReporter(console) as progress:
-        result = run_campaign(config, corpus=corpus, listener=None if quiet else progress)  # type: ignore[arg-type]
+        # The engine calls its listener for every event; quiet is one that drops them.
+        listener: Listener = ignore_events if quiet else progress
+        result = run_campaign(config, corpus=corpus, listener=listener)
     _report(result, config, console, reports_dir=folder, report_json=report_json)
     return result.exit_code
 
@@ -141,11 +146,18 @@ def ci_command(
     junit: Path | None = None,
     reports_dir: Path | None = None,
     fuzz: bool = True,
+    report_json: Path | None = None,
 ) -> int:
-    """``difffuzz ci``: the gate, then the seeded run; reports for people and for CI."""
+    """``difffuzz ci``: the gate, then the seeded run; reports for people and for CI.
+
+    ``report_json`` receives ``CIResult.to_json()`` (schema ``difffuzz.ci/1``): the
+    gate, the new findings and the campaign, for tools.
+    """
     from difffuzz._reporting.gate import render_gate, write_gate_markdown
 
-    console = Console()
+    # The same console as `run`: a plain Console() is 80 columns when piped (CI
+    # logs), which cut the surface table's columns to "distin…".
+    console = make_console()
     config = (
         load_config(config_path)
         .select(surfaces)
@@ -169,5 +181,8 @@ def ci_command(
         write_junit(None, junit, gate=result)
     gate_path = write_gate_markdown(result, folder)
     console.print(f"gate report: {gate_path}")
+    if report_json is not None:
+        write_text_atomic(report_json, dumps_report(result.to_json()))
+        console.print(f"gate JSON: {report_json}")
     console.print(f"ci: exit {result.exit_code}")
     return result.exit_code
