@@ -204,6 +204,47 @@ def demo_serve(out_dir: Path) -> None:
         _fail(error)
 
 
+@demo.command("ci")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("corpus"),
+    show_default=True,
+    help="The corpus to gate on (the repo's own, by default).",
+)
+@click.option("--budget", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--replay-only", is_flag=True, help="Only replay the corpus; no fuzz run.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("difffuzz-demo"),
+    show_default=True,
+    help="Folder for the generated config and the reports.",
+)
+def demo_ci(
+    corpus_dir: Path, budget: int, seed: int, replay_only: bool, junit: Path | None, out_dir: Path
+) -> None:
+    """`difffuzz ci` against the sample runtimes: the project's own regression gate."""
+    from difffuzz._demo import run_demo_ci
+
+    try:
+        code = run_demo_ci(
+            out_dir,
+            corpus_dir=corpus_dir,
+            budget=budget,
+            seed=seed,
+            fuzz=not replay_only,
+            junit=junit,
+        )
+    except DifffuzzError as error:
+        _fail(error)
+    sys.exit(code)
+
+
 @cli.command()
 @click.argument("target", type=click.Choice(["lakehouse"]))
 @click.option(

@@ -18,7 +18,14 @@ from difffuzz._config import load_config
 from difffuzz._lakehouse import LakehouseTargets, lakehouse_config
 from difffuzz.samples import SampleRuntimes, start_sample_runtimes
 
-__all__ = ["DEMO_BUDGET", "run_demo", "sample_config", "serve", "write_sample_config"]
+__all__ = [
+    "DEMO_BUDGET",
+    "run_demo",
+    "run_demo_ci",
+    "sample_config",
+    "serve",
+    "write_sample_config",
+]
 
 #: Examples per surface, and seconds per surface: about a minute for all six
 #: surfaces on a 2-core machine (the CLI surfaces start two processes per example).
@@ -90,6 +97,19 @@ def run_demo(out_dir: Path, *, max_examples: int | None = None, seed: int | None
         f"Fixtures: {out_dir}/corpus/, reports: {out_dir}/reports/."
     )
     return code
+
+
+def run_demo_ci(
+    out_dir: Path, *, corpus_dir: Path, budget: int, seed: int, fuzz: bool, junit: Path | None
+) -> int:
+    """``difffuzz ci`` against freshly started sample runtimes, gating on ``corpus_dir``."""
+    from difffuzz._session import ci_command
+
+    with start_sample_runtimes() as runtimes:
+        path = write_sample_config(
+            runtimes, out_dir, max_seconds=None, corpus=str(corpus_dir.resolve())
+        )
+        return ci_command(path, budget=budget, seed=seed, junit=junit, fuzz=fuzz)
 
 
 def serve(out_dir: Path) -> None:

@@ -166,7 +166,7 @@ argv = {_argv(go["materializer"])}
 
 [surfaces.materializer.compare]
 rule = "json"
-ignore = ["/*/provenance/recorded_at"]
+ignore = ["/*/provenance/recorded_at", "/provenance/recorded_at"]  # one row is one object
 
 # search: the recommendation must agree (top-1, top-K overlap); exclusions are a
 # property of each side alone, a finding even when both sides agree.

@@ -36,5 +36,8 @@ def test_example_config_configures_all_six_surfaces_against_the_team_addresses()
         "/vectors/0",
     )
     assert config.surfaces["session_log"].compare.ignore == ("/timestamp", "/daemon")
-    assert config.surfaces["materializer"].compare.ignore == ("/*/provenance/recorded_at",)
+    assert config.surfaces["materializer"].compare.ignore == (
+        "/*/provenance/recorded_at",
+        "/provenance/recorded_at",
+    )
     assert config.surfaces["validator"].known_gaps[0].category == "shape"

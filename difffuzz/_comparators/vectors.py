@@ -11,6 +11,7 @@ except two zero vectors, which agree.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -166,10 +167,19 @@ def compare_cosine(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparis
     selected = select_pair(left.json, right.json, spec)
     if selected.stop:
         return Comparison(rule="cosine", differences=selected.differences)
+    if _identical(selected.left, selected.right):
+        # Reflexive by construction: two identical answers agree, even when the
+        # cosine is undefined (both sides answered a vector of nulls).
+        return Comparison(rule="cosine", distance=0.0)
     if not batch:
         differences, distance = vector_differences(selected.left, selected.right, minimum)
         return Comparison(rule="cosine", differences=tuple(differences), distance=distance)
     return _compare_batch(selected.left, selected.right, minimum, cap)
+
+
+def _identical(left: Any, right: Any) -> bool:
+    """Same JSON value, NaN included (``nan != nan`` would hide an identical answer)."""
+    return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
 
 
 def _compare_batch(left: Any, right: Any, minimum: float, cap: int) -> Comparison:

@@ -31,6 +31,7 @@ from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._reporting.junit import xml_safe
 from difffuzz._reporting.markdown import code_span, fenced, inline
 from difffuzz._reporting.replay import fixture_location, gap_closed_hint, observation_diff
+from difffuzz._results import FindingStatus
 
 __all__ = [
     "GATE_FILENAME",
@@ -143,9 +144,12 @@ def fuzz_summary(result: CIResult) -> str:
         return "fuzz run: not run (replay only)"
     new = result.new_findings
     text = f"fuzz run: {new} new finding{'s' if new != 1 else ''}"
-    known = len(campaign.findings) - new
+    gaps = sum(1 for f in campaign.findings if f.status is FindingStatus.KNOWN_GAP)
+    known = len(campaign.findings) - new - gaps
     if known:
         text += f" ({known} already in the corpus)"
+    if gaps:
+        text += f" ({gaps} known gap{'s' if gaps != 1 else ''})"
     if campaign.seed is not None:
         text += f", seed {campaign.seed}"
     if campaign.aborted:
