@@ -156,7 +156,7 @@ ignore = ["/timestamp", "/daemon"]
 strategy = "materializer_trees"
 transport = "command"
 stdin = "none"
-collapse = ["/*/record"]    # generated records: one signature whatever keys differ
+collapse = ["/*/record", "/record"]  # generated records: one signature whatever keys differ
 
 [surfaces.materializer.runtimes.rust]
 argv = {_argv(rust["materializer"])}
