@@ -14,6 +14,7 @@ commands so ``difffuzz --help`` stays instant.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +35,19 @@ EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 def _fail(error: DifffuzzError) -> NoReturn:
     click.secho(f"difffuzz: {error}", fg="red", err=True)
     sys.exit(error.exit_code)
+
+
+def _exits_on_tool_errors(command: F) -> F:
+    """Turn a tool error raised anywhere under a command into its message and exit code."""
+
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DifffuzzError as error:
+            _fail(error)
+
+    return guarded  # type: ignore[return-value]
 
 
 def _config_option(function: F) -> F:
@@ -82,6 +96,7 @@ def cli() -> None:
 )
 @click.option("--no-reports", is_flag=True, help="Do not write the report folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@_exits_on_tool_errors
 def run(
     config_path: Path,
     surfaces: Sequence[str],
@@ -97,21 +112,18 @@ def run(
     """Fuzz the configured surfaces and save each distinct divergence."""
     from difffuzz._session import run_command
 
-    try:
-        code = run_command(
-            config_path,
-            surfaces=surfaces,
-            max_examples=max_examples,
-            seed=seed,
-            max_seconds=max_seconds,
-            corpus_dir=corpus_dir,
-            report_json=report_json,
-            reports_dir=None if no_reports else reports_dir,
-            write_reports=not no_reports,
-            quiet=quiet,
-        )
-    except DifffuzzError as error:
-        _fail(error)
+    code = run_command(
+        config_path,
+        surfaces=surfaces,
+        max_examples=max_examples,
+        seed=seed,
+        max_seconds=max_seconds,
+        corpus_dir=corpus_dir,
+        report_json=report_json,
+        reports_dir=None if no_reports else reports_dir,
+        write_reports=not no_reports,
+        quiet=quiet,
+    )
     sys.exit(code)
 
 
@@ -122,15 +134,13 @@ def run(
     multiple=True,
     help="Import this module first (registers its strategies).",
 )
+@_exits_on_tool_errors
 def list_strategies(modules: Sequence[str]) -> None:
     """List the registered strategies, one line each."""
     from difffuzz._registry import all_strategies, load_strategy_modules
 
-    try:
-        load_strategy_modules(modules)
-        entries = all_strategies()
-    except DifffuzzError as error:
-        _fail(error)
+    load_strategy_modules(modules)
+    entries = all_strategies()
     width = max((len(name) for name in entries), default=0)
     for name, entry in entries.items():
         click.echo(f"{name:<{width}}  {entry.description}")
@@ -142,16 +152,14 @@ def list_strategies(modules: Sequence[str]) -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--strategy-module", "modules", multiple=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the stored (lossless JSON) form.")
+@_exits_on_tool_errors
 def sample(
     strategy_name: str, count: int, seed: int, modules: Sequence[str], as_json: bool
 ) -> None:
     """Print N inputs the strategy generates: what would be sent."""
     from difffuzz._sampling import describe_input, draw_examples
 
-    try:
-        values = draw_examples(strategy_name, count, seed=seed, modules=modules)
-    except DifffuzzError as error:
-        _fail(error)
+    values = draw_examples(strategy_name, count, seed=seed, modules=modules)
     for value in values:
         click.echo(describe_input(value, as_json=as_json))
 
@@ -173,16 +181,14 @@ def sample(
     help="Folder for the demo's config, corpus and reports.",
 )
 @click.pass_context
+@_exits_on_tool_errors
 def demo(ctx: click.Context, max_examples: int | None, seed: int | None, out_dir: Path) -> None:
     """Run a short campaign against the bundled sample runtimes."""
     if ctx.invoked_subcommand is not None:
         return
     from difffuzz._demo import run_demo
 
-    try:
-        code = run_demo(out_dir, max_examples=max_examples, seed=seed)
-    except DifffuzzError as error:
-        _fail(error)
+    code = run_demo(out_dir, max_examples=max_examples, seed=seed)
     sys.exit(code)
 
 
@@ -194,14 +200,12 @@ def demo(ctx: click.Context, max_examples: int | None, seed: int | None, out_dir
     default=Path("difffuzz-demo"),
     show_default=True,
 )
+@_exits_on_tool_errors
 def demo_serve(out_dir: Path) -> None:
     """Start the sample runtimes, write a config for them, and wait (Ctrl-C stops)."""
     from difffuzz._demo import serve
 
-    try:
-        serve(out_dir)
-    except DifffuzzError as error:
-        _fail(error)
+    serve(out_dir)
 
 
 @demo.command("ci")
@@ -225,23 +229,21 @@ def demo_serve(out_dir: Path) -> None:
     show_default=True,
     help="Folder for the generated config and the reports.",
 )
+@_exits_on_tool_errors
 def demo_ci(
     corpus_dir: Path, budget: int, seed: int, replay_only: bool, junit: Path | None, out_dir: Path
 ) -> None:
     """`difffuzz ci` against the sample runtimes: the project's own regression gate."""
     from difffuzz._demo import run_demo_ci
 
-    try:
-        code = run_demo_ci(
-            out_dir,
-            corpus_dir=corpus_dir,
-            budget=budget,
-            seed=seed,
-            fuzz=not replay_only,
-            junit=junit,
-        )
-    except DifffuzzError as error:
-        _fail(error)
+    code = run_demo_ci(
+        out_dir,
+        corpus_dir=corpus_dir,
+        budget=budget,
+        seed=seed,
+        fuzz=not replay_only,
+        junit=junit,
+    )
     sys.exit(code)
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from difffuzz._cli import EXIT_USAGE, _fail, cli
-from difffuzz._exceptions import DifffuzzError
+from difffuzz._cli import EXIT_USAGE, _exits_on_tool_errors, cli
 
 __all__: list[str] = []
 
@@ -71,6 +70,7 @@ def _bare_problem(path: Path, message: str) -> str:
     help="Stamp fixtures that now agree as fixed (a later divergence is a regression).",
 )
 @click.option("--report-json", type=click.Path(dir_okay=False, path_type=Path))
+@_exits_on_tool_errors
 def replay(
     paths: Sequence[Path],
     config_path: Path,
@@ -87,20 +87,17 @@ def replay(
     from difffuzz._reporting.replay import render_replay, write_replay_json
     from difffuzz._session import make_console
 
-    try:
-        config = load_config(config_path)
-        root = corpus_dir or Path(config.campaign.corpus)
-        fixtures, problems = _corpus_fixtures(paths, root)
-        result = replay_fixtures(config, fixtures, by_config=by_config, problems=problems)
-        if update:
-            corpus = Corpus(root)
-            for case in result.cases:
-                if case.verdict is ReplayVerdict.FIXED and not case.fixture.fixed_at:
-                    corpus.rewrite(case.fixture, fixed_at=now_iso())
-        if report_json:
-            write_replay_json(result, report_json)
-    except DifffuzzError as error:
-        _fail(error)
+    config = load_config(config_path)
+    root = corpus_dir or Path(config.campaign.corpus)
+    fixtures, problems = _corpus_fixtures(paths, root)
+    result = replay_fixtures(config, fixtures, by_config=by_config, problems=problems)
+    if update:
+        corpus = Corpus(root)
+        for case in result.cases:
+            if case.verdict is ReplayVerdict.FIXED and not case.fixture.fixed_at:
+                corpus.rewrite(case.fixture, fixed_at=now_iso())
+    if report_json:
+        write_replay_json(result, report_json)
     render_replay(result, make_console())
     sys.exit(result.exit_code)
 
@@ -140,6 +137,7 @@ def replay(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the gate and the fuzz run as JSON here (schema difffuzz.ci/1).",
 )
+@_exits_on_tool_errors
 def ci(
     config_path: Path,
     budget: int,
@@ -155,20 +153,17 @@ def ci(
     regressions only."""
     from difffuzz._session import ci_command
 
-    try:
-        code = ci_command(
-            config_path,
-            budget=budget,
-            seed=seed,
-            surfaces=surfaces,
-            corpus_dir=corpus_dir,
-            junit=junit,
-            reports_dir=reports_dir,
-            fuzz=not replay_only,
-            report_json=report_json,
-        )
-    except DifffuzzError as error:
-        _fail(error)
+    code = ci_command(
+        config_path,
+        budget=budget,
+        seed=seed,
+        surfaces=surfaces,
+        corpus_dir=corpus_dir,
+        junit=junit,
+        reports_dir=reports_dir,
+        fuzz=not replay_only,
+        report_json=report_json,
+    )
     sys.exit(code)
 
 

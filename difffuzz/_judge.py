@@ -69,89 +69,57 @@ class Judge:
 
     def judge(self, value: Input, left: Outcome, right: Outcome) -> Observation:
         spec = self.compare_spec
-        if left.is_infrastructure_failure or right.is_infrastructure_failure:
+
+        def observed(verdict: Verdict, comparison: Comparison | None = None) -> Observation:
             return Observation(
                 surface=self.surface.name,
                 input=value,
                 left=left,
                 right=right,
-                comparison=Comparison(rule=spec.rule),
-                verdict=Verdict.INFRA_ERROR,
+                comparison=comparison or Comparison(rule=spec.rule),
+                verdict=verdict,
             )
+
+        if left.is_infrastructure_failure or right.is_infrastructure_failure:
+            return observed(Verdict.INFRA_ERROR)
         left_name, right_name = self.runtimes
         left_ok = self.answered(left_name, left)
         right_ok = self.answered(right_name, right)
-        if (
-            not left_ok
-            and not right_ok
-            and left.status == right.status
-            and left.failure == right.failure
-        ):
-            return Observation(
-                surface=self.surface.name,
-                input=value,
-                left=left,
-                right=right,
-                comparison=Comparison(rule=spec.rule),
-                verdict=Verdict.BOTH_FAILED,
-            )
+        both_failed = not left_ok and not right_ok
+        if both_failed and left.status == right.status and left.failure == right.failure:
+            return observed(Verdict.BOTH_FAILED)
         comparison = get_comparator(spec.rule)(left, right, spec)
         extra: list[Difference] = []
-        if left_ok != right_ok and not any(
+        if (left_ok != right_ok or both_failed) and not any(
             d.kind is DiffKind.STATUS for d in comparison.differences
         ):
+            if both_failed:
+                detail, qualifier = "both failed, differently", "failed differently"
+            else:
+                detail = f"{'left' if left_ok else 'right'} answered, the other failed"
+                qualifier = "answered/failed" if left_ok else "failed/answered"
             extra.append(
                 Difference(
                     kind=DiffKind.STATUS,
                     path="",
                     left=_status_word(left),
                     right=_status_word(right),
-                    detail=f"{'left' if left_ok else 'right'} answered, the other failed",
-                    qualifier="answered/failed" if left_ok else "failed/answered",
-                )
-            )
-        if (
-            not left_ok
-            and not right_ok
-            and not any(d.kind is DiffKind.STATUS for d in comparison.differences)
-        ):
-            extra.append(
-                Difference(
-                    kind=DiffKind.STATUS,
-                    path="",
-                    left=_status_word(left),
-                    right=_status_word(right),
-                    detail="both failed, differently",
-                    qualifier="failed differently",
+                    detail=detail,
+                    qualifier=qualifier,
                 )
             )
         extra.extend(self._property_violations(value, left, left_ok, right, right_ok))
         if extra:
             comparison = replace(comparison, differences=(*comparison.differences, *extra))
         if comparison.equal:
-            return Observation(
-                surface=self.surface.name,
-                input=value,
-                left=left,
-                right=right,
-                comparison=comparison,
-                verdict=Verdict.MATCH,
-            )
+            return observed(Verdict.MATCH, comparison)
         signature = Signature.of(
             self.surface.name,
             (left.status, right.status),
             comparison.differences,
             collapse=self.surface.collapse,
         )
-        return Observation(
-            surface=self.surface.name,
-            input=value,
-            left=left,
-            right=right,
-            comparison=comparison,
-            verdict=Verdict.DIVERGENCE,
-            signature=signature,
-        )
+        return replace(observed(Verdict.DIVERGENCE, comparison), signature=signature)
 
     def _property_violations(
         self, value: Input, left: Outcome, left_ok: bool, right: Outcome, right_ok: bool
