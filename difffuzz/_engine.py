@@ -75,6 +75,8 @@ from difffuzz._version import __version__
 __all__ = ["SurfaceCampaign", "run_campaign"]
 
 ROUND_SIZE = 250
+#: Share of a surface's time budget spent exploring; the rest is for shrinking.
+EXPLORE_SHARE = 0.6
 
 
 class _Abort(BaseException):
@@ -155,7 +157,10 @@ class SurfaceCampaign:
         self.shrink_budget = shrink_budget
         self._round_calls = 0
         self._round_budget = 0
+        #: Shrinking was cut short by its budget: findings may not be minimal.
         self._stopped = False
+        #: Exploring used its share of the time budget.
+        self._explored = False
         self.runtimes = runtimes
         self.left = left
         self.right = right
@@ -251,22 +256,32 @@ class SurfaceCampaign:
         """Raise (so Hypothesis shrinks it) unless the corpus already holds a fixture."""
         return signature not in self.known
 
-    def _out_of_budget(self) -> bool:
-        """Time or shrink budget spent: from now on calls return at once, unsent."""
-        if self.max_seconds is not None and time.monotonic() - self._started > self.max_seconds:
-            return True
-        return self.result.stats.shrink_calls >= self.shrink_budget
+    def _out_of_budget(self, *, shrinking: bool = True) -> bool:
+        """Is the budget for this kind of call spent? Then calls return at once, unsent.
+
+        Exploring may use EXPLORE_SHARE of the time budget; the rest is kept for
+        shrinking what was found, so a time-boxed run still saves small fixtures.
+        """
+        if self.max_seconds is not None:
+            limit = self.max_seconds if shrinking else self.max_seconds * EXPLORE_SHARE
+            if time.monotonic() - self._started > limit:
+                return True
+        return shrinking and self.result.stats.shrink_calls >= self.shrink_budget
 
     def _hypothesis_step(self, value: Input) -> None:
         self._round_calls += 1
         # Hypothesis generates at most `budget` valid examples per round; calls past
         # that are its shrinker at work (or its final replay of each bug).
         shrinking = self._round_calls > self._round_budget
-        if self._out_of_budget():
-            # Returning without a verdict makes every shrink attempt "not
-            # interesting": Hypothesis stops quickly, and its final replay reports
-            # Flaky, which the round ignores; the tracker keeps the best inputs.
-            self._stopped = True
+        if self._out_of_budget(shrinking=shrinking):
+            # Returning without a verdict ends exploring quickly (each call passes)
+            # and makes every further shrink attempt "not interesting": Hypothesis
+            # stops, its final replay reports Flaky, which the round ignores, and
+            # the tracker keeps the best inputs.
+            if shrinking:
+                self._stopped = True
+            else:
+                self._explored = True
             return
         observation = self._step(value, shrinking=shrinking)
         if observation.verdict is Verdict.INFRA_ERROR:
@@ -333,12 +348,12 @@ class SurfaceCampaign:
         try:
             self._learn_noise(strategy)
             for value in examples:
-                if self._out_of_budget():
+                if self._out_of_budget(shrinking=False):
                     break
                 self._step(value)
             round_number = 0
             while self.result.stats.examples < self.max_examples:
-                if self._out_of_budget():
+                if self._out_of_budget(shrinking=False):
                     break
                 remaining = self.max_examples - self.result.stats.examples
                 exhausted = self._round(strategy, round_number, min(remaining, ROUND_SIZE))
@@ -392,7 +407,7 @@ class SurfaceCampaign:
             if self.errors:
                 raise self.errors[0] from failure
         used = self.result.stats.examples - before
-        return self._stopped or (not found_new and used < budget)
+        return self._stopped or self._explored or (not found_new and used < budget)
 
     def _polish_all(self) -> None:
         """Value-level shrinking of every new finding (see :mod:`difffuzz._polish`).
