@@ -5,7 +5,8 @@ Exit codes (every command):
 * 0 — no (new) divergence;
 * 1 — divergences found (for ``ci``: new divergences or regressions);
 * 2 — usage, config or corpus error;
-* 3 — a runtime was unreachable or kept timing out.
+* 3 — a runtime was unreachable or kept timing out;
+* 130 — interrupted (findings so far are saved first).
 
 Click is used rather than argparse for its nested command groups, typed options
 and testing runner; heavy imports (Hypothesis, httpx, rich) happen inside the

@@ -60,6 +60,7 @@ from difffuzz._outcome import Outcome
 from difffuzz._polish import polish
 from difffuzz._registry import get_strategy, load_strategy_modules
 from difffuzz._results import (
+    INTERRUPTED,
     CampaignResult,
     Finding,
     FindingStatus,
@@ -364,7 +365,7 @@ class SurfaceCampaign:
         except _Abort as abort:
             self.result.aborted = abort.reason
         except KeyboardInterrupt:
-            self.result.aborted = "interrupted by the user"
+            self.result.aborted = INTERRUPTED
         finally:
             self.result.stats.elapsed = time.monotonic() - self._started
             self._sample_timeline()
@@ -575,6 +576,8 @@ def run_campaign(
         listener(SurfaceFinished(surface.name, surface_result))
         if runner.errors:
             raise runner.errors[0]
+        if surface_result.aborted == INTERRUPTED:
+            break  # what was found is saved; the user asked to stop
     result.finished_at = now_iso()
     return result
 

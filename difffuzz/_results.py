@@ -17,6 +17,7 @@ from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
 
 __all__ = [
+    "INTERRUPTED",
     "CampaignResult",
     "Finding",
     "FindingStatus",
@@ -26,6 +27,10 @@ __all__ = [
     "SurfaceStats",
     "Verdict",
 ]
+
+
+#: ``SurfaceResult.aborted`` when the user pressed Ctrl-C (the campaign stops there).
+INTERRUPTED = "interrupted by the user"
 
 
 class Verdict(StrEnum):
@@ -221,7 +226,9 @@ class CampaignResult:
 
     @property
     def exit_code(self) -> int:
-        """0 no failing divergence, 1 divergences, 3 a runtime unreachable."""
+        """0 no failing divergence, 1 divergences, 3 a runtime unreachable, 130 interrupted."""
+        if any(s.aborted == INTERRUPTED for s in self.surfaces):
+            return 130
         if self.aborted:
             return 3
         if any(s.failing_findings for s in self.surfaces):

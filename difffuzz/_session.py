@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from difffuzz._ci import CIResult, run_ci
 from difffuzz._config import Config, load_config
@@ -93,6 +94,10 @@ def execute_campaign(
 ) -> int:
     """Run a campaign with progress, print and write its reports; the exit code."""
     corpus = Corpus(config.campaign.corpus)
+    _fixtures, problems = corpus.load()
+    for problem in problems:
+        # Unreadable fixtures are skipped, not fatal: the run may re-find them.
+        console.print(Text(f"corpus: skipped {problem}", style="yellow"))
     folder = reports_dir or (Path(config.campaign.reports) if write_report_folder else None)
     with ProgressReporter(console) as progress:
         # The engine calls its listener for every event; quiet is one that drops them.

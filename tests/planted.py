@@ -50,3 +50,14 @@ def two_bugs_right(value: int) -> Any:
     if value < 0 and value % 7 == 0:
         record["note"] = "multiple of seven"
     return json.dumps(record)
+
+
+INTERRUPT_AFTER = {"calls": 0, "limit": 40}
+
+
+def escaping_echo_then_ctrl_c(value: str) -> str:
+    """escaping_echo, until the user presses Ctrl-C (simulated after a number of calls)."""
+    INTERRUPT_AFTER["calls"] += 1
+    if INTERRUPT_AFTER["calls"] > INTERRUPT_AFTER["limit"]:
+        raise KeyboardInterrupt
+    return escaping_echo(value)

@@ -7,17 +7,20 @@ yield nothing. The runtimes are in-process functions (tests/planted.py).
 
 from __future__ import annotations
 
+import importlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from difffuzz._config import Config, parse_config
+from difffuzz._config import Config, RequestSpec, parse_config
 from difffuzz._corpus import Corpus
 from difffuzz._engine import run_campaign
 from difffuzz._results import FindingStatus
-from tests import planted  # noqa: F401  (registers the planted strategies)
+from difffuzz._transports import MockTransport
+from tests import planted
 
 
 def planted_config(
@@ -117,3 +120,28 @@ def test_a_known_gap_does_not_fail_the_run(tmp_path: Path, gap: dict[str, Any]) 
     assert finding.status is FindingStatus.KNOWN_GAP
     assert finding.gap_reason == "accepted"
     assert result.exit_code == 0
+
+
+def test_ctrl_c_keeps_what_was_found_and_stops_the_campaign(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real Ctrl-C reaches the main thread, where the mock transport runs the
+    # handler (the python transport would run it in a worker thread).
+    monkeypatch.setitem(planted.INTERRUPT_AFTER, "calls", 0)
+
+    def in_main_thread(request: RequestSpec, *, max_body_bytes: int) -> MockTransport:
+        module, _, name = request.target.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        return MockTransport(lambda value: (0, function(value)), target=request.target)
+
+    monkeypatch.setattr("difffuzz._engine.open_transport", in_main_thread)
+    config = planted_config("echo", "escaping_echo_then_ctrl_c", "planted_text", max_examples=1000)
+    after = planted_config("echo", "echo", "planted_text").surfaces["planted"]
+    config = replace(config, surfaces={"planted": config.surfaces["planted"], "after": after})
+    corpus = Corpus(tmp_path)
+    result = run_campaign(config, corpus=corpus)
+    assert result.exit_code == 130
+    assert [s.surface for s in result.surfaces] == ["planted"]  # "after" never ran
+    (finding,) = result.findings
+    assert "<" in finding.input
+    assert len(corpus.files("planted")) == 1
