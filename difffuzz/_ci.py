@@ -17,7 +17,7 @@ from ``--seed``), so two CI runs of the same commit see the same inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -126,14 +126,22 @@ def run_ci(
     budget: int,
     seed: int,
     fuzz: bool = True,
+    save_to: Corpus | None = None,
     listener: Listener = ignore_events,
 ) -> CIResult:
-    """Replay the corpus of the configured surfaces, then fuzz each with ``budget`` examples."""
+    """Replay the corpus of the configured surfaces, then fuzz each with ``budget`` examples.
+
+    The fuzz run is a fixed budget: the config's time budget is dropped (time
+    would make two runs of one commit differ). New findings are saved to
+    ``save_to`` when given, so the gate's corpus stays as committed and the same
+    seed gives the same run every time.
+    """
     fixtures, problems = corpus.load()
     relevant = [f for f in fixtures if f.surface in config.surfaces]
     replay = replay_fixtures(config, relevant, problems=problems)
     result = CIResult(replay=replay, gate=[CIOutcome(c, classify(c)) for c in replay.cases])
     if fuzz and not any(o.status is GateStatus.UNREACHABLE for o in result.gate):
         seeded = config.override(max_examples=budget, seed=seed)
-        result.campaign = run_campaign(seeded, corpus=corpus, listener=listener)
+        seeded = replace(seeded, campaign=replace(seeded.campaign, max_seconds=None))
+        result.campaign = run_campaign(seeded, corpus=corpus, save_to=save_to, listener=listener)
     return result

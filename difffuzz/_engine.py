@@ -29,11 +29,14 @@ report — Diffy's idea, without needing a second copy of the service.
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import FrameType
 from typing import Any
 
 import hypothesis
@@ -53,9 +56,9 @@ from difffuzz._events import (
     SurfaceStarted,
     ignore_events,
 )
-from difffuzz._exceptions import DivergenceFound, RuntimeUnreachable
+from difffuzz._exceptions import ConfigError, DifffuzzError, DivergenceFound, RuntimeUnreachable
 from difffuzz._inputs import Input, input_sort_key
-from difffuzz._judge import Judge
+from difffuzz._judge import RULES_WITHOUT_IGNORE, Judge
 from difffuzz._outcome import Outcome
 from difffuzz._polish import polish
 from difffuzz._registry import get_strategy, load_strategy_modules
@@ -118,11 +121,15 @@ class _Tracker:
     #: Signatures Hypothesis was asked to shrink (they raised at least once).
     raised: set[Signature] = field(default_factory=set)
 
-    def record(self, observation: Observation) -> bool:
-        """Keep ``observation`` if it is the first or a smaller one; True when first."""
+    def record(self, observation: Observation, *, count: bool = True) -> bool:
+        """Keep ``observation`` if it is the first or a smaller one; True when first.
+
+        ``count`` is False for shrink calls: "seen N times" counts examples only.
+        """
         signature = observation.signature
         assert signature is not None
-        self.counts[signature] = self.counts.get(signature, 0) + 1
+        if count or signature not in self.counts:
+            self.counts[signature] = self.counts.get(signature, 0) + 1
         current = self.best.get(signature)
         if current is None:
             self.best[signature] = observation
@@ -162,6 +169,10 @@ class SurfaceCampaign:
         self._stopped = False
         #: Exploring used its share of the time budget.
         self._explored = False
+        #: Signatures shrunk in an earlier round: they no longer raise.
+        self._shrunk_earlier: set[Signature] = set()
+        #: Signatures past max_signatures.
+        self._dropped: set[Signature] = set()
         self.runtimes = runtimes
         self.left = left
         self.right = right
@@ -247,15 +258,19 @@ class SurfaceCampaign:
                 observation.signature not in self.tracker.best
                 and len(self.tracker.best) >= self.max_signatures
             ):
+                if observation.signature not in self._dropped:
+                    self._dropped.add(observation.signature)
+                    self.result.dropped_signatures = len(self._dropped)
                 return observation  # counted in stats, not kept
-            if self.tracker.record(observation):
+            if self.tracker.record(observation, count=not shrinking):
                 signature = observation.signature
                 self.listener(FindingRecorded(self.surface.name, signature.id, signature.label))
         return observation
 
     def _should_shrink(self, signature: Signature) -> bool:
-        """Raise (so Hypothesis shrinks it) unless the corpus already holds a fixture."""
-        return signature not in self.known
+        """Raise (so Hypothesis shrinks it) unless the corpus already holds a fixture
+        or an earlier round of this run already shrank it."""
+        return signature not in self.known and signature not in self._shrunk_earlier
 
     def _out_of_budget(self, *, shrinking: bool = True) -> bool:
         """Is the budget for this kind of call spent? Then calls return at once, unsent.
@@ -271,9 +286,7 @@ class SurfaceCampaign:
 
     def _hypothesis_step(self, value: Input) -> None:
         self._round_calls += 1
-        # Hypothesis generates at most `budget` valid examples per round; calls past
-        # that are its shrinker at work (or its final replay of each bug).
-        shrinking = self._round_calls > self._round_budget
+        shrinking = _hypothesis_is_shrinking()
         if self._out_of_budget(shrinking=shrinking):
             # Returning without a verdict ends exploring quickly (each call passes)
             # and makes every further shrink attempt "not interesting": Hypothesis
@@ -318,7 +331,7 @@ class SurfaceCampaign:
             self.result.learned_noise.extend(new)
 
     def _learn_noise(self, strategy: st.SearchStrategy[Any]) -> None:
-        if self.learn_noise <= 0:
+        if self.learn_noise <= 0 or self.judge.compare_spec.rule in RULES_WITHOUT_IGNORE:
             return
         campaign = self
 
@@ -349,7 +362,9 @@ class SurfaceCampaign:
         try:
             self._learn_noise(strategy)
             for value in examples:
-                if self._out_of_budget(shrinking=False):
+                if self._out_of_budget(shrinking=False) or (
+                    self.result.stats.examples >= self.max_examples
+                ):
                     break
                 self._step(value)
             round_number = 0
@@ -376,6 +391,7 @@ class SurfaceCampaign:
         campaign = self
         before = self.result.stats.examples
         self._round_calls, self._round_budget = 0, budget
+        self._shrunk_earlier |= self.tracker.raised
 
         @settings(
             max_examples=budget,
@@ -422,7 +438,7 @@ class SurfaceCampaign:
         while pending := [s for s in self.tracker.best if s not in polished]:
             for signature in pending:
                 polished.add(signature)
-                if not self._should_shrink(signature) or self.polish_budget <= 0:
+                if signature in self.known or self.polish_budget <= 0:
                     continue
 
                 def reproduces(value: Input, wanted: Signature = signature) -> bool:
@@ -469,7 +485,8 @@ class SurfaceCampaign:
                     gap_reason=reason,
                     fixture_path=str(fixture.path) if fixture and fixture.path else None,
                     seed=seed,
-                    found_at=now_iso(),
+                    # "Since when": a known finding keeps the date its fixture was found.
+                    found_at=fixture.found_at if fixture and fixture.found_at else now_iso(),
                 )
             )
         return findings
@@ -480,6 +497,33 @@ class SurfaceCampaign:
             return True  # the runtime is gone; do not count that against the finding
         again = self.observe(observation.input)
         return again.signature == observation.signature
+
+
+_SHRINKER_FILES = ("shrinker.py", f"{os.sep}shrinking{os.sep}")
+_RUNNER_FILE = f"conjecture{os.sep}engine.py"
+
+
+def _hypothesis_is_shrinking() -> bool:
+    """Is this call Hypothesis shrinking (or replaying its final examples)?
+
+    Hypothesis exposes no phase to the test function, so this looks at who
+    called: a frame of its shrinker (``shrinker.py``, ``shrinking/``) means
+    shrinking; otherwise a frame of its runner (``conjecture/engine.py``) means
+    generating; ``run_engine`` without the runner is the final replay of each
+    bug. Should a future Hypothesis move these, calls are counted as examples:
+    only the statistics get coarser.
+    """
+    frame: FrameType | None = sys._getframe(2)
+    in_runner = False
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.endswith(_SHRINKER_FILES[0]) or _SHRINKER_FILES[1] in filename:
+            return True
+        in_runner = in_runner or filename.endswith(_RUNNER_FILE)
+        if frame.f_code.co_name == "run_engine":
+            return not in_runner
+        frame = frame.f_back
+    return False
 
 
 def _leaves(failure: BaseException) -> list[BaseException]:
@@ -502,14 +546,19 @@ def run_campaign(
     config: Config,
     *,
     corpus: Corpus | None = None,
+    save_to: Corpus | None = None,
     listener: Listener = ignore_events,
     check_runtimes: bool = True,
 ) -> CampaignResult:
     """Fuzz every surface of ``config``; save new findings to ``corpus``.
 
-    Surfaces run one after another; the findings of each are saved as soon as
-    it finishes, so a later failure loses nothing already found.
+    Signatures already in ``corpus`` are known (not shrunk again, not saved
+    again). New findings go to ``save_to`` when given (``ci`` keeps the gate's
+    corpus unchanged that way), else to ``corpus``. Surfaces run one after
+    another; the findings of each are saved as soon as it finishes, so a later
+    failure loses nothing already found.
     """
+    validate_config(config)
     load_strategy_modules(config.strategy_modules)
     campaign = config.campaign
     seed = campaign.seed if campaign.seed is not None else random.randrange(2**32)
@@ -564,10 +613,13 @@ def run_campaign(
                 listener=listener,
             )
             surface_result = runner.run(strategy, entry.examples)
-            surface_result.findings = runner.findings(seed=seed)
+            surface_result.findings = [
+                replace(finding, config_path=config.path) for finding in runner.findings(seed=seed)
+            ]
             if corpus is not None:
                 surface_result.findings = [
-                    save_finding(corpus, surface, finding) for finding in surface_result.findings
+                    save_finding(save_to or corpus, surface, finding)
+                    for finding in surface_result.findings
                 ]
         finally:
             left.close()
@@ -580,6 +632,26 @@ def run_campaign(
             break  # what was found is saved; the user asked to stop
     result.finished_at = now_iso()
     return result
+
+
+def validate_config(config: Config) -> None:
+    """Resolve every name a config uses before anything runs.
+
+    A typo in the last surface's strategy, rule, comparator parameter or
+    property must not cost the run of all the others.
+    """
+    from difffuzz._comparators import check_spec
+    from difffuzz._properties import get_property
+
+    load_strategy_modules(config.strategy_modules)
+    for name, surface in config.surfaces.items():
+        try:
+            get_strategy(surface.strategy).build(surface.strategy_params)
+            check_spec(surface.compare)
+            for prop in surface.properties:
+                get_property(prop.name)
+        except DifffuzzError as error:
+            raise ConfigError(f"{config.path}: surfaces.{name}: {error}") from None
 
 
 def _known_signatures(corpus: Corpus, surface: str) -> dict[Signature, Fixture]:
@@ -604,7 +676,9 @@ def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:
         answer_status=surface.answer_status,
         shrunk=finding.shrunk,
         flaky=finding.flaky,
-        known_gap=finding.gap_reason,
+        # A gap from the config stays in the config: copied into the fixture it
+        # would outlive the entry, and removing the entry would not clear it.
+        known_gap="",
         seed=finding.seed,
         found_at=finding.found_at,
         difffuzz_version=__version__,

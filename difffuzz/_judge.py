@@ -34,7 +34,10 @@ from difffuzz._properties import get_property
 from difffuzz._results import Observation, Verdict
 from difffuzz._signature import Signature
 
-__all__ = ["Judge"]
+__all__ = ["RULES_WITHOUT_IGNORE", "Judge"]
+
+#: Rules that take no ignore patterns, so learned noise is not applied to them.
+RULES_WITHOUT_IGNORE = frozenset({"cosine", "topk"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,9 @@ class Judge:
     @property
     def compare_spec(self) -> CompareSpec:
         spec = self.compare_override or self.surface.compare
-        if not self.learned_noise:
+        if not self.learned_noise or spec.rule in RULES_WITHOUT_IGNORE:
+            # cosine and topk judge whole vectors and rankings: a jittering score
+            # or vector component is exactly what their tolerance is for.
             return spec
         return replace(spec, ignore=tuple(dict.fromkeys((*spec.ignore, *self.learned_noise))))
 
@@ -106,6 +111,24 @@ class Judge:
                     right=_status_word(right),
                     detail=detail,
                     qualifier=qualifier,
+                )
+            )
+        if (
+            left_ok
+            and right_ok
+            and left.status != right.status
+            and not any(d.kind is DiffKind.STATUS for d in comparison.differences)
+        ):
+            # Both statuses count as answers (say 200 and 422), but a caller sees
+            # the difference even when the rule reads bodies only.
+            extra.append(
+                Difference(
+                    kind=DiffKind.STATUS,
+                    path="",
+                    left=left.status,
+                    right=right.status,
+                    detail=f"status {left.status} on the left, {right.status} on the right",
+                    qualifier=f"{left.status}/{right.status}",
                 )
             )
         extra.extend(self._property_violations(value, left, left_ok, right, right_ok))

@@ -155,7 +155,7 @@ def shell_command(request: Request, *, python: str = "python3") -> str:
     >>> print(shell_command(HTTPRequest("POST", "http://127.0.0.1:3100/v1/validate",
     ...                                 {"content-type": "application/json"}, b"{}")))
     printf '{}' \\
-      | curl --silent --show-error --include --globoff --request POST \\
+      | curl --silent --show-error --include --globoff --write-out '\\n' --request POST \\
         --header 'content-type: application/json' \\
         --data-binary @- --url http://127.0.0.1:3100/v1/validate
     """
@@ -173,7 +173,10 @@ def shell_command(request: Request, *, python: str = "python3") -> str:
 
 def _curl_command(request: HTTPRequest) -> str:
     options = [
-        f"curl --silent --show-error --include --globoff --request {quote_word(request.method)}"
+        # --write-out adds the newline a body rarely ends with, so the shell
+        # prompt (or the other runtime's answer) starts on its own line.
+        f"curl --silent --show-error --include --globoff --write-out '\\n' "
+        f"--request {quote_word(request.method)}"
     ]
     # curl drops a header written "name:" with nothing after; "name;" sends it empty.
     options.extend(

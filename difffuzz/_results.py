@@ -81,6 +81,8 @@ class Finding:
     fixture_path: str | None = None
     seed: int | None = None
     found_at: str = ""
+    #: The config the finding was found with (replay commands name it).
+    config_path: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -180,6 +182,8 @@ class SurfaceResult:
     learned_noise: list[str] = field(default_factory=list)
     #: Why the surface stopped early (a runtime unreachable), or "" when it ran out its budget.
     aborted: str = ""
+    #: Distinct signatures seen past ``max_signatures``: counted, not kept.
+    dropped_signatures: int = 0
     #: (elapsed seconds, examples so far, distinct findings so far) samples for charts.
     timeline: list[tuple[float, int, int]] = field(default_factory=list)
 
@@ -199,6 +203,7 @@ class SurfaceResult:
             "infra_events": [e.to_json() for e in self.infra_events[:50]],
             "learned_noise": list(self.learned_noise),
             "aborted": self.aborted,
+            "dropped_signatures": self.dropped_signatures,
             "timeline": [list(t) for t in self.timeline],
         }
 

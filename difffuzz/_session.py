@@ -171,12 +171,25 @@ def ci_command(
         )
     )
     corpus = Corpus(config.campaign.corpus)
+    folder = reports_dir or Path(config.campaign.reports)
+    # New findings go beside the reports, not into the gate's corpus: the same
+    # commit and seed then give the same run, and people choose what to commit.
+    new_fixtures = Corpus(folder / "new-fixtures")
     with ProgressReporter(console) as progress:
         result: CIResult = run_ci(
-            config, corpus=corpus, budget=budget, seed=seed, fuzz=fuzz, listener=progress
+            config,
+            corpus=corpus,
+            budget=budget,
+            seed=seed,
+            fuzz=fuzz,
+            save_to=new_fixtures,
+            listener=progress,
         )
     render_gate(result, console)
-    folder = reports_dir or Path(config.campaign.reports)
+    if result.new_findings:
+        console.print(
+            f"new fixtures: {new_fixtures.root}/ — copy them into {corpus.root}/ to gate on them"
+        )
     if result.campaign is not None:
         _report(result.campaign, config, console, reports_dir=folder, report_json=None)
         if junit is not None:

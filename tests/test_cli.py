@@ -29,6 +29,7 @@ from difffuzz._demo import sample_targets, write_sample_config
 from difffuzz._inputs import Input
 from difffuzz._lakehouse import lakehouse_config
 from difffuzz.samples import SampleRuntimes
+from tests.conftest import is_lakehouse_gap
 
 DIFFFUZZ = Path(sys.executable).parent / "difffuzz"
 SCHEMA_DOC = Path(__file__).resolve().parent.parent / "docs" / "report-schema.md"
@@ -333,15 +334,22 @@ def test_ci_twice_with_the_same_seed_gives_the_same_gate_and_findings(
         assert report["gate"] == []
         assert report["new_findings"] > 0
     assert comparable(runs[0][1]) == comparable(runs[1][1])
-    assert fixture_files(first / "corpus") == fixture_files(second / "corpus")
+    # ci leaves the gate's corpus as committed; new fixtures go beside the reports.
+    assert fixture_files(first / "corpus") == {}
+    new = fixture_files(first / "reports" / "new-fixtures")
+    assert new
+    assert new == fixture_files(second / "reports" / "new-fixtures")
     assert (first / "reports" / "difffuzz-gate.md").is_file()
 
-    # Again, now that each corpus holds the findings: the gate has work to do.
+    # Commit the new fixtures and run again: the gate has work to do.
+    for folder in (first, second):
+        shutil.copytree(folder / "reports" / "new-fixtures", folder / "corpus")
+        shutil.rmtree(folder / "reports" / "new-fixtures")
     again = [ci(sample_config, folder) for folder in (first, second)]
     assert comparable(again[0][1]) == comparable(again[1][1])
     assert again[0][0].exit_code == again[1][0].exit_code
     gate = again[0][1]["gate"]
-    assert len(gate) == len(fixture_files(first / "corpus")) - again[0][1]["new_findings"]
+    assert len(gate) == len(new)
     # Open fixtures and known gaps are on the team's list already: reported, not failing.
     assert {case["gate"] for case in gate} == {"open", "gap_open"}
     assert again[0][1]["regressions"] == 0
@@ -383,8 +391,8 @@ def test_replay_exit_codes(
     sample_config: Path, twin_config: Path, corpus: Path, tmp_path: Path, closed_port_url: str
 ) -> None:
     fixtures = load(corpus)
-    assert any(f.known_gap for f in fixtures)
-    assert any(not f.known_gap for f in fixtures)
+    assert any(is_lakehouse_gap(f) for f in fixtures)
+    assert any(not is_lakehouse_gap(f) for f in fixtures)
 
     report = tmp_path / "replay.json"
     result = invoke("replay", "--config", sample_config, "--report-json", report)
@@ -410,7 +418,7 @@ def test_replay_exit_codes(
         for case in json.loads(gate_report.read_text(encoding="utf-8"))["gate"]
     }
     assert statuses == {
-        f.signature.id: "gap_open" if f.known_gap else "regression" for f in fixtures
+        f.signature.id: "gap_open" if is_lakehouse_gap(f) else "regression" for f in fixtures
     }
 
     broken = corpus / "validator" / "broken.json"
@@ -443,7 +451,7 @@ def test_corpus_list_show_and_prune(corpus: Path) -> None:
     assert invoke("corpus", "show", "ffffffffff", "--corpus", corpus).exit_code == 2
 
     # A second, larger input for an open fixture's signature: the larger one is redundant.
-    kept = next(f for f in fixtures if not f.known_gap)
+    kept = next(f for f in fixtures if not is_lakehouse_gap(f))
     redundant_path, written = Corpus(corpus).save(
         dataclasses.replace(kept, input=larger(kept.input))
     )

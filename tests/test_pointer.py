@@ -270,7 +270,7 @@ def test_delete_matching_removes_exactly_the_matching_places(
 ) -> None:
     before = copy.deepcopy(value)
     pruned, removed = delete_matching(value, patterns)
-    assert value == before  # pure: the input is untouched
+    assert repr(value) == repr(before)  # pure: the input is untouched (repr: NaN != NaN)
     for pointer in removed:
         assert any(matches(pattern, pointer) for pattern in patterns)
         assert resolve(value, pointer) is not MISSING

@@ -213,7 +213,8 @@ def test_markdown_headlines_tables_rules_and_findings() -> None:
     assert "ignored by the rule: /timestamp" in text
     assert "- status: **known gap: 422 body shape left open \\<b\\>by the team\\</b\\>**" in text
     assert "--data-binary @- --url http://127.0.0.1:4110/v1/validate" in text
-    assert "difffuzz replay 'corpus/validator/it'\\''s a <fixture>.json'" in text
+    replay = "difffuzz replay --config difffuzz.toml 'corpus/validator/it'\\''s a <fixture>.json'"
+    assert replay in text
     assert _forbidden_controls(text) == []
     # Hostile HTML only ever appears inside fenced code blocks, where Markdown shows it as text.
     outside = re.sub(r"^(`{3,})[^\n]*\n.*?^\1$", "", text, flags=re.S | re.M)

@@ -248,7 +248,7 @@ def test_curl_sends_the_exact_body_to_a_real_server(
         {"content-type": "application/json", "x-probe": header},
         body,
     )
-    assert run_bash(shell_command(request)).endswith(b"ok")
+    assert run_bash(shell_command(request)).endswith(b"ok\n")
     ((method, path, headers, got),) = received
     assert (method, path, got) == ("PUT", "/v1/validate?q=[x]", body)
     assert headers["content-type"] == "application/json"

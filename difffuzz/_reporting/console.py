@@ -144,6 +144,15 @@ def render_campaign(
                     style="bold red",
                 )
             )
+        if surface.dropped_signatures:
+            console.print(
+                Text(
+                    f"{surface.surface}: {surface.dropped_signatures} more distinct "
+                    "divergences were seen past max_signatures and not kept; raise "
+                    "[campaign] max_signatures or collapse generated paths",
+                    style="yellow",
+                )
+            )
         if surface.learned_noise:
             noise = ", ".join(escape_text(p) for p in surface.learned_noise)
             console.print(

@@ -87,10 +87,13 @@ def view_finding(finding: Finding, render: RequestRenderer | None = None) -> Fin
     notes = []
     if finding.flaky:
         notes.append("flaky: the divergence did not reproduce on every call")
-    if not finding.shrunk:
+    if not finding.shrunk and finding.status is FindingStatus.NEW:
         notes.append("not shrunk: the shrinker did not finish on this signature")
     if finding.occurrences > 1:
         notes.append(f"seen {finding.occurrences} times")
+    if finding.found_at:
+        since = "first found" if finding.status is not FindingStatus.NEW else "found"
+        notes.append(f"{since} {finding.found_at}")
     if finding.seed is not None:
         notes.append(f"seed {finding.seed}")
     input_type, input_text = describe_input(finding.input)
@@ -110,7 +113,10 @@ def view_finding(finding: Finding, render: RequestRenderer | None = None) -> Fin
         reproductions=tuple(
             Reproduction(r.runtime, _bounded(r.command, "the command")) for r in commands
         ),
-        replay=f"difffuzz replay {quote_word(finding.fixture_path)}"
+        replay=(
+            f"difffuzz replay --config {quote_word(finding.config_path or 'difffuzz.toml')} "
+            f"{quote_word(finding.fixture_path)}"
+        )
         if finding.fixture_path
         else None,
         example=_bounded(escape_text(pytest_example(finding)), "the @example line"),

@@ -25,7 +25,7 @@ from difffuzz._reporting.finding import FindingView, view_finding
 from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._reporting.markdown import headline
 from difffuzz._repro import RequestRenderer
-from difffuzz._results import CampaignResult, FindingStatus, SurfaceResult
+from difffuzz._results import CampaignResult, Finding, FindingStatus, SurfaceResult
 
 if TYPE_CHECKING:
     from difffuzz._ci import CIResult
@@ -84,9 +84,18 @@ def _summary_text(surface: SurfaceResult) -> str:
     return "\n".join(lines)
 
 
-def _suite(surface: SurfaceResult, render: RequestRenderer | None) -> ET.Element:
+def _fails(finding: Finding, *, gated: bool) -> bool:
+    """Known gaps never fail; under the CI gate, neither do findings the corpus holds."""
+    if finding.status is FindingStatus.KNOWN_GAP:
+        return False
+    return not (gated and finding.status is FindingStatus.KNOWN)
+
+
+def _suite(
+    surface: SurfaceResult, render: RequestRenderer | None, *, gated: bool = False
+) -> ET.Element:
     name = xml_safe(surface.surface)
-    failures = sum(f.status is not FindingStatus.KNOWN_GAP for f in surface.findings)
+    failures = sum(_fails(f, gated=gated) for f in surface.findings)
     skipped = len(surface.findings) - failures
     suite = ET.Element(
         "testsuite",
@@ -124,12 +133,12 @@ def _suite(surface: SurfaceResult, render: RequestRenderer | None) -> ET.Element
             name=xml_safe(f"{view.signature_id} {view.label}"),
             time="0",
         )
-        if finding.status is FindingStatus.KNOWN_GAP:
-            ET.SubElement(
-                case,
-                "skipped",
-                message=xml_safe(f"known gap: {finding.gap_reason or 'no reason given'}"),
-            )
+        if not _fails(finding, gated=gated):
+            if finding.status is FindingStatus.KNOWN_GAP:
+                reason = f"known gap: {finding.gap_reason or 'no reason given'}"
+            else:
+                reason = f"already in the corpus ({finding.fixture_path}): gated by its fixture"
+            ET.SubElement(case, "skipped", message=xml_safe(reason))
             ET.SubElement(case, "system-out").text = xml_safe(finding_text(view))
         else:
             failure = ET.SubElement(
@@ -150,7 +159,7 @@ def render_junit(
 ) -> str:
     """The campaign (and the CI gate, if given) as a JUnit XML document with an XML declaration."""
     surfaces = result.surfaces if result is not None else []
-    suites = [_suite(surface, render) for surface in surfaces]
+    suites = [_suite(surface, render, gated=gate is not None) for surface in surfaces]
     if gate is not None:
         # Imported here: gate.py builds on this module (xml_safe), not the other way round.
         from difffuzz._reporting.gate import gate_suite
