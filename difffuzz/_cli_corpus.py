@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from difffuzz._cli import EXIT_USAGE, _exits_on_tool_errors, cli
+from difffuzz._exceptions import CorpusError
 
 __all__: list[str] = []
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, list]:  # type: ignore[type-arg]
@@ -172,17 +177,44 @@ def corpus() -> None:
     """Look after the regression corpus."""
 
 
-_corpus_option = click.option(
-    "--corpus",
-    "corpus_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("corpus"),
-    show_default=True,
-)
+def _corpus_location(command: F) -> F:
+    """``--corpus DIR`` or ``--config FILE`` (its corpus), resolved into ``corpus_dir``."""
+
+    @functools.wraps(command)
+    def resolved(
+        *args: Any, corpus_dir: Path | None, config_path: Path | None, **kwargs: Any
+    ) -> Any:
+        if corpus_dir is None:
+            if config_path is not None:
+                from difffuzz._config import load_config
+
+                corpus_dir = Path(load_config(config_path).campaign.corpus)
+            else:
+                corpus_dir = Path("corpus")
+        if not corpus_dir.is_dir():
+            raise CorpusError(
+                f"the corpus folder {str(corpus_dir)!r} does not exist; pass --corpus DIR "
+                "or --config FILE (whose [campaign] corpus is used)"
+            )
+        return command(*args, corpus_dir=corpus_dir, **kwargs)
+
+    resolved = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Use this config's corpus folder.",
+    )(resolved)
+    resolved = click.option(
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The corpus folder (default: the config's, else ./corpus).",
+    )(resolved)
+    return _exits_on_tool_errors(resolved)  # type: ignore[return-value]
 
 
 @corpus.command("list")
-@_corpus_option
+@_corpus_location
 @click.option("--surface", default=None)
 def corpus_list(corpus_dir: Path, surface: str | None) -> None:
     """List fixtures by surface, signature and status."""
@@ -200,14 +232,19 @@ def corpus_list(corpus_dir: Path, surface: str | None) -> None:
 
 @corpus.command("show")
 @click.argument("fixture_id")
-@_corpus_option
+@_corpus_location
 def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
     """Show one fixture (id, id prefix or path) with its diff."""
     from difffuzz._reporting.corpus import render_fixture
     from difffuzz._session import make_console
 
     fixtures, _problems = _corpus_fixtures((), corpus_dir)
-    matches = [f for f in fixtures if f.id.startswith(fixture_id) or str(f.path) == fixture_id]
+    wanted = Path(fixture_id).resolve()
+    matches = [
+        f
+        for f in fixtures
+        if f.id.startswith(fixture_id) or (f.path is not None and f.path.resolve() == wanted)
+    ]
     if len(matches) != 1:
         what = "no fixture" if not matches else f"{len(matches)} fixtures"
         click.secho(
@@ -221,7 +258,7 @@ def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
 
 
 @corpus.command("prune")
-@_corpus_option
+@_corpus_location
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
 def corpus_prune(corpus_dir: Path, dry_run: bool) -> None:
     """Delete fixtures whose signature is covered by a smaller fixture."""

@@ -488,7 +488,12 @@ def test_corpus_list_exits_2_on_a_corrupt_fixture_file(tmp_path: Path) -> None:
     message = flat(result.output)
     assert str(broken) in message
     assert "is not valid JSON" in message
+    (tmp_path / "empty").mkdir()
     assert invoke("corpus", "list", "--corpus", tmp_path / "empty").exit_code == 0
+    # A folder that does not exist is a mistake in the path, not an empty corpus.
+    missing = invoke("corpus", "list", "--corpus", tmp_path / "missing")
+    assert missing.exit_code == 2
+    assert "does not exist" in flat(missing.output)
 
 
 # -- the demo, as a user runs it ------------------------------------------------------
