@@ -79,6 +79,9 @@ from difffuzz._version import __version__
 __all__ = ["SurfaceCampaign", "run_campaign"]
 
 ROUND_SIZE = 250
+#: A runtime failing identically on this many first inputs, while the other
+#: answers, is taken for broken (see SurfaceCampaign._check_not_broken).
+BROKEN_AFTER = 20
 #: Share of a surface's time budget spent exploring; the rest is for shrinking.
 EXPLORE_SHARE = 0.6
 
@@ -173,6 +176,11 @@ class SurfaceCampaign:
         self._shrunk_earlier: set[Signature] = set()
         #: Signatures past max_signatures.
         self._dropped: set[Signature] = set()
+        #: For the broken-runtime check on the first inputs (see _check_not_broken).
+        self._first_failures: list[object] = [None, None]
+        self._failure_runs = [0, 0]
+        self._other_answered = 0
+        self._broken_check_done = False
         self.runtimes = runtimes
         self.left = left
         self.right = right
@@ -252,6 +260,8 @@ class SurfaceCampaign:
             self._note_infra(observation)
             return observation
         self._infra_in_a_row = 0
+        if not shrinking:
+            self._check_not_broken(observation)
         if observation.verdict is Verdict.DIVERGENCE:
             assert observation.signature is not None
             if (
@@ -271,6 +281,44 @@ class SurfaceCampaign:
         """Raise (so Hypothesis shrinks it) unless the corpus already holds a fixture
         or an earlier round of this run already shrank it."""
         return signature not in self.known and signature not in self._shrunk_earlier
+
+    def _check_not_broken(self, observation: Observation) -> None:
+        """Stop early when one runtime fails the same way on every one of its first
+        inputs while the other answers: that is a broken helper or route (a typo in
+        an argv, a missing module), not a divergence worth a corpus full of fixtures."""
+        if self._broken_check_done:
+            return
+        for index, outcome in enumerate((observation.left, observation.right)):
+            name = self.runtimes[index]
+            failed = not self.judge.answered(name, outcome)
+            key = (outcome.status, outcome.failure, outcome.body, outcome.stderr[-2000:])
+            if failed and self._first_failures[index] in (None, key):
+                self._first_failures[index] = key
+                self._failure_runs[index] += 1
+            else:
+                self._first_failures[index] = ("answered",)
+        self._other_answered += int(
+            self.judge.answered(self.runtimes[0], observation.left)
+            or self.judge.answered(self.runtimes[1], observation.right)
+        )
+        examples = self.result.stats.examples
+        for index, run in enumerate(self._failure_runs):
+            if (
+                run >= BROKEN_AFTER
+                and run == examples
+                and self._other_answered >= BROKEN_AFTER // 2
+            ):
+                outcome = observation.left if index == 0 else observation.right
+                name = self.runtimes[index]
+                said = (outcome.stderr or outcome.body).decode("utf-8", "replace").strip()
+                raise _Abort(
+                    f"runtime {name!r} failed the same way on all of its first {run} inputs "
+                    f"({outcome.summary()}{': ' + said[-300:] if said else ''}) while the "
+                    f"other runtime answered; its helper or route is probably broken: check "
+                    f"surfaces.{self.surface.name}.runtimes.{name} in the config"
+                )
+        if examples >= BROKEN_AFTER:
+            self._broken_check_done = True
 
     def _out_of_budget(self, *, shrinking: bool = True) -> bool:
         """Is the budget for this kind of call spent? Then calls return at once, unsent.

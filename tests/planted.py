@@ -61,3 +61,8 @@ def escaping_echo_then_ctrl_c(value: str) -> str:
     if INTERRUPT_AFTER["calls"] > INTERRUPT_AFTER["limit"]:
         raise KeyboardInterrupt
     return escaping_echo(value)
+
+
+def broken_helper(value: str) -> str:
+    """A runtime whose helper cannot start: the same failure for every input."""
+    raise ModuleNotFoundError("No module named 'difffuzz.samples.go_style.session_lg'")

@@ -145,3 +145,16 @@ def test_ctrl_c_keeps_what_was_found_and_stops_the_campaign(
     (finding,) = result.findings
     assert "<" in finding.input
     assert len(corpus.files("planted")) == 1
+
+
+def test_a_runtime_failing_every_first_input_the_same_way_stops_the_surface(
+    tmp_path: Path,
+) -> None:
+    config = planted_config("echo", "broken_helper", "planted_text", max_examples=300)
+    corpus = Corpus(tmp_path)
+    result = run_campaign(config, corpus=corpus)
+    (surface,) = result.surfaces
+    assert "runtime 'right' failed the same way on all of its first 20 inputs" in surface.aborted
+    assert "session_lg" in surface.aborted
+    assert surface.stats.examples == 20
+    assert result.exit_code == 3
