@@ -159,7 +159,7 @@ class SurfaceCampaign:
         learn_noise: int = 0,
         max_signatures: int = 40,
         max_seconds: float | None = None,
-        polish_budget: int = 200,
+        polish_budget: int = 60,
         shrink_budget: int = 2000,
         listener: Listener = ignore_events,
     ) -> None:
