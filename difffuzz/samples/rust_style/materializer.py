@@ -48,6 +48,9 @@ from typing import Any
 
 import orjson
 
+# The gateway shares one serde_json recursion guard between its helpers.
+from difffuzz.samples.rust_style.extract_json import nesting_depth
+
 __all__ = ["MaterializeError", "evidence_rows", "main", "materialize"]
 
 #: serde_json's default recursion limit.
@@ -96,27 +99,6 @@ def _lines(text: str) -> Iterator[str]:
         yield piece[:-1] if terminated and piece.endswith("\r") else piece
 
 
-def _nesting_depth(text: str) -> int:
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "}]":
-            depth -= 1
-    return deepest
-
-
 def _btree(value: Any) -> Any:
     """A ``serde_json::Value`` as it serialises: object keys in sorted order."""
     if isinstance(value, dict):
@@ -127,7 +109,7 @@ def _btree(value: Any) -> Any:
 
 
 def _record(line: str, where: str) -> dict[str, Any]:
-    if _nesting_depth(line) >= _RECURSION_LIMIT:
+    if nesting_depth(line) >= _RECURSION_LIMIT:
         raise MaterializeError(f"{where}: recursion limit exceeded")
     try:
         value = orjson.loads(line)
