@@ -82,6 +82,8 @@ ROUND_SIZE = 250
 #: A runtime failing identically on this many first inputs, while the other
 #: answers, is taken for broken (see SurfaceCampaign._check_not_broken).
 BROKEN_AFTER = 20
+#: Share of a time-boxed surface's budget one round may spend shrinking.
+ROUND_SHRINK_SHARE = 0.15
 #: Share of a surface's time budget spent exploring; the rest is for shrinking.
 EXPLORE_SHARE = 0.6
 
@@ -176,6 +178,10 @@ class SurfaceCampaign:
         self._shrunk_earlier: set[Signature] = set()
         #: Signatures past max_signatures.
         self._dropped: set[Signature] = set()
+        #: Per-round shrinking share on time-boxed surfaces (see _round_shrink_capped).
+        self._round_shrink_started: float | None = None
+        self._round_capped = False
+        self._partly_shrunk: set[Signature] = set()
         #: For the broken-runtime check on the first inputs (see _check_not_broken).
         self._first_failures: list[object] = [None, None]
         self._failure_runs = [0, 0]
@@ -320,6 +326,19 @@ class SurfaceCampaign:
         if examples >= BROKEN_AFTER:
             self._broken_check_done = True
 
+    def _round_shrink_capped(self) -> bool:
+        """On a time-boxed surface one round may shrink for ROUND_SHRINK_SHARE of the
+        box: on a slow surface (a helper process per call) the first bug found would
+        otherwise take all the shrinking time and leave nothing for exploring."""
+        if self.max_seconds is None:
+            return False
+        now = time.monotonic()
+        if self._round_shrink_started is None:
+            self._round_shrink_started = now
+        if now - self._round_shrink_started > self.max_seconds * ROUND_SHRINK_SHARE:
+            self._round_capped = True
+        return self._round_capped
+
     def _out_of_budget(self, *, shrinking: bool = True) -> bool:
         """Is the budget for this kind of call spent? Then calls return at once, unsent.
 
@@ -335,6 +354,8 @@ class SurfaceCampaign:
     def _hypothesis_step(self, value: Input) -> None:
         self._round_calls += 1
         shrinking = _hypothesis_is_shrinking()
+        if shrinking and self._round_shrink_capped():
+            return  # this round's share of shrinking is spent; the tracker keeps the best
         if self._out_of_budget(shrinking=shrinking):
             # Returning without a verdict ends exploring quickly (each call passes)
             # and makes every further shrink attempt "not interesting": Hypothesis
@@ -440,6 +461,8 @@ class SurfaceCampaign:
         before = self.result.stats.examples
         self._round_calls, self._round_budget = 0, budget
         self._shrunk_earlier |= self.tracker.raised
+        self._round_shrink_started, self._round_capped = None, False
+        raised_before = set(self.tracker.raised)
 
         @settings(
             max_examples=budget,
@@ -472,6 +495,9 @@ class SurfaceCampaign:
             if self.errors:
                 raise self.errors[0] from failure
         used = self.result.stats.examples - before
+        if self._round_capped:
+            # Left for the polish pass, and reported as not (fully) shrunk.
+            self._partly_shrunk |= self.tracker.raised - raised_before
         return self._stopped or self._explored or (not found_new and used < budget)
 
     def _polish_all(self) -> None:
@@ -526,6 +552,7 @@ class SurfaceCampaign:
                     runtimes=self.runtimes,
                     status=status,
                     shrunk=signature in self.tracker.raised
+                    and signature not in self._partly_shrunk
                     and not self.result.aborted
                     and not self._stopped,
                     flaky=not confirmed,
