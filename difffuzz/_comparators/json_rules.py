@@ -34,6 +34,8 @@ __all__ = [
     "ignore_pair",
     "json_comparison",
     "max_differences",
+    "parse_and_select",
+    "refuse_ignore",
     "select_pair",
     "validity_gate",
 ]
@@ -158,6 +160,35 @@ def select_pair(left: Any, right: Any, spec: CompareSpec) -> SelectedPair:
     return SelectedPair(chosen_left, chosen_right)
 
 
+def parse_and_select(
+    rule: str, left: Outcome, right: Outcome, spec: CompareSpec
+) -> Comparison | SelectedPair:
+    """What every JSON-reading rule does first: the validity gate, then the select
+    pointers. A Comparison when that already decides, else the selected pair.
+
+    Two bodies that are not JSON agree when their text does (the engine's
+    both-failed rule, not this one, decides whether such agreement is trivial).
+    """
+    if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
+        return Comparison(rule=rule, differences=byte_differences(left.body, right.body))
+    gate = validity_gate(left, right)
+    if gate:
+        return Comparison(rule=rule, differences=gate)
+    selected = select_pair(left.json, right.json, spec)
+    if selected.stop:
+        return Comparison(rule=rule, differences=selected.differences)
+    return selected
+
+
+def refuse_ignore(rule: str, spec: CompareSpec, what: str, fix: str) -> None:
+    """Rules that judge whole values (vectors, rankings) take no ignore patterns."""
+    if spec.ignore:
+        raise ConfigError(
+            f"rule {rule!r} compares {what} and cannot ignore parts of them "
+            f"(got ignore={list(spec.ignore)!r}); {fix}"
+        )
+
+
 def ignore_pair(
     left: Any,
     right: Any,
@@ -232,16 +263,9 @@ def json_comparison(rule: str, left: Outcome, right: Outcome, spec: CompareSpec)
     options = diff_options(rule, spec.params)
     cap = max_differences(rule, spec.params)
     check_pointers(spec)
-    if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
-        # Two bodies that are not JSON: identical text agrees (the engine's
-        # both-failed rule, not this one, decides whether agreement is trivial).
-        return Comparison(rule=rule, differences=byte_differences(left.body, right.body))
-    gate = validity_gate(left, right)
-    if gate:
-        return Comparison(rule=rule, differences=gate)
-    selected = select_pair(left.json, right.json, spec)
-    if selected.stop:
-        return Comparison(rule=rule, differences=selected.differences)
+    selected = parse_and_select(rule, left, right, spec)
+    if isinstance(selected, Comparison):
+        return selected
 
     def differs(a: Any, b: Any, pointer: str) -> bool:
         if a is MISSING or b is MISSING:

@@ -17,15 +17,14 @@ from typing import Any
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
 from difffuzz._comparators.json_rules import (
-    byte_differences,
     check_pointers,
+    parse_and_select,
+    refuse_ignore,
     select_pair,
-    validity_gate,
 )
 from difffuzz._comparators.params import check_names, int_param, number_param, pointer_param
 from difffuzz._comparators.structure import display, json_type
-from difffuzz._exceptions import ConfigError
-from difffuzz._outcome import NotJSON, Outcome
+from difffuzz._outcome import Outcome
 from difffuzz._pointer import MISSING, join, resolve
 
 __all__ = ["TOPK_PARAMS", "compare_topk", "rank_biased_overlap", "result_ids"]
@@ -129,20 +128,11 @@ def compare_topk(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison
     min_overlap = DEFAULT_MIN_OVERLAP if min_overlap is None else min_overlap
     list_pointer = pointer_param("topk", params, "list", "/results")
     id_pointer = pointer_param("topk", params, "id", "/id")
-    if spec.ignore:
-        raise ConfigError(
-            f"rule 'topk' compares result ids and cannot ignore parts of them "
-            f"(got ignore={list(spec.ignore)!r}); point 'list' and 'id' at what to compare"
-        )
+    refuse_ignore("topk", spec, "result ids", "point 'list' and 'id' at what to compare")
     check_pointers(spec)
-    if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
-        return Comparison(rule="topk", differences=byte_differences(left.body, right.body))
-    gate = validity_gate(left, right)
-    if gate:
-        return Comparison(rule="topk", differences=gate)
-    selected = select_pair(left.json, right.json, spec)
-    if selected.stop:
-        return Comparison(rule="topk", differences=selected.differences)
+    selected = parse_and_select("topk", left, right, spec)
+    if isinstance(selected, Comparison):
+        return selected
     listed = select_pair(
         selected.left,
         selected.right,

@@ -17,18 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
 from difffuzz._comparators.json_rules import (
-    byte_differences,
     check_pointers,
     collect,
     max_differences,
-    select_pair,
-    validity_gate,
+    parse_and_select,
+    refuse_ignore,
 )
 from difffuzz._comparators.numeric import is_number
 from difffuzz._comparators.params import check_names, flag_param, number_param
 from difffuzz._comparators.structure import display, json_type
-from difffuzz._exceptions import ConfigError
-from difffuzz._outcome import NotJSON, Outcome
+from difffuzz._outcome import Outcome
 from difffuzz._pointer import join
 
 if TYPE_CHECKING:
@@ -153,20 +151,11 @@ def compare_cosine(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparis
     minimum = DEFAULT_MIN if minimum is None else minimum
     batch = flag_param("cosine", spec.params, "batch", False)
     cap = max_differences("cosine", spec.params)
-    if spec.ignore:
-        raise ConfigError(
-            f"rule 'cosine' compares whole vectors and cannot ignore parts of them "
-            f"(got ignore={list(spec.ignore)!r}); use select to pick the vectors instead"
-        )
+    refuse_ignore("cosine", spec, "whole vectors", "use select to pick the vectors instead")
     check_pointers(spec)
-    if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
-        return Comparison(rule="cosine", differences=byte_differences(left.body, right.body))
-    gate = validity_gate(left, right)
-    if gate:
-        return Comparison(rule="cosine", differences=gate)
-    selected = select_pair(left.json, right.json, spec)
-    if selected.stop:
-        return Comparison(rule="cosine", differences=selected.differences)
+    selected = parse_and_select("cosine", left, right, spec)
+    if isinstance(selected, Comparison):
+        return selected
     if _identical(selected.left, selected.right):
         # Reflexive by construction: two identical answers agree, even when the
         # cosine is undefined (both sides answered a vector of nulls).

@@ -42,6 +42,8 @@ from typing import Any
 
 import orjson
 
+from difffuzz.samples.rust_style._http_wire import serde_type
+
 __all__ = ["DAEMON", "SessionRecordError", "main", "persist"]
 
 DAEMON = "gateway"
@@ -56,47 +58,32 @@ class SessionRecordError(ValueError):
     """A record serde would refuse; the message reads like serde_json's."""
 
 
-def _unexpected(value: Any) -> str:
-    """serde's ``Unexpected`` wording for a JSON value of the wrong type."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"boolean `{str(value).lower()}`"
-    if isinstance(value, int):
-        return f"integer `{value}`"
-    if isinstance(value, float):
-        return f"floating point `{value!r}`"
-    if isinstance(value, str):
-        return f"string {orjson.dumps(value).decode()}"
-    return "sequence" if isinstance(value, list) else "map"
-
-
 def _field(name: str, value: Any) -> Any:
     if name in _STRINGS:
         if not isinstance(value, str):
-            raise SessionRecordError(f"invalid type: {_unexpected(value)}, expected a string")
+            raise SessionRecordError(f"invalid type: {serde_type(value)}, expected a string")
         return value
     if name == "outcome":
         if not isinstance(value, str):
-            raise SessionRecordError(f"invalid type: {_unexpected(value)}, expected variant")
+            raise SessionRecordError(f"invalid type: {serde_type(value)}, expected variant")
         if value not in _OUTCOMES:
             expected = ", ".join(f"`{o}`" for o in _OUTCOMES)
             raise SessionRecordError(f"unknown variant `{value}`, expected one of {expected}")
         return value
     if name == "iterations":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SessionRecordError(f"invalid type: {_unexpected(value)}, expected u32")
+            raise SessionRecordError(f"invalid type: {serde_type(value)}, expected u32")
         if not 0 <= value <= _U32_MAX:
-            raise SessionRecordError(f"invalid value: {_unexpected(value)}, expected u32")
+            raise SessionRecordError(f"invalid value: {serde_type(value)}, expected u32")
         return value
     if name == "latency_ms":
         # serde_json's f64 visitor takes integers too; bools and strings are refused.
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SessionRecordError(f"invalid type: {_unexpected(value)}, expected f64")
+            raise SessionRecordError(f"invalid type: {serde_type(value)}, expected f64")
         return float(value)
     # error: Option<String>: null is None.
     if value is not None and not isinstance(value, str):
-        raise SessionRecordError(f"invalid type: {_unexpected(value)}, expected a string")
+        raise SessionRecordError(f"invalid type: {serde_type(value)}, expected a string")
     return value
 
 
@@ -120,7 +107,7 @@ def persist(raw: bytes) -> dict[str, Any]:
         raise SessionRecordError(str(error)) from None
     if not isinstance(document, dict):
         raise SessionRecordError(
-            f"invalid type: {_unexpected(document)}, expected struct SessionRecord"
+            f"invalid type: {serde_type(document)}, expected struct SessionRecord"
         )
     # serde visits keys in input order and stops at the first bad value.
     fields = {
