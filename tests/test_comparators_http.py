@@ -13,20 +13,8 @@ import difffuzz._comparators  # noqa: F401  (registers the built-in rules)
 from difffuzz import CompareSpec, Comparison, ConfigError, DiffKind, Outcome
 from difffuzz._comparators.base import get_comparator
 from difffuzz._comparators.structure import mirror_qualifier
+from tests.json_values import json_values
 
-keys = st.text(max_size=4)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats()
-    | st.text(max_size=6)
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
-    max_leaves=15,
-)
 MIRROR = {DiffKind.MISSING: DiffKind.EXTRA, DiffKind.EXTRA: DiffKind.MISSING}
 
 RUST_422 = {"Schema": {"field": "to", "reason": "'bob' is not an email address"}}

@@ -19,20 +19,7 @@ from difffuzz._comparators.json_rules import collect
 from difffuzz._comparators.numeric import Tolerance, ulp_distance
 from difffuzz._comparators.structure import mirror_qualifier
 from difffuzz._pointer import find, join, parse, resolve
-
-keys = st.text(max_size=4)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats()
-    | st.text(max_size=6)
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
-    max_leaves=15,
-)
+from tests.json_values import json_values, keys
 
 MIRROR = {DiffKind.MISSING: DiffKind.EXTRA, DiffKind.EXTRA: DiffKind.MISSING}
 

@@ -23,20 +23,7 @@ from difffuzz._pointer import (
     parse,
     resolve,
 )
-
-keys = st.text(max_size=4)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats()
-    | st.text(max_size=6)
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
-    max_leaves=15,
-)
+from tests.json_values import json_scalars, json_values, keys
 
 
 def all_places(value: Any) -> list[tuple[str, Any]]:
