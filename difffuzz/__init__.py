@@ -27,7 +27,6 @@ if TYPE_CHECKING:
         ConfigError,
         CorpusError,
         DifffuzzError,
-        DivergenceFound,
         RegistryError,
         RuntimeUnreachable,
     )
@@ -60,7 +59,6 @@ _EXPORTS = {
     "Difference": "difffuzz._comparators.base",
     "DifffuzzError": "difffuzz._exceptions",
     "DiffKind": "difffuzz._comparators.base",
-    "DivergenceFound": "difffuzz._exceptions",
     "encode_input": "difffuzz._inputs",
     "Failure": "difffuzz._outcome",
     "FileTree": "difffuzz._inputs",
@@ -112,7 +110,6 @@ __all__ = [
     "DiffKind",
     "Difference",
     "DifffuzzError",
-    "DivergenceFound",
     "Failure",
     "FileTree",
     "Finding",

@@ -9,23 +9,19 @@ difffuzz itself (or its surroundings) failing to do the job::
     ├── RegistryError             an unknown strategy, comparator or property (exit 2)
     └── RuntimeUnreachable        a runtime is down or keeps timing out (exit 3)
 
-    DivergenceFound(AssertionError)   a finding: the runtimes answered differently
+A divergence is not an exception: it is data (an ``Observation``, a ``Finding``,
+a fixture). Inside the engine, Hypothesis is told about one by the engine's own
+``DivergenceFound`` (``difffuzz._engine.divergence``).
 
 Messages name the thing that is wrong, the value it had, and what to do instead.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from difffuzz._results import Observation
-
 __all__ = [
     "ConfigError",
     "CorpusError",
     "DifffuzzError",
-    "DivergenceFound",
     "RegistryError",
     "RuntimeUnreachable",
 ]
@@ -58,16 +54,3 @@ class RuntimeUnreachable(DifffuzzError):
         super().__init__(message)
         self.runtime = runtime
         self.target = target
-
-
-class DivergenceFound(AssertionError):
-    """The two runtimes disagreed on one input.
-
-    The engine derives one subclass per divergence *signature* so that
-    Hypothesis, which tells failures apart by exception type and location,
-    finds and shrinks every distinct divergence separately.
-    """
-
-    def __init__(self, observation: Observation) -> None:
-        super().__init__(observation.signature.label if observation.signature else "divergence")
-        self.observation = observation

@@ -39,7 +39,7 @@ from difffuzz import (
 )
 from difffuzz._connect import open_transport
 from difffuzz._demo import write_sample_config
-from difffuzz._engine import SurfaceCampaign
+from difffuzz._engine import SurfaceCampaign, SurfaceSettings
 from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._registry import get_strategy
@@ -226,9 +226,7 @@ def test_the_known_gap_alone_does_not_fail_a_campaign(sample_config: Path) -> No
             runtimes=config.runtime_names,
             left=left,
             right=right,
-            max_examples=10,
-            seed=SEED,
-            polish_budget=0,
+            settings=SurfaceSettings(max_examples=10, seed=SEED, polish_budget=0),
         )
         result = runner.run(st.sampled_from(GAP_BODIES))
         result.findings = runner.findings(seed=SEED)

@@ -1,0 +1,36 @@
+"""The campaign engine: generate, judge, and shrink every distinct divergence on its own.
+
+The parts, each with one job (read them in this order):
+
+* :mod:`.settings` — one ``SurfaceSettings`` per surface run;
+* :mod:`.budget` — examples, time box and shrink calls, answering with a ``StopReason``;
+* :mod:`.health` — the infrastructure-failure policy and the broken-runtime check;
+* :mod:`.noise` — learned noise (paths that differ between two calls of one runtime);
+* :mod:`.divergence` — one exception type per key, Hypothesis's notion of "a distinct bug";
+* :mod:`.phase` — what Hypothesis is doing (exploring or shrinking), what its errors mean;
+* :mod:`.tracker` — the smallest input per signature, kept whatever Hypothesis does;
+* :mod:`.classify` — new, known or known gap: a pure function;
+* :mod:`.surface` — the round loop over one surface;
+* :mod:`.campaign` — every surface of a config, findings saved as each surface ends.
+
+Hypothesis lives here and only here (and in the strategies).
+"""
+
+from difffuzz._engine.budget import Budget, StopReason
+from difffuzz._engine.campaign import fixture_from, run_campaign, save_finding, validate_config
+from difffuzz._engine.divergence import DivergenceFound
+from difffuzz._engine.settings import SurfaceSettings
+from difffuzz._engine.surface import SurfaceCampaign, now_iso
+
+__all__ = [
+    "Budget",
+    "DivergenceFound",
+    "StopReason",
+    "SurfaceCampaign",
+    "SurfaceSettings",
+    "fixture_from",
+    "now_iso",
+    "run_campaign",
+    "save_finding",
+    "validate_config",
+]

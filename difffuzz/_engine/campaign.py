@@ -1,0 +1,187 @@
+"""A campaign: every surface of a config, one after another, findings saved as they come."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import hypothesis
+from hypothesis.errors import FlakyStrategyDefinition
+
+from difffuzz._config import Config, SurfaceSpec
+from difffuzz._connect import check_reachable, open_transport
+from difffuzz._corpus import Corpus, Fixture
+from difffuzz._engine.settings import SurfaceSettings
+from difffuzz._engine.surface import SurfaceCampaign, now_iso
+from difffuzz._events import Listener, SurfaceFinished, ignore_events
+from difffuzz._exceptions import ConfigError, DifffuzzError, RuntimeUnreachable
+from difffuzz._inputs import input_sort_key
+from difffuzz._registry import get_strategy, load_strategy_modules
+from difffuzz._results import (
+    INTERRUPTED,
+    CampaignResult,
+    Finding,
+    FindingStatus,
+    SurfaceResult,
+)
+from difffuzz._signature import Signature
+from difffuzz._version import __version__
+
+__all__ = ["fixture_from", "run_campaign", "save_finding", "validate_config"]
+
+
+def run_campaign(
+    config: Config,
+    *,
+    corpus: Corpus | None = None,
+    save_to: Corpus | None = None,
+    listener: Listener = ignore_events,
+    check_runtimes: bool = True,
+) -> CampaignResult:
+    """Fuzz every surface of ``config``; save new findings to ``corpus``.
+
+    Signatures already in ``corpus`` are known (not shrunk again, not saved
+    again). New findings go to ``save_to`` when given (``ci`` keeps the gate's
+    corpus unchanged that way), else to ``corpus``. Surfaces run one after
+    another; the findings of each are saved as soon as it finishes, so a later
+    failure loses nothing already found. A difffuzz or strategy bug inside a
+    surface is raised only after that surface's findings are saved.
+    """
+    validate_config(config)
+    campaign = config.campaign
+    seed = campaign.seed if campaign.seed is not None else random.randrange(2**32)
+    result = CampaignResult(
+        surfaces=[],
+        seed=seed,
+        started_at=now_iso(),
+        config_path=config.path,
+        difffuzz_version=__version__,
+        hypothesis_version=hypothesis.__version__,
+        corpus_dir=str(corpus.root) if corpus else "",
+    )
+    left_spec, right_spec = config.runtimes
+    for surface in config.surfaces.values():
+        entry = get_strategy(surface.strategy)
+        strategy = entry.build(surface.strategy_params)
+        if check_runtimes:
+            try:
+                for runtime in config.runtimes:
+                    check_reachable(surface.name, surface.requests[runtime.name], runtime)
+            except RuntimeUnreachable as unreachable:
+                skipped = SurfaceResult(
+                    surface=surface.name,
+                    runtimes=config.runtime_names,
+                    compare_spec=surface.compare,
+                    aborted=str(unreachable),
+                )
+                result.surfaces.append(skipped)
+                listener(SurfaceFinished(surface.name, skipped))
+                continue
+        known = _known_signatures(corpus, surface.name) if corpus else {}
+        left = open_transport(
+            surface.requests[left_spec.name], max_body_bytes=campaign.max_body_bytes
+        )
+        right = open_transport(
+            surface.requests[right_spec.name], max_body_bytes=campaign.max_body_bytes
+        )
+        try:
+            runner = SurfaceCampaign(
+                surface,
+                runtimes=config.runtime_names,
+                left=left,
+                right=right,
+                settings=SurfaceSettings.of(campaign, surface, seed=seed),
+                known=known,
+                listener=listener,
+            )
+            surface_result = runner.run(strategy, entry.examples)
+            surface_result.findings = [
+                replace(finding, config_path=config.path) for finding in runner.findings(seed=seed)
+            ]
+            if corpus is not None:
+                surface_result.findings = [
+                    save_finding(save_to or corpus, surface, finding)
+                    for finding in surface_result.findings
+                ]
+        finally:
+            left.close()
+            right.close()
+        result.surfaces.append(surface_result)
+        listener(SurfaceFinished(surface.name, surface_result))
+        if runner.errors:
+            raise _explain(runner.errors[0], surface)
+        if surface_result.aborted == INTERRUPTED:
+            break  # what was found is saved; the user asked to stop
+    result.finished_at = now_iso()
+    return result
+
+
+def _explain(error: BaseException, surface: SurfaceSpec) -> BaseException:
+    """A user's broken strategy is a config problem with a fix; anything else is ours."""
+    if isinstance(error, FlakyStrategyDefinition):
+        return ConfigError(
+            f"surfaces.{surface.name}: strategy {surface.strategy!r} does not draw the same "
+            f"value for the same choices ({error}); make it deterministic (no random module, "
+            "clock or global state inside the strategy; use Hypothesis's own draws)"
+        )
+    return error
+
+
+def validate_config(config: Config) -> None:
+    """Resolve every name a config uses before anything runs.
+
+    A typo in the last surface's strategy, rule, comparator parameter or
+    property must not cost the run of all the others.
+    """
+    from difffuzz._comparators import check_spec
+    from difffuzz._properties import get_property
+
+    load_strategy_modules(config.strategy_modules)
+    for name, surface in config.surfaces.items():
+        try:
+            get_strategy(surface.strategy).build(surface.strategy_params)
+            check_spec(surface.compare)
+            for prop in surface.properties:
+                get_property(prop.name)
+        except DifffuzzError as error:
+            raise ConfigError(f"{config.path}: surfaces.{name}: {error}") from None
+
+
+def _known_signatures(corpus: Corpus, surface: str) -> dict[Signature, Fixture]:
+    fixtures, _problems = corpus.load(surface)
+    known: dict[Signature, Fixture] = {}
+    for fixture in sorted(fixtures, key=lambda f: input_sort_key(f.input), reverse=True):
+        known[fixture.signature] = fixture  # smallest input wins (written last)
+    return known
+
+
+def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:
+    return Fixture(
+        surface=finding.surface,
+        signature=finding.signature,
+        input=finding.input,
+        runtimes=finding.runtimes,
+        left=finding.left,
+        right=finding.right,
+        differences=finding.comparison.differences,
+        compare=finding.compare_spec,
+        collapse=surface.collapse,
+        answer_status=surface.answer_status,
+        shrunk=finding.shrunk,
+        flaky=finding.flaky,
+        # A gap from the config stays in the config: copied into the fixture it
+        # would outlive the entry, and removing the entry would not clear it.
+        known_gap="",
+        seed=finding.seed,
+        found_at=finding.found_at,
+        difffuzz_version=__version__,
+        hypothesis_version=hypothesis.__version__,
+    )
+
+
+def save_finding(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Finding:
+    """Write a new finding (or an unrecorded gap) to the corpus; returns it with its path."""
+    if finding.status is FindingStatus.KNOWN or finding.fixture_path:
+        return finding
+    path, _written = corpus.save(fixture_from(finding, surface))
+    return replace(finding, fixture_path=str(path))

@@ -1,0 +1,81 @@
+"""Learned noise: paths that differ between two calls of the *same* runtime.
+
+Before fuzzing a surface, a few generated inputs are sent twice to each runtime;
+a path whose value differs between the two answers of one runtime (a timestamp,
+a trace id) says nothing about the other runtime and is ignored from then on,
+and listed in every report — Diffy's idea, without a second copy of the service.
+Rules that judge whole vectors or rankings (``cosine``, ``topk``) take no ignore
+patterns: their tolerance is the noise allowance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from difffuzz._comparators.base import CompareSpec, get_comparator
+from difffuzz._inputs import Input
+from difffuzz._judge import RULES_WITHOUT_IGNORE
+from difffuzz._outcome import Outcome
+
+__all__ = ["NoiseCalibrator"]
+
+Send = Callable[[Input], Outcome]
+
+
+@dataclass
+class NoiseCalibrator:
+    """Learns ignore patterns for one surface from pairs of identical calls."""
+
+    spec: CompareSpec
+    sides: tuple[tuple[Send, str], tuple[Send, str]]  # (send, select) per runtime
+    examples: int
+    seed: int
+    learned: list[str] = field(default_factory=list)
+
+    @property
+    def applies(self) -> bool:
+        return self.examples > 0 and self.spec.rule not in RULES_WITHOUT_IGNORE
+
+    def calibrate(self, value: Input) -> list[str]:
+        """Call each runtime twice with ``value``; returns the paths newly learned."""
+        found: list[str] = []
+        for send, select in self.sides:
+            first, second = send(value), send(value)
+            if first.failure is not None or second.failure is not None:
+                continue
+            if not (first.parses and second.parses):
+                continue
+            self_spec = CompareSpec(rule="json", select_left=select, select_right=select)
+            comparison = get_comparator("json")(first, second, self_spec)
+            found.extend(d.path or "/" for d in comparison.differences if d.path)
+        new = [p for p in dict.fromkeys(found) if p not in self.learned]
+        self.learned.extend(new)
+        return new
+
+    def learn(self, strategy: st.SearchStrategy[Any]) -> list[str]:
+        """Run the calibration over ``examples`` generated inputs; returns all learned."""
+        if not self.applies:
+            return []
+        calibrator = self
+
+        @settings(
+            max_examples=self.examples,
+            database=None,
+            deadline=None,
+            phases=(Phase.generate,),
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+        )
+        @hypothesis_seed(self.seed ^ 0x5EED)
+        @given(strategy)
+        def calibrate(value: Input) -> None:
+            calibrator.calibrate(value)
+
+        calibrate()
+        return list(self.learned)
