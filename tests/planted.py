@@ -66,3 +66,15 @@ def escaping_echo_then_ctrl_c(value: str) -> str:
 def broken_helper(value: str) -> str:
     """A runtime whose helper cannot start: the same failure for every input."""
     raise ModuleNotFoundError("No module named 'difffuzz.samples.go_style.session_lg'")
+
+
+@difffuzz.strategy("planted_text_then_bug", description="text whose strategy breaks on long values")
+def planted_text_then_bug() -> st.SearchStrategy[str]:
+    """A user's strategy with a bug: it raises on some values it draws."""
+
+    def broken(value: str) -> str:
+        if len(value) > 3:
+            raise ZeroDivisionError("the user's strategy divided by zero")
+        return value
+
+    return st.text().map(broken)

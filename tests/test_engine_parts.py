@@ -1,0 +1,243 @@
+"""Unit tests for the engine's parts: budget, health checks, classification, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.errors import (
+    FlakyFailure,
+    FlakyReplay,
+    FlakyStrategyDefinition,
+    UnsatisfiedAssumption,
+)
+
+from difffuzz._comparators.base import Comparison, Difference, DiffKind
+from difffuzz._config import KnownGap
+from difffuzz._corpus import Corpus, Fixture
+from difffuzz._engine import StopReason, run_campaign
+from difffuzz._engine.budget import EXPLORE_SHARE, ROUND_SHRINK_SHARE, Budget
+from difffuzz._engine.classify import classify
+from difffuzz._engine.divergence import DivergenceFound
+from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
+from difffuzz._engine.phase import tool_errors
+from difffuzz._outcome import Failure, Outcome
+from difffuzz._results import FindingStatus, Observation, Verdict
+from difffuzz._signature import Signature
+from tests.test_engine_quality import planted_config
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# -- budget ---------------------------------------------------------------------
+
+
+@given(st.integers(1, 500), st.integers(0, 600))
+def test_exploring_stops_exactly_at_the_example_budget(limit: int, used: int) -> None:
+    budget = Budget(max_examples=limit)
+    budget.start()
+    budget.examples_used = used
+    assert (budget.explore_stop() is StopReason.EXAMPLES) == (used >= limit)
+    assert budget.examples_left == max(0, limit - used)
+
+
+def test_exploring_may_use_only_its_share_of_the_time_box() -> None:
+    clock = FakeClock()
+    budget = Budget(max_examples=10**6, max_seconds=100.0, clock=clock)
+    budget.start()
+    clock.now = 100.0 * EXPLORE_SHARE - 0.01
+    assert budget.explore_stop() is None
+    assert budget.shrink_stop() is None
+    clock.now = 100.0 * EXPLORE_SHARE + 0.01
+    assert budget.explore_stop() is StopReason.EXPLORE_TIME
+    assert budget.shrink_stop() is None  # the rest of the box is for shrinking
+    clock.now = 100.01
+    assert budget.shrink_stop() is StopReason.TIME
+
+
+def test_shrinking_stops_at_its_call_budget() -> None:
+    budget = Budget(max_examples=10, shrink_calls=3)
+    budget.start()
+    budget.shrink_calls_used = 2
+    assert budget.shrink_stop() is None
+    budget.shrink_calls_used = 3
+    assert budget.shrink_stop() is StopReason.SHRINK_CALLS
+    assert StopReason.SHRINK_CALLS.cuts_shrinking
+    assert not StopReason.EXAMPLES.cuts_shrinking
+
+
+def test_a_round_shrinks_for_its_share_of_the_box_from_its_first_shrink_call() -> None:
+    clock = FakeClock()
+    budget = Budget(max_examples=10, max_seconds=100.0, clock=clock)
+    budget.start()
+    clock.now = 10.0
+    budget.new_round()
+    assert budget.round_shrink_stop() is None  # starts the round's share now
+    clock.now = 10.0 + 100.0 * ROUND_SHRINK_SHARE - 0.01
+    assert budget.round_shrink_stop() is None
+    clock.now = 10.0 + 100.0 * ROUND_SHRINK_SHARE + 0.01
+    assert budget.round_shrink_stop() is StopReason.ROUND_SHRINK_TIME
+    budget.new_round()
+    assert budget.round_shrink_stop() is None
+    assert Budget(max_examples=1).round_shrink_stop() is None  # no time box, no share
+
+
+# -- health -----------------------------------------------------------------------
+
+
+def _observation(left: Outcome, right: Outcome, value: object = "x") -> Observation:
+    return Observation(
+        surface="s",
+        input=value,
+        left=left,
+        right=right,
+        comparison=Comparison(rule="json"),
+        verdict=Verdict.MATCH,
+    )
+
+
+ANSWER = Outcome(status=0, body=b'{"ok": true}')
+BROKEN = Outcome(status=1, body=b"", stderr=b"ModuleNotFoundError: No module named 'x'")
+
+
+def _check() -> BrokenRuntimeCheck:
+    return BrokenRuntimeCheck(
+        surface="s", runtimes=("left", "right"), answered=lambda _, o: o.status == 0
+    )
+
+
+def test_a_runtime_failing_identically_on_its_first_inputs_is_broken() -> None:
+    check = _check()
+    for _ in range(BROKEN_AFTER - 1):
+        check.check(_observation(ANSWER, BROKEN))
+    with pytest.raises(SurfaceAborted, match="runtime 'right' failed the same way"):
+        check.check(_observation(ANSWER, BROKEN))
+
+
+def test_one_answer_among_the_first_inputs_clears_the_runtime() -> None:
+    check = _check()
+    check.check(_observation(ANSWER, ANSWER))
+    for _ in range(BROKEN_AFTER * 2):
+        check.check(_observation(ANSWER, BROKEN))
+    assert check.done
+
+
+def test_failures_that_differ_are_divergences_not_a_broken_runtime() -> None:
+    check = _check()
+    for index in range(BROKEN_AFTER * 2):
+        other = Outcome(status=1, body=b"", stderr=f"error {index}".encode())
+        check.check(_observation(ANSWER, other))
+    assert check.done
+
+
+def test_both_runtimes_failing_is_not_one_broken_runtime() -> None:
+    # The second condition: the *other* runtime must answer on many of them.
+    check = _check()
+    for _ in range(BROKEN_AFTER * 2):
+        check.check(_observation(BROKEN, BROKEN))
+    assert check.done
+
+
+def test_infra_errors_in_a_row_past_the_limit_stop_the_surface() -> None:
+    down = Outcome(status=None, failure=Failure.UNREACHABLE, detail="refused")
+    policy = InfraPolicy(surface="s", runtimes=("l", "r"), targets=("a", "b"), limit=3)
+    policy.note(_observation(ANSWER, down))
+    policy.note(_observation(ANSWER, down))
+    policy.reset()  # one call got through: the count starts again
+    policy.note(_observation(ANSWER, down))
+    policy.note(_observation(ANSWER, down))
+    with pytest.raises(SurfaceAborted, match="runtime 'r' failed 3 calls in a row"):
+        policy.note(_observation(ANSWER, down))
+    assert len(policy.events) == 5
+    assert {event.runtime for event in policy.events} == {"r"}
+
+
+# -- classification ---------------------------------------------------------------
+
+
+def _signature(path: str = "/a") -> Signature:
+    difference = Difference(kind=DiffKind.VALUE, path=path, left=1, right=2)
+    return Signature.of("planted", (200, 200), [difference])
+
+
+def _fixture(signature: Signature, *, gap: str = "") -> Fixture:
+    return Fixture(
+        surface="planted",
+        signature=signature,
+        input="x",
+        runtimes=("left", "right"),
+        left=ANSWER,
+        right=ANSWER,
+        differences=(),
+        compare=planted_config("echo", "echo", "planted_text").surfaces["planted"].compare,
+        known_gap=gap,
+    )
+
+
+def test_classification_new_known_and_gaps() -> None:
+    surface = planted_config("echo", "echo", "planted_text").surfaces["planted"]
+    signature = _signature()
+    assert classify(signature, surface, {}).status is FindingStatus.NEW
+    known = {signature: _fixture(signature)}
+    assert classify(signature, surface, known).status is FindingStatus.KNOWN
+    as_gap = {signature: _fixture(signature, gap="tracked in LH-1")}
+    verdict = classify(signature, surface, as_gap)
+    assert (verdict.status, verdict.reason) == (FindingStatus.KNOWN_GAP, "tracked in LH-1")
+    from dataclasses import replace
+
+    gapped = replace(surface, known_gaps=(KnownGap(reason="accepted", paths=("/a",)),))
+    verdict = classify(signature, gapped, known)  # the config's gap wins over the fixture
+    assert (verdict.status, verdict.reason) == (FindingStatus.KNOWN_GAP, "accepted")
+    assert classify(_signature("/b"), gapped, known).status is FindingStatus.NEW
+
+
+# -- what a Hypothesis run raised -------------------------------------------------
+
+
+def _divergence() -> DivergenceFound:
+    return DivergenceFound(_observation(ANSWER, ANSWER))
+
+
+def test_divergences_and_flaky_replays_are_not_tool_errors() -> None:
+    assert tool_errors(_divergence()) == []
+    assert tool_errors(BaseExceptionGroup("bugs", [_divergence(), _divergence()])) == []
+    assert tool_errors(FlakyReplay("changed")) == []
+    # A runtime failing during the final replay: reject() inside a FlakyFailure.
+    flaky = FlakyFailure("unreliable", [UnsatisfiedAssumption("infra"), _divergence()])
+    assert tool_errors(flaky) == []
+
+
+def test_a_broken_strategy_and_a_bug_are_tool_errors() -> None:
+    definition = FlakyStrategyDefinition("draws differ")
+    assert tool_errors(definition) == [definition]
+    bug = ZeroDivisionError()
+    assert tool_errors(BaseExceptionGroup("bugs", [_divergence(), bug])) == [bug]
+    assert tool_errors(FlakyFailure("unreliable", [bug])) == [bug]
+
+
+# -- the surface loop ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [1, 7, 20, 260])
+def test_a_campaign_explores_exactly_its_example_budget(limit: int) -> None:
+    config = planted_config("echo", "echo", "planted_text", max_examples=limit)
+    (surface,) = run_campaign(config).surfaces
+    assert surface.stats.examples == limit
+
+
+def test_a_strategy_bug_is_raised_after_the_surface_findings_are_saved(tmp_path: Path) -> None:
+    config = planted_config("echo", "escaping_echo", "planted_text_then_bug", max_examples=400)
+    corpus = Corpus(tmp_path)
+    with pytest.raises(ZeroDivisionError, match="the user's strategy"):
+        run_campaign(config, corpus=corpus)
+    fixtures = corpus.fetch("planted")
+    assert fixtures, "the '<' divergence found before the bug must be saved"
+    assert all("<" in str(fixture.input) for fixture in fixtures)
