@@ -145,6 +145,10 @@ class SurfaceSpec:
     properties: tuple[PropertySpec, ...] = ()
     known_gaps: tuple[KnownGap, ...] = ()
     max_examples: int | None = None
+    #: Value-level polishing after Hypothesis: only for a strategy closed under
+    #: simplification (every shorter text, smaller number or dropped key is one
+    #: it could have drawn), so a fixture never leaves the strategy's domain.
+    polish: bool = False
 
     def answered(self, runtime: str, status: int | None) -> bool:
         """Did ``status`` count as an ordinary answer (not an error) for this surface?"""
@@ -176,8 +180,12 @@ class CampaignSettings:
     max_signatures: int = 40
     #: Seconds one surface may spend (exploring + shrinking); None: no limit.
     max_seconds: float | None = None
-    #: Calls per surface spent shrinking findings, beyond the examples.
-    shrink_budget: int = 2000
+    #: Calls spent shrinking each finding, beyond the examples.
+    shrink_budget: int = 500
+    #: Candidates (examples in a bucket that already has a cause, which may hide a
+    #: new one) shrunk per bucket, and per surface.
+    candidates_per_bucket: int = 8
+    max_candidates: int = 40
 
 
 @dataclass(frozen=True)
@@ -357,6 +365,10 @@ def _parse_campaign(reader: _Reader, base_dir: Path) -> CampaignSettings:
         max_signatures=positive("max_signatures", int, defaults.max_signatures),
         max_seconds=positive("max_seconds", (int, float), None),
         shrink_budget=positive("shrink_budget", int, defaults.shrink_budget),
+        candidates_per_bucket=reader.get(
+            "candidates_per_bucket", int, defaults.candidates_per_bucket
+        ),
+        max_candidates=reader.get("max_candidates", int, defaults.max_candidates),
     )
 
 
@@ -383,6 +395,7 @@ _SURFACE_KEYS = _REQUEST_KEYS | {
     "known_gaps",
     "runtimes",
     "max_examples",
+    "polish",
 }
 _COMPARE_KEYS = {"rule", "ignore", "select"}
 
@@ -483,6 +496,7 @@ def _parse_surface(
         properties=tuple(_parse_properties(reader, names)),
         known_gaps=tuple(_parse_gaps(reader)),
         max_examples=max_examples,
+        polish=reader.get("polish", bool, False),
     )
 
 

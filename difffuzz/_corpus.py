@@ -301,21 +301,43 @@ def _safe_name(surface: str | None) -> str:
 
 
 def redundant_fixtures(fixtures: list[Fixture]) -> list[tuple[Fixture, Fixture]]:
-    """Fixtures whose signature another, smaller fixture already shows: (redundant, kept).
+    """Fixtures that another, smaller fixture already shows: (redundant, kept).
 
-    Known-gap and fixed fixtures are kept: their markings carry information.
+    Two fixtures show one cause when they have the same signature and the same
+    error texts (the bucket refinement of :mod:`difffuzz._bucket`): the larger is
+    the smaller with padding. Known-gap and fixed fixtures are kept: their
+    markings carry information.
     """
     from difffuzz._inputs import input_sort_key
 
-    smallest: dict[tuple[str, Signature], Fixture] = {}
+    def cause(fixture: Fixture) -> tuple[str, Signature, tuple[str, str]]:
+        return (fixture.surface, fixture.signature, _error_texts(fixture))
+
+    smallest: dict[tuple[str, Signature, tuple[str, str]], Fixture] = {}
     for fixture in fixtures:
-        key = (fixture.surface, fixture.signature)
+        key = cause(fixture)
         current = smallest.get(key)
         if current is None or input_sort_key(fixture.input) < input_sort_key(current.input):
             smallest[key] = fixture
     redundant = []
     for fixture in fixtures:
-        kept = smallest[(fixture.surface, fixture.signature)]
+        kept = smallest[cause(fixture)]
         if kept is not fixture and not fixture.known_gap and not fixture.fixed_at:
             redundant.append((fixture, kept))
     return redundant
+
+
+def _error_texts(fixture: Fixture) -> tuple[str, str]:
+    from difffuzz._bucket import error_text
+
+    def answered(outcome: Outcome) -> bool:
+        if outcome.failure is not None or outcome.status is None:
+            return False
+        if fixture.answer_status is not None:
+            return outcome.status in fixture.answer_status
+        return outcome.status == 0 or 200 <= outcome.status < 300
+
+    return (
+        error_text(fixture.left, answered=answered(fixture.left)),
+        error_text(fixture.right, answered=answered(fixture.right)),
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import (
     CompareSpec,
     Comparison,
@@ -142,7 +143,10 @@ class Judge:
             comparison.differences,
             collapse=self.surface.collapse,
         )
-        return replace(observed(Verdict.DIVERGENCE, comparison), signature=signature)
+        bucket = Bucket.of(
+            self.surface.name, left, right, comparison.differences, answered=(left_ok, right_ok)
+        )
+        return replace(observed(Verdict.DIVERGENCE, comparison), signature=signature, bucket=bucket)
 
     def _property_violations(
         self, value: Input, left: Outcome, left_ok: bool, right: Outcome, right_ok: bool

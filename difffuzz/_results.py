@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec, Comparison
 from difffuzz._inputs import Input, encode_input
 from difffuzz._outcome import Outcome
@@ -53,6 +54,8 @@ class Observation:
     comparison: Comparison
     verdict: Verdict
     signature: Signature | None = None
+    #: The coarse search key of a divergence (see :mod:`difffuzz._bucket`).
+    bucket: Bucket | None = None
 
 
 class FindingStatus(StrEnum):
@@ -83,6 +86,13 @@ class Finding:
     found_at: str = ""
     #: The config the finding was found with (replay commands name it).
     config_path: str = ""
+    #: Its search bucket, the calls spent shrinking it, and how many candidates
+    #: shrunk to it (see difffuzz._engine.causes).
+    bucket: Bucket | None = None
+    shrink_calls: int = 0
+    merged: int = 0
+    #: Unshrunk fixtures this smaller finding replaces in the corpus.
+    replaces: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,6 +114,9 @@ class Finding:
             "fixture": self.fixture_path,
             "seed": self.seed,
             "found_at": self.found_at,
+            "bucket": self.bucket.to_json() if self.bucket else None,
+            "shrink_calls": self.shrink_calls,
+            "merged_candidates": self.merged,
         }
 
 
@@ -182,8 +195,12 @@ class SurfaceResult:
     learned_noise: list[str] = field(default_factory=list)
     #: Why the surface stopped early (a runtime unreachable), or "" when it ran out its budget.
     aborted: str = ""
-    #: Distinct signatures seen past ``max_signatures``: counted, not kept.
+    #: Distinct buckets seen past ``max_signatures``: counted, not shrunk.
     dropped_signatures: int = 0
+    #: Examples in known buckets shrunk in search of a new cause, and how many of
+    #: them turned out to be a cause already known.
+    candidates_examined: int = 0
+    candidates_merged: int = 0
     #: (elapsed seconds, examples so far, distinct findings so far) samples for charts.
     timeline: list[tuple[float, int, int]] = field(default_factory=list)
 
@@ -204,6 +221,8 @@ class SurfaceResult:
             "learned_noise": list(self.learned_noise),
             "aborted": self.aborted,
             "dropped_signatures": self.dropped_signatures,
+            "candidates_examined": self.candidates_examined,
+            "candidates_merged": self.candidates_merged,
             "timeline": [list(t) for t in self.timeline],
         }
 

@@ -78,3 +78,39 @@ def planted_text_then_bug() -> st.SearchStrategy[str]:
         return value
 
     return st.text().map(broken)
+
+
+@difffuzz.strategy("planted_records", description="records with generated keys")
+def planted_records() -> st.SearchStrategy[dict[str, Any]]:
+    values = st.one_of(st.integers(), st.text(max_size=5), st.booleans())
+    return st.dictionaries(st.text(max_size=5), values, max_size=6)
+
+
+def record_echo(value: dict[str, Any]) -> str:
+    return json.dumps(value)
+
+
+def record_nulls_on_lt(value: dict[str, Any]) -> str:
+    """One cause, many diff shapes: a key holding '<' turns every value into null,
+    so which paths differ, and how, depends on the generated keys and values."""
+    if any("<" in key for key in value):
+        return json.dumps(dict.fromkeys(value))
+    return json.dumps(value)
+
+
+def text_ok(value: str) -> str:
+    return json.dumps({"ok": True, "text": value})
+
+
+def text_fails_three_ways(value: str) -> str:
+    """Three causes, one diff shape: each is told apart only by the error it gives
+    (as real parsers name their causes), never by where the answers differ."""
+    causes = (
+        ("<", "angle bracket not allowed at offset {}"),
+        ("&", "entity reference at {} is not supported"),
+        (">", "unexpected close tag at {}"),
+    )
+    for char, message in causes:
+        if char in value:
+            return json.dumps({"ok": False, "error": message.format(value.index(char))})
+    return json.dumps({"ok": True, "text": value})

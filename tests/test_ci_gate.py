@@ -223,7 +223,7 @@ def _without_timestamps(path: Path) -> dict[str, Any]:
 
 
 def test_run_ci_is_deterministic_for_a_seed(tmp_path: Path) -> None:
-    config = planted_config("two_bugs_left", "two_bugs_right", "planted_numbers")
+    config = planted_config("two_bugs_left", "two_bugs_right", "planted_numbers", polish=True)
     runs = []
     for name in ("a", "b"):
         corpus = Corpus(tmp_path / name)
@@ -246,7 +246,7 @@ def test_run_ci_is_deterministic_for_a_seed(tmp_path: Path) -> None:
 def test_the_determinism_check_would_see_another_seed(tmp_path: Path) -> None:
     # Guards the test above: its summary must differ between seeds, or "identical"
     # would prove nothing.
-    config = planted_config("two_bugs_left", "two_bugs_right", "planted_numbers")
+    config = planted_config("two_bugs_left", "two_bugs_right", "planted_numbers", polish=True)
     one = run_ci(config, corpus=Corpus(tmp_path / "a"), budget=300, seed=20240601)
     other = run_ci(config, corpus=Corpus(tmp_path / "b"), budget=300, seed=7)
     assert _summary(one) != _summary(other)

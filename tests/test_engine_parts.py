@@ -63,13 +63,19 @@ def test_exploring_may_use_only_its_share_of_the_time_box() -> None:
     assert budget.shrink_stop() is StopReason.TIME
 
 
-def test_shrinking_stops_at_its_call_budget() -> None:
+def test_shrinking_stops_at_its_call_budget_per_finding() -> None:
     budget = Budget(max_examples=10, shrink_calls=3)
     budget.start()
-    budget.shrink_calls_used = 2
-    assert budget.shrink_stop() is None
-    budget.shrink_calls_used = 3
-    assert budget.shrink_stop() is StopReason.SHRINK_CALLS
+    budget.new_round()
+    budget.round_shrink_calls_used = 2
+    assert budget.round_shrink_stop(1) is None
+    budget.round_shrink_calls_used = 3
+    assert budget.round_shrink_stop(1) is StopReason.SHRINK_CALLS
+    assert budget.round_shrink_stop(2) is None  # two findings: twice the calls
+    budget.round_shrink_calls_used = 6
+    assert budget.round_shrink_stop(2) is StopReason.SHRINK_CALLS
+    budget.new_round()
+    assert budget.round_shrink_stop(1) is None
     assert StopReason.SHRINK_CALLS.cuts_shrinking
     assert not StopReason.EXAMPLES.cuts_shrinking
 
@@ -80,14 +86,14 @@ def test_a_round_shrinks_for_its_share_of_the_box_from_its_first_shrink_call() -
     budget.start()
     clock.now = 10.0
     budget.new_round()
-    assert budget.round_shrink_stop() is None  # starts the round's share now
+    assert budget.round_shrink_stop(1) is None  # starts the round's share now
     clock.now = 10.0 + 100.0 * ROUND_SHRINK_SHARE - 0.01
-    assert budget.round_shrink_stop() is None
+    assert budget.round_shrink_stop(1) is None
     clock.now = 10.0 + 100.0 * ROUND_SHRINK_SHARE + 0.01
-    assert budget.round_shrink_stop() is StopReason.ROUND_SHRINK_TIME
+    assert budget.round_shrink_stop(1) is StopReason.ROUND_SHRINK_TIME
     budget.new_round()
-    assert budget.round_shrink_stop() is None
-    assert Budget(max_examples=1).round_shrink_stop() is None  # no time box, no share
+    assert budget.round_shrink_stop(1) is None
+    assert Budget(max_examples=1).round_shrink_stop(1) is None  # no time box, no share
 
 
 # -- health -----------------------------------------------------------------------
@@ -185,18 +191,17 @@ def _fixture(signature: Signature, *, gap: str = "") -> Fixture:
 def test_classification_new_known_and_gaps() -> None:
     surface = planted_config("echo", "echo", "planted_text").surfaces["planted"]
     signature = _signature()
-    assert classify(signature, surface, {}).status is FindingStatus.NEW
-    known = {signature: _fixture(signature)}
+    assert classify(signature, surface, None).status is FindingStatus.NEW
+    known = _fixture(signature)
     assert classify(signature, surface, known).status is FindingStatus.KNOWN
-    as_gap = {signature: _fixture(signature, gap="tracked in LH-1")}
-    verdict = classify(signature, surface, as_gap)
+    verdict = classify(signature, surface, _fixture(signature, gap="tracked in LH-1"))
     assert (verdict.status, verdict.reason) == (FindingStatus.KNOWN_GAP, "tracked in LH-1")
     from dataclasses import replace
 
     gapped = replace(surface, known_gaps=(KnownGap(reason="accepted", paths=("/a",)),))
     verdict = classify(signature, gapped, known)  # the config's gap wins over the fixture
     assert (verdict.status, verdict.reason) == (FindingStatus.KNOWN_GAP, "accepted")
-    assert classify(_signature("/b"), gapped, known).status is FindingStatus.NEW
+    assert classify(_signature("/b"), gapped, None).status is FindingStatus.NEW
 
 
 # -- what a Hypothesis run raised -------------------------------------------------

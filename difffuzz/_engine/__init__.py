@@ -8,7 +8,7 @@ The parts, each with one job (read them in this order):
 * :mod:`.noise` — learned noise (paths that differ between two calls of one runtime);
 * :mod:`.divergence` — one exception type per key, Hypothesis's notion of "a distinct bug";
 * :mod:`.phase` — what Hypothesis is doing (exploring or shrinking), what its errors mean;
-* :mod:`.tracker` — the smallest input per signature, kept whatever Hypothesis does;
+* :mod:`.causes` — one finding per root cause, identified by its shrunk input;
 * :mod:`.classify` — new, known or known gap: a pure function;
 * :mod:`.surface` — the round loop over one surface;
 * :mod:`.campaign` — every surface of a config, findings saved as each surface ends.

@@ -50,11 +50,14 @@ class Budget:
 
     max_examples: int
     max_seconds: float | None = None
-    shrink_calls: int = 2000
+    #: Shrink calls per finding.
+    shrink_calls: int = 500
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     started: float = 0.0
     examples_used: int = 0
     shrink_calls_used: int = 0
+    #: Shrink calls in this round, and the origins (findings) being shrunk in it.
+    round_shrink_calls_used: int = 0
     _round_shrink_started: float | None = None
 
     def now(self) -> float:
@@ -80,18 +83,21 @@ class Budget:
         return None
 
     def shrink_stop(self) -> StopReason | None:
-        """Why no further shrink (or polish) call may be made, or None."""
+        """Why no further shrink (or polish) call may be made at all, or None."""
         if self.max_seconds is not None and self.elapsed > self.max_seconds:
             return StopReason.TIME
-        if self.shrink_calls_used >= self.shrink_calls:
-            return StopReason.SHRINK_CALLS
         return None
 
-    def round_shrink_stop(self) -> StopReason | None:
-        """On a time box, has this round used its share of shrinking time?
+    def round_shrink_stop(self, origins: int) -> StopReason | None:
+        """Has this round spent what it may on shrinking its ``origins`` findings?
 
-        The share starts with the round's first shrink call.
+        The call budget is *per finding*: a round shrinking three origins may make
+        three times ``shrink_calls``, so no finding is left unshrunk because
+        another took the budget. On a time box the round may also shrink for
+        ``ROUND_SHRINK_SHARE`` of the box, from its first shrink call on.
         """
+        if self.round_shrink_calls_used >= self.shrink_calls * max(1, origins):
+            return StopReason.SHRINK_CALLS
         if self.max_seconds is None:
             return None
         now = self.now()
@@ -102,5 +108,6 @@ class Budget:
         return None
 
     def new_round(self) -> None:
-        """A round starts: its share of shrinking time starts with its first shrink call."""
+        """A round starts: its share of shrinking starts with its first shrink call."""
         self._round_shrink_started = None
+        self.round_shrink_calls_used = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import hypothesis
 from hypothesis.errors import FlakyStrategyDefinition
@@ -15,7 +16,6 @@ from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._engine.surface import SurfaceCampaign, now_iso
 from difffuzz._events import Listener, SurfaceFinished, ignore_events
 from difffuzz._exceptions import ConfigError, DifffuzzError, RuntimeUnreachable
-from difffuzz._inputs import input_sort_key
 from difffuzz._registry import get_strategy, load_strategy_modules
 from difffuzz._results import (
     INTERRUPTED,
@@ -24,7 +24,6 @@ from difffuzz._results import (
     FindingStatus,
     SurfaceResult,
 )
-from difffuzz._signature import Signature
 from difffuzz._version import __version__
 
 __all__ = ["fixture_from", "run_campaign", "save_finding", "validate_config"]
@@ -77,7 +76,7 @@ def run_campaign(
                 result.surfaces.append(skipped)
                 listener(SurfaceFinished(surface.name, skipped))
                 continue
-        known = _known_signatures(corpus, surface.name) if corpus else {}
+        known = corpus.load(surface.name)[0] if corpus else []
         left = open_transport(
             surface.requests[left_spec.name], max_body_bytes=campaign.max_body_bytes
         )
@@ -147,14 +146,6 @@ def validate_config(config: Config) -> None:
             raise ConfigError(f"{config.path}: surfaces.{name}: {error}") from None
 
 
-def _known_signatures(corpus: Corpus, surface: str) -> dict[Signature, Fixture]:
-    fixtures, _problems = corpus.load(surface)
-    known: dict[Signature, Fixture] = {}
-    for fixture in sorted(fixtures, key=lambda f: input_sort_key(f.input), reverse=True):
-        known[fixture.signature] = fixture  # smallest input wins (written last)
-    return known
-
-
 def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:
     return Fixture(
         surface=finding.surface,
@@ -184,4 +175,8 @@ def save_finding(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Find
     if finding.status is FindingStatus.KNOWN or finding.fixture_path:
         return finding
     path, _written = corpus.save(fixture_from(finding, surface))
+    for old in finding.replaces:
+        # An unshrunk fixture of the same cause, now shown by a smaller one; the new
+        # file is in place before the old one goes.
+        Path(old).unlink(missing_ok=True)
     return replace(finding, fixture_path=str(path))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from difffuzz._config import SurfaceSpec
@@ -22,11 +21,11 @@ class Classification:
     fixture: Fixture | None = None
 
 
-def classify(
-    signature: Signature, surface: SurfaceSpec, known: Mapping[Signature, Fixture]
-) -> Classification:
-    """A gap in the config wins over a fixture; a fixture marked as a gap is a gap too."""
-    fixture = known.get(signature)
+def classify(signature: Signature, surface: SurfaceSpec, fixture: Fixture | None) -> Classification:
+    """``fixture`` is the corpus fixture holding the same cause, if any.
+
+    A gap in the config wins over a fixture; a fixture marked as a gap is a gap too.
+    """
     gap = surface.known_gap(signature)
     if gap is not None:
         return Classification(FindingStatus.KNOWN_GAP, gap.reason, fixture)

@@ -5,7 +5,8 @@ observability records carry ``metadata.phase``, but they are delivered after
 each test case returns — too late for a call that must decide whether to spend
 a runtime call on exploring or on shrinking. So :func:`hypothesis_is_shrinking`
 looks at who called: a frame of Hypothesis's shrinker (``shrinker.py``,
-``shrinking/``) means shrinking; otherwise a frame of its runner
+``shrinking/``) or of its shrink phase (which first re-runs every failure) means
+shrinking; otherwise a frame of its runner
 (``conjecture/engine.py``) means generating; ``run_engine`` without the runner is
 the final replay of each bug. Should a future Hypothesis move these, calls are
 counted as examples: only statistics and budget shares get coarser, nothing is
@@ -23,11 +24,12 @@ from hypothesis.errors import Flaky, FlakyStrategyDefinition, UnsatisfiedAssumpt
 
 from difffuzz._engine.divergence import DivergenceFound
 
-__all__ = ["hypothesis_is_shrinking", "round_seed", "tool_errors"]
+__all__ = ["current_events", "hypothesis_is_shrinking", "round_seed", "tool_errors"]
 
 _SHRINKER_FILE = "shrinker.py"
 _SHRINKING_DIR = f"{os.sep}shrinking{os.sep}"
 _RUNNER_FILE = f"conjecture{os.sep}engine.py"
+_SHRINK_PHASE = "shrink_interesting_test_cases"
 
 
 def hypothesis_is_shrinking() -> bool:
@@ -38,6 +40,8 @@ def hypothesis_is_shrinking() -> bool:
         filename = frame.f_code.co_filename
         if filename.endswith(_SHRINKER_FILE) or _SHRINKING_DIR in filename:
             return True
+        if frame.f_code.co_name == _SHRINK_PHASE:
+            return True  # the runner re-runs each failure before shrinking it
         in_runner = in_runner or filename.endswith(_RUNNER_FILE)
         if frame.f_code.co_name == "run_engine":
             return not in_runner
@@ -71,3 +75,19 @@ def tool_errors(failure: BaseException) -> list[BaseException]:
 def round_seed(seed: int, surface: str, number: int) -> int:
     """The seed of round ``number`` of ``surface``: stable for a campaign seed."""
     return random.Random(f"{seed}:{surface}:{number}").getrandbits(64)
+
+
+def current_events() -> tuple[str, ...]:
+    """The ``event()`` categories the strategy reported for the example being run.
+
+    Read from Hypothesis's build context, which has no public accessor for them;
+    a Hypothesis that moves them gives no categories here, and candidate
+    diversity falls back to signatures and sizes alone.
+    """
+    try:
+        from hypothesis.control import current_build_context
+
+        events = current_build_context().data.events
+    except Exception:  # any change in Hypothesis internals
+        return ()
+    return tuple(sorted(str(name) for name in events))

@@ -25,8 +25,13 @@ class SurfaceSettings:
     max_seconds: float | None = None
     #: Value-level polish calls per finding.
     polish_budget: int = 60
-    #: Calls spent shrinking findings, beyond the examples.
-    shrink_budget: int = 2000
+    #: Calls spent shrinking each finding, beyond the examples.
+    shrink_budget: int = 500
+    #: Candidates shrunk per known bucket, and per surface (see ``surface``).
+    candidates_per_bucket: int = 8
+    max_candidates: int = 40
+    #: Value-level polishing after Hypothesis (only for strategies closed under it).
+    polish: bool = False
 
     @classmethod
     def of(cls, campaign: CampaignSettings, surface: SurfaceSpec, *, seed: int) -> SurfaceSettings:
@@ -39,4 +44,7 @@ class SurfaceSettings:
             max_signatures=campaign.max_signatures,
             max_seconds=campaign.max_seconds,
             shrink_budget=campaign.shrink_budget,
+            candidates_per_bucket=campaign.candidates_per_bucket,
+            max_candidates=campaign.max_candidates,
+            polish=surface.polish,
         )

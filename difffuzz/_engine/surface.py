@@ -1,19 +1,34 @@
 """Fuzzing one surface between two transports: the round loop.
 
 A surface runs in *rounds*: each round is one Hypothesis run with its own
-derived seed. Hypothesis stops generating soon after its first failure, which
-suits a unit test but not a campaign; signatures already found (in this run or
-in the corpus) no longer raise, so the next round searches for new ones. Rounds
-go on until the budget (:mod:`.budget`) says stop. Each divergent example raises
-the exception type of its signature (:mod:`.divergence`), so Hypothesis shrinks
-every distinct divergence on its own; a tracker (:mod:`.tracker`) keeps the
-smallest input per signature whatever happens to the Hypothesis run; a value-level
-polish (:mod:`difffuzz._polish`) finishes what choice-level shrinking leaves.
+derived seed, because Hypothesis stops generating soon after its first failure,
+which suits a unit test but not a campaign. Rounds go on until the budget
+(:mod:`.budget`) says stop.
+
+Inside a round every divergent example is sorted by its *bucket*
+(:mod:`difffuzz._bucket`) into one of Hypothesis's "interesting origins" (one
+exception type each, :mod:`.divergence`), so Hypothesis shrinks each on its own
+and never lets a shrink slip from one to another:
+
+* a bucket never seen before is shrunk from the first example that hit it;
+* in a bucket already shrunk, an example that looks unlike those seen there
+  (another fine signature, other strategy categories, another size class) is a
+  *candidate* for a cause hiding behind the known diff shape: at most one per
+  bucket per round, within a budget, it raises while exploring, and from then
+  on every shrink call in that bucket raises for it, so Hypothesis shrinks it
+  from where it was found;
+* anything else is counted and kept as the smallest example of its bucket.
+
+After each round the shrunk inputs are matched against the causes already
+known (:mod:`.causes`): one finding per root cause, identified by its minimal
+input. Whatever happens to a round (a runtime going down, Ctrl-C, a tool
+error) the best input of every origin is kept, so nothing found is lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,16 +36,22 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, t
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from difffuzz._bucket import Bucket
 from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
 from difffuzz._engine.budget import Budget, StopReason
+from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.classify import classify
-from difffuzz._engine.divergence import exception_for
+from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.noise import NoiseCalibrator
-from difffuzz._engine.phase import hypothesis_is_shrinking, round_seed, tool_errors
+from difffuzz._engine.phase import (
+    current_events,
+    hypothesis_is_shrinking,
+    round_seed,
+    tool_errors,
+)
 from difffuzz._engine.settings import SurfaceSettings
-from difffuzz._engine.tracker import Tracker
 from difffuzz._events import (
     ExampleObserved,
     FindingRecorded,
@@ -38,17 +59,10 @@ from difffuzz._events import (
     SurfaceStarted,
     ignore_events,
 )
-from difffuzz._inputs import Input
+from difffuzz._inputs import Input, input_sort_key
 from difffuzz._judge import Judge
 from difffuzz._polish import polish
-from difffuzz._results import (
-    INTERRUPTED,
-    Finding,
-    Observation,
-    SurfaceResult,
-    Verdict,
-)
-from difffuzz._signature import Signature
+from difffuzz._results import INTERRUPTED, Finding, Observation, SurfaceResult, Verdict
 from difffuzz._transports.base import Transport
 
 __all__ = ["ROUND_SIZE", "SurfaceCampaign", "now_iso"]
@@ -59,6 +73,28 @@ ROUND_SIZE = 250
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class _Origin:
+    """One thing Hypothesis is shrinking in this round."""
+
+    bucket: Bucket
+    candidate: bool
+    error: type[DivergenceFound]
+    best: Observation | None = None
+    shrink_calls: int = 0
+
+    def offer(self, observation: Observation) -> None:
+        if self.best is None or input_sort_key(observation.input) < input_sort_key(self.best.input):
+            self.best = observation
+
+
+def _features(observation: Observation) -> tuple[object, ...]:
+    """What makes an example in a known bucket look unlike the others there."""
+    assert observation.signature is not None
+    size_class = input_sort_key(observation.input)[0].bit_length()
+    return (observation.signature.id, current_events(), size_class)
 
 
 class SurfaceCampaign:
@@ -72,7 +108,7 @@ class SurfaceCampaign:
         left: Transport,
         right: Transport,
         settings: SurfaceSettings | None = None,
-        known: Mapping[Signature, Fixture] | None = None,
+        known: Sequence[Fixture] = (),
         listener: Listener = ignore_events,
     ) -> None:
         self.surface = surface
@@ -80,10 +116,12 @@ class SurfaceCampaign:
         self.left = left
         self.right = right
         self.settings = settings or SurfaceSettings()
-        self.known = dict(known or {})
         self.listener = listener
         self.judge = Judge(surface, runtimes)
-        self.tracker = Tracker()
+        self._fixtures = tuple(known)
+        #: The corpus's causes, judged by today's rule (again once noise is learned).
+        self.known = KnownCauses.judged(self._fixtures, self.judge)
+        self.causes = Causes()
         self.result = SurfaceResult(
             surface=surface.name, runtimes=runtimes, compare_spec=surface.compare
         )
@@ -107,13 +145,18 @@ class SurfaceCampaign:
         #: Why exploring ended early (time), and why shrinking was cut short, if it was.
         self.explore_stopped: StopReason | None = None
         self.shrink_stopped: StopReason | None = None
-        #: Signatures shrunk in an earlier round: they no longer raise.
-        self._shrunk_earlier: set[Signature] = set()
-        #: Signatures past max_signatures.
-        self._dropped: set[Signature] = set()
-        #: This round used its share of shrinking time (time-boxed surfaces).
-        self._round_capped = False
-        self._partly_shrunk: set[Signature] = set()
+        #: Buckets whose causes are known: searched by candidates only.
+        self._shrunk_buckets: set[Bucket] = set(self.known.shrunk_buckets)
+        #: The smallest divergent example per bucket, and how many examples hit it.
+        self._smallest: dict[Bucket, Observation] = {}
+        self._hits: dict[Bucket, int] = {}
+        #: Candidate features already examined, per bucket.
+        self._examined: dict[Bucket, set[tuple[object, ...]]] = {}
+        #: This round's origins, by bucket (one per bucket per round).
+        self._origins: dict[Bucket, _Origin] = {}
+        self._shrinking_origin: _Origin | None = None
+        #: This round used its share of shrinking time or calls.
+        self._round_cut = False
         #: Tool errors met inside the surface (a difffuzz or strategy bug); the
         #: findings are kept and the campaign reports the first one.
         self.errors: list[BaseException] = []
@@ -132,6 +175,9 @@ class SurfaceCampaign:
         if shrinking:
             stats.shrink_calls += 1
             self.budget.shrink_calls_used += 1
+            self.budget.round_shrink_calls_used += 1
+            if self._shrinking_origin is not None:
+                self._shrinking_origin.shrink_calls += 1
             return
         stats.count(observation.verdict)
         self.budget.examples_used += 1
@@ -141,9 +187,7 @@ class SurfaceCampaign:
 
     def _sample_timeline(self) -> None:
         stats = self.result.stats
-        self.result.timeline.append(
-            (round(stats.elapsed, 3), stats.examples, len(self.tracker.best))
-        )
+        self.result.timeline.append((round(stats.elapsed, 3), stats.examples, len(self.causes)))
 
     def _step(self, value: Input, *, shrinking: bool = False) -> Observation:
         observation = self.observe(value)
@@ -155,37 +199,67 @@ class SurfaceCampaign:
         if not shrinking:
             self.broken.check(observation)
         if observation.verdict is Verdict.DIVERGENCE:
-            signature = observation.signature
-            assert signature is not None
-            if (
-                signature not in self.tracker.best
-                and len(self.tracker.best) >= self.settings.max_signatures
-            ):
-                if signature not in self._dropped:
-                    self._dropped.add(signature)
-                    self.result.dropped_signatures = len(self._dropped)
-                return observation  # counted in stats, not kept
-            if self.tracker.record(observation, count=not shrinking):
+            bucket = observation.bucket
+            assert bucket is not None
+            assert observation.signature is not None
+            if not shrinking:
+                self._hits[bucket] = self._hits.get(bucket, 0) + 1
+            current = self._smallest.get(bucket)
+            if current is None:
+                self._smallest[bucket] = observation
+                signature = observation.signature
                 self.listener(FindingRecorded(self.surface.name, signature.id, signature.label))
+            elif input_sort_key(observation.input) < input_sort_key(current.input):
+                self._smallest[bucket] = observation
         return observation
 
-    def _should_shrink(self, signature: Signature) -> bool:
-        """Raise (so Hypothesis shrinks it) unless the corpus already holds a fixture
-        or an earlier round of this run already shrank it."""
-        return signature not in self.known and signature not in self._shrunk_earlier
+    def _origin_for(self, observation: Observation, *, shrinking: bool) -> _Origin | None:
+        """Which origin this divergent example raises for, if any (module docstring)."""
+        bucket = observation.bucket
+        assert bucket is not None
+        origin = self._origins.get(bucket)
+        if origin is not None:
+            # A candidate stays the start of its own shrink: while exploring, other
+            # examples in its bucket do not raise for it.
+            return origin if shrinking or not origin.candidate else None
+        if bucket not in self._shrunk_buckets:
+            # New, whether met exploring or while shrinking another origin (Hypothesis
+            # shrinks an origin first met during shrinking too).
+            if len(self.causes) + len(self._origins) >= self.settings.max_signatures:
+                self.result.dropped_signatures += int(bucket not in self._examined)
+                self._examined.setdefault(bucket, set())
+                return None  # counted and kept as its bucket's smallest, never shrunk
+            key = f"new:{bucket.key}"
+            origin = _Origin(bucket, False, exception_for(key, f"{bucket.surface}_{bucket.id}"))
+        elif shrinking:
+            return None  # candidates are chosen while exploring
+        else:
+            features = _features(observation)
+            examined = self._examined.setdefault(bucket, set())
+            if (
+                features in examined
+                or len(examined) >= self.settings.candidates_per_bucket
+                or self.result.candidates_examined >= self.settings.max_candidates
+            ):
+                return None
+            examined.add(features)
+            self.result.candidates_examined += 1
+            key = f"candidate:{bucket.key}"
+            origin = _Origin(bucket, True, exception_for(key, f"{bucket.surface}_{bucket.id}_c"))
+        self._origins[bucket] = origin
+        return origin
 
     def _hypothesis_step(self, value: Input) -> None:
         shrinking = hypothesis_is_shrinking()
         if shrinking:
-            if self.budget.round_shrink_stop() is not None:
-                self._round_capped = True
-                return  # this round's share of shrinking is spent; the tracker keeps the best
-            stop = self.budget.shrink_stop()
+            stop = self.budget.shrink_stop() or self.budget.round_shrink_stop(len(self._origins))
             if stop is not None:
                 # Returning without a verdict makes every further shrink attempt "not
                 # interesting": Hypothesis stops, its final replay reports Flaky, which
-                # the round ignores, and the tracker keeps the best inputs.
-                self.shrink_stopped = stop
+                # the round ignores, and each origin keeps its best input so far.
+                self._round_cut = True
+                if stop is StopReason.TIME:
+                    self.shrink_stopped = stop
                 return
         else:
             stop = self.budget.explore_stop()
@@ -196,13 +270,12 @@ class SurfaceCampaign:
         if observation.verdict is Verdict.INFRA_ERROR:
             reject()
         if observation.verdict is Verdict.DIVERGENCE:
-            signature = observation.signature
-            assert signature is not None
-            if signature in self.tracker.best and self._should_shrink(signature):
-                self.tracker.raised.add(signature)
-                raise exception_for(signature.canonical, f"{signature.surface}_{signature.id}")(
-                    observation
-                )
+            origin = self._origin_for(observation, shrinking=shrinking)
+            if origin is not None:
+                origin.offer(observation)
+                if shrinking:
+                    self._shrinking_origin = origin
+                raise origin.error(observation)
         distance = observation.comparison.distance
         if distance is not None and distance == distance and abs(distance) < 1e300:
             target(float(distance), label=f"{self.surface.name}:distance")
@@ -221,6 +294,8 @@ class SurfaceCampaign:
         if learned:
             self.judge = self.judge.with_noise(learned)
             self.result.learned_noise.extend(learned)
+            self.known = KnownCauses.judged(self._fixtures, self.judge)
+            self._shrunk_buckets |= self.known.shrunk_buckets
 
     def run(
         self, strategy: st.SearchStrategy[Any], examples: Sequence[Input] = ()
@@ -255,6 +330,8 @@ class SurfaceCampaign:
             self.errors.extend(failed.errors)
             self.result.aborted = f"difffuzz stopped this surface: {failed.errors[0]!r}"
         finally:
+            self._resolve_round(cut=True)  # a round that did not finish keeps its origins
+            self._adopt_unshrunk()
             self.result.stats.elapsed = self.budget.elapsed
             self._sample_timeline()
         return self.result
@@ -263,10 +340,8 @@ class SurfaceCampaign:
         """One Hypothesis run; True when it ended without using its budget (space exhausted)."""
         campaign = self
         before = self.result.stats.examples
-        self._shrunk_earlier |= self.tracker.raised
         self.budget.new_round()
-        self._round_capped = False
-        raised_before = set(self.tracker.raised)
+        self._round_cut = False
 
         @settings(
             max_examples=budget,
@@ -283,81 +358,169 @@ class SurfaceCampaign:
         def fuzz(value: Input) -> None:
             campaign._hypothesis_step(value)
 
-        found_new = False
+        found = False
         try:
             fuzz()
         except (SurfaceAborted, KeyboardInterrupt):
             raise
         except BaseException as failure:
-            found_new = True
+            found = True
             errors = tool_errors(failure)
             if errors:
                 raise _RoundFailed(errors) from failure
+        self._resolve_round(cut=self._round_cut)
         used = self.result.stats.examples - before
-        if self._round_capped:
-            # Left for the polish pass, and reported as not (fully) shrunk.
-            self._partly_shrunk |= self.tracker.raised - raised_before
         stopped = self.shrink_stopped is not None or self.explore_stopped is not None
-        return stopped or (not found_new and used < budget)
+        return stopped or (not found and used < budget)
+
+    def _resolve_round(self, *, cut: bool) -> None:
+        """Turn this round's shrunk origins into causes: new ones, or merged into known."""
+        for bucket, origin in self._origins.items():
+            self._shrunk_buckets.add(bucket)
+            if origin.best is None:
+                continue
+            cause = self.causes.match(origin.best)
+            if cause is not None:
+                cause.shrink_calls += origin.shrink_calls
+                if origin.candidate:
+                    cause.merged += 1
+                    self.result.candidates_merged += 1
+                continue
+            if origin.candidate and self.known.match(origin.best) is not None:
+                self.result.candidates_merged += 1  # a cause the corpus already holds
+                continue
+            self.causes.add(
+                Cause(
+                    bucket=bucket,
+                    best=origin.best,
+                    shrunk=not cut and self.shrink_stopped is None,
+                    via_candidate=origin.candidate,
+                    shrink_calls=origin.shrink_calls,
+                )
+            )
+        self._origins = {}
+        self._shrinking_origin = None
+
+    def _adopt_unshrunk(self) -> None:
+        """Buckets seen but never shrunk (explicit examples, past the cap) keep their
+        smallest example, reported unshrunk, unless a known cause covers them."""
+        for bucket, observation in self._smallest.items():
+            if bucket in self._shrunk_buckets or self.causes.match(observation) is not None:
+                continue
+            if len(self.causes) >= self.settings.max_signatures:
+                break
+            self._shrunk_buckets.add(bucket)
+            self.causes.add(Cause(bucket=bucket, best=observation, shrunk=False))
 
     def _polish_all(self) -> None:
-        """Value-level shrinking of every new finding (see :mod:`difffuzz._polish`).
+        """Value-level shrinking of every new cause (see :mod:`difffuzz._polish`).
 
-        Polishing one finding can hit a signature nobody has seen yet (dropping a
-        key turns a shape divergence into a status one); those are polished too,
-        until no unpolished signature is left, so none is reported unshrunk only
-        because it was found last. ``max_signatures`` bounds the loop.
+        Only for surfaces whose strategy is closed under the polisher's moves
+        (``polish = true``): elsewhere a simpler value may be one the strategy
+        never produces, which is not a fixture of the surface's domain.
         """
-        polished: set[Signature] = set()
         budget = self.settings.polish_budget
-        while pending := [s for s in self.tracker.best if s not in polished]:
-            for signature in pending:
-                polished.add(signature)
-                if signature in self.known or budget <= 0:
-                    continue
+        if not self.settings.polish or budget <= 0:
+            return
+        for cause in list(self.causes):
+            if self.known.match(cause.best) is not None:
+                continue
+            wanted = cause.best
 
-                def reproduces(value: Input, wanted: Signature = signature) -> bool:
-                    if self.budget.shrink_stop() is not None:
-                        return False
-                    return self._step(value, shrinking=True).signature == wanted
+            def reproduces(value: Input, wanted: Observation = wanted) -> bool:
+                if self.budget.shrink_stop() is not None:
+                    return False
+                again = self._step(value, shrinking=True)
+                return again.bucket == wanted.bucket and again.signature == wanted.signature
 
-                polish(self.tracker.best[signature].input, reproduces, budget=budget)
-                self.tracker.raised.add(signature)
+            smaller = polish(cause.best.input, reproduces, budget=budget)
+            if smaller != cause.best.input:
+                observed = self.observe(smaller)
+                if observed.bucket == wanted.bucket and observed.signature == wanted.signature:
+                    cause.best = observed
+        self.causes.merge_equal()
 
     # -- findings ------------------------------------------------------------
 
     def findings(self, *, seed: int | None) -> list[Finding]:
-        """One finding per signature, smallest input, first-seen order, confirmed once."""
+        """One finding per cause, in the order found, each confirmed once; then the
+        corpus's causes this run met again (known, shown with their fixture's input)."""
         findings = []
-        for signature, observation in self.tracker.best.items():
-            confirmed = self._confirm(observation)
-            verdict = classify(signature, self.surface, self.known)
-            fixture = verdict.fixture
+        matched: set[str] = set()
+        for cause in self.causes:
+            observation = cause.best
+            fixture = self.known.match(observation)
+            if fixture is not None and fixture.path is not None:
+                matched.add(str(fixture.path))
+            replaced = [str(f.path) for f in self.known.superseded(observation) if f.path]
             findings.append(
-                Finding(
-                    surface=self.surface.name,
-                    signature=signature,
-                    input=observation.input,
-                    left=observation.left,
-                    right=observation.right,
-                    comparison=observation.comparison,
-                    compare_spec=self.judge.compare_spec,
-                    runtimes=self.runtimes,
-                    status=verdict.status,
-                    shrunk=signature in self.tracker.raised
-                    and signature not in self._partly_shrunk
-                    and not self.result.aborted
-                    and self.shrink_stopped is None,
-                    flaky=not confirmed,
-                    occurrences=self.tracker.counts.get(signature, 1),
-                    gap_reason=verdict.reason,
-                    fixture_path=str(fixture.path) if fixture and fixture.path else None,
+                self._finding(
+                    observation,
+                    fixture,
                     seed=seed,
-                    # "Since when": a known finding keeps the date its fixture was found.
-                    found_at=fixture.found_at if fixture and fixture.found_at else now_iso(),
+                    flaky=not self._confirm(observation),
+                    shrunk=cause.shrunk and not self.result.aborted,
+                    bucket=cause.bucket,
+                    shrink_calls=cause.shrink_calls,
+                    merged=cause.merged,
+                    replaces=tuple(replaced) if fixture is None else (),
+                )
+            )
+        for fixture, observation in self.known.observations:
+            bucket = observation.bucket
+            if bucket is None or bucket not in self._hits or str(fixture.path) in matched:
+                continue
+            matched.add(str(fixture.path))
+            findings.append(
+                self._finding(
+                    observation,
+                    fixture,
+                    seed=fixture.seed,
+                    flaky=fixture.flaky,
+                    shrunk=fixture.shrunk,
+                    bucket=bucket,
                 )
             )
         return findings
+
+    def _finding(
+        self,
+        observation: Observation,
+        fixture: Fixture | None,
+        *,
+        seed: int | None,
+        flaky: bool,
+        shrunk: bool,
+        bucket: Bucket,
+        shrink_calls: int = 0,
+        merged: int = 0,
+        replaces: tuple[str, ...] = (),
+    ) -> Finding:
+        assert observation.signature is not None
+        verdict = classify(observation.signature, self.surface, fixture)
+        return Finding(
+            surface=self.surface.name,
+            signature=observation.signature,
+            input=observation.input,
+            left=observation.left,
+            right=observation.right,
+            comparison=observation.comparison,
+            compare_spec=self.judge.compare_spec,
+            runtimes=self.runtimes,
+            status=verdict.status,
+            shrunk=shrunk,
+            flaky=flaky,
+            occurrences=self._hits.get(bucket, 1),
+            gap_reason=verdict.reason,
+            fixture_path=str(fixture.path) if fixture and fixture.path else None,
+            seed=seed,
+            # "Since when": a known finding keeps the date its fixture was found.
+            found_at=fixture.found_at if fixture and fixture.found_at else now_iso(),
+            bucket=bucket,
+            shrink_calls=shrink_calls,
+            merged=merged,
+            replaces=replaces,
+        )
 
     def _confirm(self, observation: Observation) -> bool:
         """Send the minimal input once more: does it give the same signature?"""

@@ -1,0 +1,172 @@
+"""Search buckets: the coarse "have we seen this kind of divergence?" key.
+
+A divergence's *signature* (:mod:`difffuzz._signature`) is fine: the kind and
+path of every difference. On runtimes written by different people that is too
+fine and too coarse at once. One cause seen through different generated keys
+and values gives dozens of signatures (every key that happens to differ makes
+a new one), and distinct causes with the same diff shape (a NaN literal, a huge
+exponent, an integer past 64 bits) give one. So the engine searches by bucket
+and identifies a finding by its *shrunk minimal input* (see
+:mod:`difffuzz._engine.causes`).
+
+A bucket is the surface, the status pair, which side failed, the *kinds* of
+difference (missing, extra, type, value, ... — never their paths, which are
+generated data as often as not), and each side's *error text*,
+normalised so that numbers, positions and quoted values do not split it:
+"invalid escape at line 1 column 7" and "... column 12" are one bucket, while
+"number out of range" and "recursion limit exceeded" are two — that is how real
+parsers name a cause.
+
+>>> normalise_error("Unexpected character 'x': line 1 column 7 (char 6)")
+"unexpected character '…': line N column N (char N)"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from difffuzz._comparators.base import Difference, DiffKind
+from difffuzz._outcome import Outcome
+
+__all__ = ["Bucket", "error_text", "normalise_error"]
+
+#: Top-level answer keys that carry an error message, in the order they are tried.
+_ERROR_KEYS = ("error", "message", "reason", "detail", "err", "msg", "Error", "Message")
+#: Error texts are cut to this many characters after normalising: what follows is
+#: usually an echo of the input, which would split one cause into many buckets.
+_ERROR_CHARS = 80
+
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`|«[^»]*»""")
+_HEX = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_error(text: str) -> str:
+    """An error message without the parts that vary with the input."""
+    text = _QUOTED.sub("'…'", text.lower())
+    text = _HEX.sub("N", text)
+    text = _NUMBER.sub("N", text)
+    text = _SPACE.sub(" ", text).strip()
+    return text[:_ERROR_CHARS]
+
+
+def error_text(outcome: Outcome, *, answered: bool) -> str:
+    """The normalised error message of one side, or "" when it has none.
+
+    A side that failed speaks through its failure, its stderr's last line (a
+    traceback ends with the exception) or its body; a side that answered may
+    still carry an error in its answer (``{"ok": false, "error": "..."}``).
+    """
+    if outcome.failure is not None:
+        return outcome.failure.value
+    if not answered:
+        for stream in (outcome.stderr, outcome.body):
+            lines = [
+                line for line in stream.decode("utf-8", "replace").splitlines() if line.strip()
+            ]
+            if lines:
+                return normalise_error(
+                    _message_in(lines[-1]) if stream is outcome.body else lines[-1]
+                )
+        return ""
+    return normalise_error(_message_in(outcome.body.decode("utf-8", "replace"), answered=True))
+
+
+def _lines(stream: bytes) -> list[str]:
+    return [line for line in stream.decode("utf-8", "replace").splitlines() if line.strip()]
+
+
+def _message_in(text: str, *, answered: bool = False) -> str:
+    """The message inside a JSON error answer; the text itself when it is not one."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return "" if answered else text
+    if isinstance(document, dict):
+        for key in _ERROR_KEYS:
+            value = document.get(key)
+            if isinstance(value, str):
+                return value
+            if isinstance(value, dict):
+                inner = next((value[k] for k in _ERROR_KEYS if isinstance(value.get(k), str)), None)
+                if inner is not None:
+                    return str(inner)
+                return " ".join(sorted(str(k) for k in value))
+    return "" if answered else text
+
+
+@dataclass(frozen=True, order=True)
+class Bucket:
+    surface: str
+    statuses: tuple[int | None, int | None]
+    #: "", "left", "right" or "both": which side did not answer.
+    failed: str
+    #: The kinds of difference ("property NAME" for a property that fails).
+    kinds: tuple[str, ...]
+    #: The normalised error text of each side ("" when it has none).
+    errors: tuple[str, str]
+
+    @classmethod
+    def of(
+        cls,
+        surface: str,
+        left: Outcome,
+        right: Outcome,
+        differences: Iterable[Difference],
+        *,
+        answered: tuple[bool, bool],
+    ) -> Bucket:
+        kinds = set()
+        for difference in differences:
+            if difference.kind is DiffKind.PROPERTY:
+                kinds.add(f"property {difference.path.strip('/')}")
+            else:
+                kinds.add(difference.kind.value)
+        failed = {(True, True): "", (False, True): "left", (True, False): "right"}.get(
+            answered, "both"
+        )
+        return cls(
+            surface=surface,
+            statuses=(left.status, right.status),
+            failed=failed,
+            kinds=tuple(sorted(kinds)),
+            errors=(
+                error_text(left, answered=answered[0]),
+                error_text(right, answered=answered[1]),
+            ),
+        )
+
+    @property
+    def key(self) -> str:
+        return json.dumps(
+            [self.surface, list(self.statuses), self.failed, list(self.kinds), list(self.errors)],
+            ensure_ascii=True,
+            separators=(",", ":"),
+        )
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha256(self.key.encode()).hexdigest()[:10]
+
+    @property
+    def label(self) -> str:
+        """``422/200, right failed: missing, status (schema … | -)``."""
+        left, right = self.statuses
+        failed = f", {self.failed} failed" if self.failed else ""
+        errors = f" ({self.errors[0] or '-'} | {self.errors[1] or '-'})" if any(self.errors) else ""
+        return f"{left}/{right}{failed}: {', '.join(self.kinds) or '-'}{errors}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "statuses": list(self.statuses),
+            "failed": self.failed,
+            "kinds": list(self.kinds),
+            "errors": list(self.errors),
+            "label": self.label,
+        }

@@ -1,0 +1,158 @@
+"""One finding per root cause: identity by shrunk minimal input.
+
+The engine searches by *bucket* (:mod:`difffuzz._bucket`): a new bucket is
+shrunk by Hypothesis; a divergent example in a bucket already shrunk is a
+*candidate* for a new cause hiding behind a known diff shape, and a budgeted,
+diverse sample of them is shrunk from where they were found. What comes out of
+a shrink is then compared with the causes already known:
+
+* the same minimal input (the canonical encoding, key order included, since it
+  reaches the wire) is the same cause, however different the examples that led
+  there looked;
+* two shrunk inputs in the same bucket with the *same fine signature* are one
+  cause too: one is the other with padding the shrinker could not remove (a
+  local minimum), and the smaller is kept;
+* anything else is a new cause, with its own fixture.
+
+The fine signature is kept and shown; it is not the key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+from difffuzz._bucket import Bucket
+from difffuzz._corpus import Fixture
+from difffuzz._inputs import Input, encode_input, input_sort_key
+from difffuzz._judge import Judge
+from difffuzz._results import Observation, Verdict
+
+__all__ = ["Cause", "Causes", "KnownCauses", "identity_of"]
+
+
+def identity_of(value: Input) -> str:
+    """The canonical form of a minimal input: equal exactly when the inputs are."""
+    return json.dumps(encode_input(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _same_cause(observation: Observation, other: Observation) -> bool:
+    """Are two shrunk divergences one cause? See the module docstring."""
+    if identity_of(other.input) == identity_of(observation.input):
+        return True
+    return (
+        observation.bucket is not None
+        and other.bucket == observation.bucket
+        and other.signature == observation.signature
+    )
+
+
+@dataclass
+class Cause:
+    """One root cause of divergence on a surface, with its smallest input."""
+
+    bucket: Bucket
+    best: Observation
+    #: Hypothesis shrank it to the end (not cut by a budget, the user or a runtime).
+    shrunk: bool
+    #: Found by shrinking a candidate in a bucket that already had a cause.
+    via_candidate: bool = False
+    #: Calls spent shrinking it (including candidates that turned out to be it).
+    shrink_calls: int = 0
+    #: Candidates shrunk that turned out to be this cause.
+    merged: int = 0
+
+    @property
+    def identity(self) -> str:
+        return identity_of(self.best.input)
+
+
+@dataclass
+class Causes:
+    """The causes found on one surface so far, in the order they were found."""
+
+    items: list[Cause] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Cause]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def match(self, observation: Observation) -> Cause | None:
+        """The cause ``observation`` (just shrunk) is, if known; it keeps the smaller input."""
+        for cause in self.items:
+            if _same_cause(observation, cause.best):
+                if input_sort_key(observation.input) < input_sort_key(cause.best.input):
+                    cause.best = observation
+                return cause
+        return None
+
+    def merge_equal(self) -> None:
+        """Fold causes whose inputs became equal (after polishing) into the first."""
+        kept: dict[str, Cause] = {}
+        for cause in self.items:
+            first = kept.setdefault(cause.identity, cause)
+            if first is not cause:
+                first.merged += 1 + cause.merged
+                first.shrink_calls += cause.shrink_calls
+        self.items = list(kept.values())
+
+    def add(self, cause: Cause) -> Cause:
+        self.items.append(cause)
+        return cause
+
+
+@dataclass(frozen=True)
+class KnownCauses:
+    """The corpus's fixtures for one surface, re-judged by the current rule.
+
+    ``observations`` pairs each fixture with what the current judge makes of its
+    stored answers (bucket and signature by today's config, no runtime call).
+    """
+
+    observations: tuple[tuple[Fixture, Observation], ...] = ()
+
+    @classmethod
+    def judged(cls, fixtures: Iterable[Fixture], judge: Judge) -> KnownCauses:
+        """Each fixture with today's verdict on its stored answers.
+
+        A fixture whose answers no longer diverge under today's rule keeps its stored
+        signature and no bucket: it still matches a finding with the same input.
+        """
+        pairs = []
+        for fixture in fixtures:
+            observation = judge.judge(fixture.input, fixture.left, fixture.right)
+            if observation.verdict is not Verdict.DIVERGENCE:
+                observation = replace(observation, signature=fixture.signature, bucket=None)
+            pairs.append((fixture, observation))
+        return cls(tuple(pairs))
+
+    @property
+    def shrunk_buckets(self) -> frozenset[Bucket]:
+        """Buckets with a shrunk fixture: searched for new causes only by candidates."""
+        return frozenset(
+            o.bucket for f, o in self.observations if f.shrunk and o.bucket is not None
+        )
+
+    def match(self, observation: Observation) -> Fixture | None:
+        """The fixture that already holds this cause, smallest first."""
+        found = [
+            (input_sort_key(f.input), f)
+            for f, o in self.observations
+            if _same_cause(observation, o)
+        ]
+        return min(found, key=lambda pair: pair[0])[1] if found else None
+
+    def superseded(self, observation: Observation) -> list[Fixture]:
+        """Unshrunk fixtures of the same bucket and signature that ``observation`` beats."""
+        size = input_sort_key(observation.input)
+        return [
+            f
+            for f, o in self.observations
+            if not f.shrunk
+            and o.bucket == observation.bucket
+            and o.signature == observation.signature
+            and size < input_sort_key(f.input)
+        ]
