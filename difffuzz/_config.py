@@ -186,6 +186,11 @@ class CampaignSettings:
     #: new one) shrunk per bucket, and per surface.
     candidates_per_bucket: int = 8
     max_candidates: int = 40
+    #: Times a finding's minimal input is sent again before it is saved: a divergence
+    #: that does not come back every time is flaky, kept apart and never gates.
+    confirmations: int = 3
+    #: Flaky findings fail the run too (exit 1) when true.
+    fail_on_flaky: bool = False
 
 
 @dataclass(frozen=True)
@@ -369,6 +374,8 @@ def _parse_campaign(reader: _Reader, base_dir: Path) -> CampaignSettings:
             "candidates_per_bucket", int, defaults.candidates_per_bucket
         ),
         max_candidates=reader.get("max_candidates", int, defaults.max_candidates),
+        confirmations=positive("confirmations", int, defaults.confirmations),
+        fail_on_flaky=reader.get("fail_on_flaky", bool, defaults.fail_on_flaky),
     )
 
 

@@ -2,8 +2,10 @@
 
 Layout: ``<corpus>/<surface>/<signature id>-<input digest>.json``. The name is a
 function of the signature and the input, so the same finding is never written
-twice. Writes are atomic (temp file in the same folder, then ``os.replace``);
-files are pretty-printed with sorted keys so a fixture reads well in review.
+twice. Flaky findings (a divergence that did not come back on every resend) go
+to ``<corpus>/<surface>/flaky/``: kept for a look, never replayed as regressions.
+Writes are atomic (temp file in the same folder, then ``os.replace``); files are
+pretty-printed with sorted keys so a fixture reads well in review.
 
 Fixtures hold the input itself (see :mod:`difffuzz._inputs`), never
 Hypothesis's internal choice sequences, so they survive upgrades of Hypothesis,
@@ -30,7 +32,10 @@ from difffuzz._inputs import Input, decode_input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
 
-__all__ = ["FIXTURE_SCHEMA", "Corpus", "CorpusProblem", "Fixture"]
+__all__ = ["FIXTURE_SCHEMA", "FLAKY_FOLDER", "Corpus", "CorpusProblem", "Fixture"]
+
+#: The sub-folder of a surface's folder that holds its flaky findings.
+FLAKY_FOLDER = "flaky"
 
 FIXTURE_SCHEMA = "difffuzz.fixture/1"
 
@@ -200,13 +205,18 @@ class Corpus:
         self.root = Path(root)
 
     def path_for(self, fixture: Fixture) -> Path:
-        return self.root / _safe_name(fixture.surface) / f"{fixture.id}.json"
+        folder = self.root / _safe_name(fixture.surface)
+        if fixture.flaky:
+            folder = folder / FLAKY_FOLDER
+        return folder / f"{fixture.id}.json"
 
     def save(self, fixture: Fixture) -> tuple[Path, bool]:
         """Write ``fixture`` unless the same signature+input exists; returns (path, written)."""
         target = self.path_for(fixture)
-        if target.exists():
-            return target, False
+        # The same finding, flaky or not, is one file: whichever was written first.
+        for existing in (target, self.path_for(replace(fixture, flaky=not fixture.flaky))):
+            if existing.exists():
+                return existing, False
         self._write(target, fixture)
         return target, True
 
@@ -231,11 +241,16 @@ class Corpus:
                 f"{self.root} is writable, or pass --corpus DIR"
             ) from exc
 
-    def files(self, surface: str | None = None) -> list[Path]:
+    def files(self, surface: str | None = None, *, flaky: bool = False) -> list[Path]:
+        """The fixture files (of one surface, or all); ``flaky=True``: the flaky ones."""
         base = self.root / _safe_name(surface) if surface else self.root
         if not base.is_dir():
             return []
-        return sorted(p for p in base.rglob("*.json") if not p.name.startswith(".tmp-"))
+        return sorted(
+            p
+            for p in base.rglob("*.json")
+            if not p.name.startswith(".tmp-") and (p.parent.name == FLAKY_FOLDER) == flaky
+        )
 
     def read(self, path: Path) -> Fixture:
         """Read one fixture file; raises :class:`CorpusError` naming the file and the fix."""

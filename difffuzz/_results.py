@@ -93,6 +93,10 @@ class Finding:
     merged: int = 0
     #: Unshrunk fixtures this smaller finding replaces in the corpus.
     replaces: tuple[str, ...] = ()
+    #: (times reproduced, times re-sent) when it was confirmed; flaky unless equal.
+    reproduced: tuple[int, int] = (0, 0)
+    #: Why it could not be saved to the corpus ("" when it was, or need not be).
+    save_error: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +121,8 @@ class Finding:
             "bucket": self.bucket.to_json() if self.bucket else None,
             "shrink_calls": self.shrink_calls,
             "merged_candidates": self.merged,
+            "reproduced": list(self.reproduced),
+            "save_error": self.save_error,
         }
 
 
@@ -206,8 +212,12 @@ class SurfaceResult:
 
     @property
     def failing_findings(self) -> list[Finding]:
-        """Findings that fail a run: everything but known gaps."""
-        return [f for f in self.findings if f.status is not FindingStatus.KNOWN_GAP]
+        """Findings that fail a run: everything but known gaps and flaky findings."""
+        return [f for f in self.findings if f.status is not FindingStatus.KNOWN_GAP and not f.flaky]
+
+    @property
+    def flaky_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.flaky and f.status is not FindingStatus.KNOWN_GAP]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -239,6 +249,8 @@ class CampaignResult:
     difffuzz_version: str = ""
     hypothesis_version: str = ""
     corpus_dir: str = ""
+    #: Flaky findings fail the run too (``[campaign] fail_on_flaky``).
+    fail_on_flaky: bool = False
 
     @property
     def findings(self) -> list[Finding]:
@@ -249,13 +261,23 @@ class CampaignResult:
         return [s for s in self.surfaces if s.aborted]
 
     @property
+    def unsaved(self) -> list[Finding]:
+        """Findings the corpus could not take (each is printed in full instead)."""
+        return [f for f in self.findings if f.save_error]
+
+    @property
     def exit_code(self) -> int:
-        """0 no failing divergence, 1 divergences, 3 a runtime unreachable, 130 interrupted."""
+        """0 no failing divergence, 1 divergences, 2 findings that could not be saved,
+        3 a runtime unreachable, 130 interrupted."""
         if any(s.aborted == INTERRUPTED for s in self.surfaces):
             return 130
+        if self.unsaved:
+            return 2
         if self.aborted:
             return 3
         if any(s.failing_findings for s in self.surfaces):
+            return 1
+        if self.fail_on_flaky and any(s.flaky_findings for s in self.surfaces):
             return 1
         return 0
 

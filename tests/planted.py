@@ -114,3 +114,15 @@ def text_fails_three_ways(value: str) -> str:
         if char in value:
             return json.dumps({"ok": False, "error": message.format(value.index(char))})
     return json.dumps({"ok": True, "text": value})
+
+
+FLAKY_EVERY = {"calls": 0, "every": 10}
+
+
+def echo_flaky(value: str) -> str:
+    """Answers like :func:`echo`, except on every tenth call, whatever the input: a
+    fault of the runtime, not a divergence any input causes."""
+    FLAKY_EVERY["calls"] += 1
+    if FLAKY_EVERY["calls"] % FLAKY_EVERY["every"] == 0:
+        return json.dumps({"text": value, "error": "upstream timed out"})
+    return echo(value)

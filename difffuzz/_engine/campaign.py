@@ -15,7 +15,7 @@ from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._engine.surface import SurfaceCampaign, now_iso
 from difffuzz._events import Listener, SurfaceFinished, ignore_events
-from difffuzz._exceptions import ConfigError, DifffuzzError, RuntimeUnreachable
+from difffuzz._exceptions import ConfigError, CorpusError, DifffuzzError, RuntimeUnreachable
 from difffuzz._registry import get_strategy, load_strategy_modules
 from difffuzz._results import (
     INTERRUPTED,
@@ -57,6 +57,7 @@ def run_campaign(
         difffuzz_version=__version__,
         hypothesis_version=hypothesis.__version__,
         corpus_dir=str(corpus.root) if corpus else "",
+        fail_on_flaky=campaign.fail_on_flaky,
     )
     left_spec, right_spec = config.runtimes
     for surface in config.surfaces.values():
@@ -99,7 +100,7 @@ def run_campaign(
             ]
             if corpus is not None:
                 surface_result.findings = [
-                    save_finding(save_to or corpus, surface, finding)
+                    _save_or_keep(save_to or corpus, surface, finding)
                     for finding in surface_result.findings
                 ]
         finally:
@@ -168,6 +169,15 @@ def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:
         difffuzz_version=__version__,
         hypothesis_version=hypothesis.__version__,
     )
+
+
+def _save_or_keep(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Finding:
+    """Save a finding; when the corpus cannot take it, keep it with the reason (the
+    campaign goes on, and the CLI prints every unsaved finding in full)."""
+    try:
+        return save_finding(corpus, surface, finding)
+    except CorpusError as error:
+        return replace(finding, save_error=str(error))
 
 
 def save_finding(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Finding:

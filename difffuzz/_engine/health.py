@@ -35,9 +35,11 @@ class SurfaceAborted(BaseException):
     and try to shrink it, exactly as it lets ``KeyboardInterrupt`` through.
     """
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, broken_runtime: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: One runtime failed identically on every input: no divergence seen is real.
+        self.broken_runtime = broken_runtime
 
 
 @dataclass
@@ -125,7 +127,8 @@ class BrokenRuntimeCheck:
                     f"runtime {name!r} failed the same way on all of its first {run} inputs "
                     f"({outcome.summary()}{': ' + said[-300:] if said else ''}) while the "
                     f"other runtime answered; its helper or route is probably broken: check "
-                    f"surfaces.{self.surface}.runtimes.{name} in the config"
+                    f"surfaces.{self.surface}.runtimes.{name} in the config",
+                    broken_runtime=True,
                 )
         if self._seen >= self.after:
             self.done = True

@@ -37,6 +37,9 @@ class NoiseCalibrator:
     examples: int
     seed: int
     learned: list[str] = field(default_factory=list)
+    #: A runtime did not answer (down, or hanging past the timeout): calibrating on
+    #: stops at once, and the round loop's infra policy decides what happens next.
+    unreachable: bool = False
 
     @property
     def applies(self) -> bool:
@@ -45,8 +48,17 @@ class NoiseCalibrator:
     def calibrate(self, value: Input) -> list[str]:
         """Call each runtime twice with ``value``; returns the paths newly learned."""
         found: list[str] = []
+        if self.unreachable:
+            return found
         for send, select in self.sides:
-            first, second = send(value), send(value)
+            first = send(value)
+            if first.is_infrastructure_failure:
+                self.unreachable = True
+                return found
+            second = send(value)
+            if second.is_infrastructure_failure:
+                self.unreachable = True
+                return found
             if first.failure is not None or second.failure is not None:
                 continue
             if not (first.parses and second.parses):

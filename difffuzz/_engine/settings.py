@@ -32,6 +32,8 @@ class SurfaceSettings:
     max_candidates: int = 40
     #: Value-level polishing after Hypothesis (only for strategies closed under it).
     polish: bool = False
+    #: Re-sends of each finding's minimal input that must reproduce it.
+    confirmations: int = 3
 
     @classmethod
     def of(cls, campaign: CampaignSettings, surface: SurfaceSpec, *, seed: int) -> SurfaceSettings:
@@ -47,4 +49,5 @@ class SurfaceSettings:
             candidates_per_bucket=campaign.candidates_per_bucket,
             max_candidates=campaign.max_candidates,
             polish=surface.polish,
+            confirmations=campaign.confirmations,
         )

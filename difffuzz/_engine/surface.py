@@ -324,6 +324,11 @@ class SurfaceCampaign:
             self._polish_all()
         except SurfaceAborted as abort:
             self.result.aborted = abort.reason
+            if abort.broken_runtime:
+                # That runtime failed the same way on every input so far: every
+                # divergence seen is its doing, not a finding.
+                self._origins, self._smallest = {}, {}
+                self.causes = Causes()
         except KeyboardInterrupt:
             self.result.aborted = INTERRUPTED
         except _RoundFailed as failed:
@@ -453,12 +458,14 @@ class SurfaceCampaign:
             if fixture is not None and fixture.path is not None:
                 matched.add(str(fixture.path))
             replaced = [str(f.path) for f in self.known.superseded(observation) if f.path]
+            reproduced = self._confirm(observation)
             findings.append(
                 self._finding(
                     observation,
                     fixture,
                     seed=seed,
-                    flaky=not self._confirm(observation),
+                    flaky=reproduced[0] < reproduced[1],
+                    reproduced=reproduced,
                     shrunk=cause.shrunk and not self.result.aborted,
                     bucket=cause.bucket,
                     shrink_calls=cause.shrink_calls,
@@ -495,6 +502,7 @@ class SurfaceCampaign:
         shrink_calls: int = 0,
         merged: int = 0,
         replaces: tuple[str, ...] = (),
+        reproduced: tuple[int, int] = (0, 0),
     ) -> Finding:
         assert observation.signature is not None
         verdict = classify(observation.signature, self.surface, fixture)
@@ -520,14 +528,26 @@ class SurfaceCampaign:
             shrink_calls=shrink_calls,
             merged=merged,
             replaces=replaces,
+            reproduced=reproduced,
         )
 
-    def _confirm(self, observation: Observation) -> bool:
-        """Send the minimal input once more: does it give the same signature?"""
+    def _confirm(self, observation: Observation) -> tuple[int, int]:
+        """Send the minimal input ``confirmations`` times more: (times reproduced, sent).
+
+        One resend is not enough: an input-independent fault (a random 500 on one
+        call in ten) reproduces once about one time in ten. A divergence that does not
+        come back every time is flaky: reported with its rate, kept apart, never gating.
+        """
         if self.result.aborted:
-            return True  # the runtime is gone; do not count that against the finding
-        again = self.observe(observation.input)
-        return again.signature == observation.signature
+            return (0, 0)  # the runtime is gone; do not count that against the finding
+        sent = self.settings.confirmations
+        again = 0
+        for _ in range(sent):
+            repeated = self.observe(observation.input)
+            if repeated.verdict is Verdict.INFRA_ERROR:
+                continue  # says nothing about the input either way
+            again += int(repeated.signature == observation.signature)
+        return (again, sent)
 
 
 class _RoundFailed(Exception):
