@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         RuntimeUnreachable,
     )
     from difffuzz._inputs import FileTree, decode_input, encode_input
+    from difffuzz._lakehouse import LakehouseTargets, lakehouse_config
     from difffuzz._outcome import NOT_JSON, Failure, Outcome
     from difffuzz._properties import runtime_property
     from difffuzz._registry import strategy
@@ -65,6 +66,8 @@ _EXPORTS = {
     "Finding": "difffuzz._results",
     "Fixture": "difffuzz._corpus",
     "HTTPTransport": "difffuzz._transports",
+    "LakehouseTargets": "difffuzz._lakehouse",
+    "lakehouse_config": "difffuzz._lakehouse",
     "load_config": "difffuzz._config",
     "MockTransport": "difffuzz._transports",
     "NOT_JSON": "difffuzz._outcome",
@@ -115,6 +118,7 @@ __all__ = [
     "Finding",
     "Fixture",
     "HTTPTransport",
+    "LakehouseTargets",
     "MockTransport",
     "Outcome",
     "PythonTransport",
@@ -127,6 +131,7 @@ __all__ = [
     "comparator",
     "decode_input",
     "encode_input",
+    "lakehouse_config",
     "load_config",
     "replay_fixtures",
     "run_campaign",
