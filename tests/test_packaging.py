@@ -7,6 +7,7 @@ The tool's (``pyproject.toml``) remaps strategies/; the sample runtimes'
 from __future__ import annotations
 
 import tomllib
+import types
 from pathlib import Path
 
 import difffuzz
@@ -46,3 +47,15 @@ def test_public_names_are_unique_and_importable() -> None:
     assert len(set(difffuzz.__all__)) == len(difffuzz.__all__)
     for name in difffuzz.__all__:
         assert hasattr(difffuzz, name), name
+
+
+def test_every_public_name_is_in_all() -> None:
+    # `import difffuzz` imports eagerly: whatever the package holds that is not a
+    # submodule or private is public API, and must be listed (httpx's test does the same).
+    held = {
+        name
+        for name, value in vars(difffuzz).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    held.discard("annotations")  # `from __future__ import annotations`
+    assert held == set(difffuzz.__all__) - {"__version__"}
