@@ -11,6 +11,7 @@ import it from ``difffuzz``, never from a ``difffuzz._module``.
 
 from __future__ import annotations
 
+from difffuzz._builtins import load_builtins
 from difffuzz._comparators.base import (
     CompareSpec,
     Comparison,
@@ -83,3 +84,8 @@ __all__ = [
     "runtime_property",
     "strategy",
 ]
+
+# The built-in rules and properties, registered by one explicit call rather than
+# as a side effect of importing their modules (see difffuzz._builtins).
+load_builtins()
+del load_builtins

@@ -22,6 +22,7 @@ package (about 0.25 s: it imports eagerly, see ``benchmarks/bench_startup.py``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -190,8 +191,16 @@ for _command in (run, replay, ci, corpus, list_strategies, sample, init):
     cli.add_command(_command)
 
 
+def _one_line_warning(
+    message: Warning | str, category: type[Warning], *args: object, **kwargs: object
+) -> str:
+    # A skipped plugin is news for the user, not a traceback-style report.
+    return f"difffuzz: warning: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: the built-in commands and the installed plugins."""
+    warnings.formatwarning = _one_line_warning
     command_line, clashes = with_plugins(cli)
     for clash in clashes:
         click.secho(f"difffuzz: warning: {clash}", fg="yellow", err=True)
