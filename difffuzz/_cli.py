@@ -32,6 +32,7 @@ import click
 from difffuzz._cli_corpus import ci, corpus, replay
 from difffuzz._cli_plugins import with_plugins
 from difffuzz._exceptions import ConfigError, DifffuzzError
+from difffuzz._registry import PluginWarning
 from difffuzz._version import __version__
 
 __all__ = ["CommandLine", "cli", "main"]
@@ -191,16 +192,25 @@ for _command in (run, replay, ci, corpus, list_strategies, sample, init):
     cli.add_command(_command)
 
 
-def _one_line_warning(
-    message: Warning | str, category: type[Warning], *args: object, **kwargs: object
+_python_format = warnings.formatwarning
+
+
+def _format_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
 ) -> str:
-    # A skipped plugin is news for the user, not a traceback-style report.
-    return f"difffuzz: warning: {message}\n"
+    # A skipped plugin is news for the user, one line, not a source-location report.
+    if issubclass(category, PluginWarning):
+        return f"difffuzz: warning: {message}\n"
+    return _python_format(message, category, filename, lineno, line)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: the built-in commands and the installed plugins."""
-    warnings.formatwarning = _one_line_warning
+    warnings.formatwarning = _format_warning
     command_line, clashes = with_plugins(cli)
     for clash in clashes:
         click.secho(f"difffuzz: warning: {clash}", fg="yellow", err=True)

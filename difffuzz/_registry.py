@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STRATEGIES",
     "STRATEGY_ENTRY_POINTS",
+    "PluginWarning",
     "Registry",
     "StrategyEntry",
     "all_strategies",
@@ -61,6 +62,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+class PluginWarning(UserWarning):
+    """An installed plugin could not be loaded and was skipped."""
 
 
 class Registry(Generic[T]):
@@ -161,7 +166,7 @@ class Registry(Generic[T]):
                     f"import ({type(exc).__name__}: {exc}); reinstall or uninstall it"
                 )
                 problems.append(problem)
-                warnings.warn(f"skipped {problem}", stacklevel=2)
+                warnings.warn(f"skipped {problem}", PluginWarning, stacklevel=2)
         self.problems.extend(problems)
         return problems
 

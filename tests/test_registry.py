@@ -28,7 +28,7 @@ from difffuzz._comparators import BUILTIN_RULES
 from difffuzz._comparators.base import COMPARATORS, get_comparator
 from difffuzz._inputs import Input
 from difffuzz._properties import PROPERTIES, get_property
-from difffuzz._registry import STRATEGIES, Registry
+from difffuzz._registry import STRATEGIES, PluginWarning, Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 DIFFFUZZ = Path(sys.executable).parent / "difffuzz"
@@ -84,7 +84,7 @@ def test_a_broken_plugin_is_reported_and_skipped_and_hides_no_other() -> None:
         EntryPoint(name="broken", value="no_such_module_for_difffuzz", group="difffuzz.widgets"),
         EntryPoint(name="good", value="json", group="difffuzz.widgets"),
     ]
-    with pytest.warns(UserWarning, match="skipped the widget plugin 'broken'"):
+    with pytest.warns(PluginWarning, match="skipped the widget plugin 'broken'"):
         problems = registry.load_entry_points(plugins)
     assert len(problems) == 1
     assert "ModuleNotFoundError" in problems[0]
