@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 
 import difffuzz
 from difffuzz._config import load_config
-from difffuzz._demo import write_sample_config
 from difffuzz._engine import run_campaign
 from difffuzz._sampling import draw_examples
-from difffuzz.samples import start_sample_runtimes
+from lakehouse_samples import start_sample_runtimes
+from lakehouse_samples.demo import write_sample_config
 
 
 @difffuzz.strategy("bench_cheap_validator", description="valid sms bodies, one integer drawn")

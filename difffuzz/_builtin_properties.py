@@ -1,4 +1,8 @@
-"""The built-in single-runtime properties; importing this module registers them.
+"""The built-in single-runtime properties: plain functions, listed in :data:`BUILTIN_PROPERTIES`.
+
+Importing this module registers nothing: :func:`difffuzz._builtins.load_builtins`
+does. The import goes one way (this module takes the ``Property`` type from
+:mod:`difffuzz._properties`, which never imports this one).
 
 Each is ``(outcome, input, params) -> str | None``: a message saying what is
 wrong with one runtime's answer, or ``None`` when the property holds. A
@@ -29,16 +33,22 @@ from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import Input
 from difffuzz._outcome import NotJSON, Outcome
 from difffuzz._pointer import MISSING, compile_pattern, find, resolve
-from difffuzz._properties import runtime_property
+from difffuzz._properties import Property
 
-__all__ = ["at_most_k", "dimension", "excludes_honoured", "parses", "status_in"]
+__all__ = [
+    "BUILTIN_PROPERTIES",
+    "at_most_k",
+    "dimension",
+    "excludes_honoured",
+    "parses",
+    "status_in",
+]
 
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@runtime_property("parses")
 def parses(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str | None:
     """The body is JSON; with ``pointer``, that place exists in it.
 
@@ -63,7 +73,6 @@ def _results(outcome: Outcome, params: Mapping[str, Any], name: str) -> list[Any
     return found if isinstance(found, list) else None
 
 
-@runtime_property("excludes-honoured")
 def excludes_honoured(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str | None:
     """No result's id is one the request excluded.
 
@@ -93,7 +102,6 @@ def excludes_honoured(outcome: Outcome, input: Input, params: Mapping[str, Any])
     return None
 
 
-@runtime_property("at-most-k")
 def at_most_k(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str | None:
     """No more results than the request's ``k`` (when k is an integer >= 0).
 
@@ -114,7 +122,6 @@ def at_most_k(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str 
     return None
 
 
-@runtime_property("dimension")
 def dimension(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str | None:
     """Every vector at ``pointer`` (a pattern: ``/embeddings/*`` checks them all) has
     the dimension the answer states at ``dimension_pointer``, or a fixed ``dimension``.
@@ -172,7 +179,6 @@ def dimension(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str 
     return None
 
 
-@runtime_property("status-in")
 def status_in(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str | None:
     """The status (or exit code) is one of ``statuses``.
 
@@ -189,3 +195,13 @@ def status_in(outcome: Outcome, input: Input, params: Mapping[str, Any]) -> str 
     if outcome.status not in statuses:
         return f"status {outcome.status} is not one of {list(statuses)}"
     return None
+
+
+#: The properties difffuzz brings, by the name a config gives them.
+BUILTIN_PROPERTIES: Mapping[str, Property] = {
+    "parses": parses,
+    "excludes-honoured": excludes_honoured,
+    "at-most-k": at_most_k,
+    "dimension": dimension,
+    "status-in": status_in,
+}

@@ -1,19 +1,23 @@
-"""CLI commands around the corpus: ``replay``, ``ci`` and ``corpus list|show|prune``."""
+"""CLI commands around the corpus: ``replay``, ``ci`` and ``corpus list|show|prune``.
+
+Plain click commands that :mod:`difffuzz._cli` attaches to the ``difffuzz``
+group; like every command they return their exit code, and a tool error raised
+under them becomes its message and exit code there. Nothing here imports
+:mod:`difffuzz._cli`, so the imports go one way.
+"""
 
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from difffuzz._cli import EXIT_USAGE, _exits_on_tool_errors, cli
 from difffuzz._exceptions import CorpusError
 
-__all__: list[str] = []
+__all__ = ["ci", "corpus", "replay"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,7 +53,7 @@ def _bare_problem(path: Path, message: str) -> str:
     return message.removeprefix(prefix).removesuffix(empty.removeprefix(prefix))
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--config",
@@ -75,7 +79,6 @@ def _bare_problem(path: Path, message: str) -> str:
     help="Stamp fixtures that now agree as fixed (a later divergence is a regression).",
 )
 @click.option("--report-json", type=click.Path(dir_okay=False, path_type=Path))
-@_exits_on_tool_errors
 def replay(
     paths: Sequence[Path],
     config_path: Path,
@@ -83,7 +86,7 @@ def replay(
     by_config: bool,
     update: bool,
     report_json: Path | None,
-) -> None:
+) -> int:
     """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
     from difffuzz._config import load_config
     from difffuzz._corpus import Corpus
@@ -104,10 +107,10 @@ def replay(
     if report_json:
         write_replay_json(result, report_json)
     render_replay(result, make_console())
-    sys.exit(result.exit_code)
+    return result.exit_code
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), required=True
 )
@@ -142,7 +145,6 @@ def replay(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the gate and the fuzz run as JSON here (schema difffuzz.ci/1).",
 )
-@_exits_on_tool_errors
 def ci(
     config_path: Path,
     budget: int,
@@ -153,12 +155,12 @@ def ci(
     reports_dir: Path | None,
     replay_only: bool,
     report_json: Path | None,
-) -> None:
+) -> int:
     """Replay the corpus, then a seeded fixed-budget run; fail on new divergences and
     regressions only."""
     from difffuzz._session import ci_command
 
-    code = ci_command(
+    return ci_command(
         config_path,
         budget=budget,
         seed=seed,
@@ -169,10 +171,9 @@ def ci(
         fuzz=not replay_only,
         report_json=report_json,
     )
-    sys.exit(code)
 
 
-@cli.group()
+@click.group()
 def corpus() -> None:
     """Look after the regression corpus."""
 
@@ -204,19 +205,18 @@ def _corpus_location(command: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Use this config's corpus folder.",
     )(resolved)
-    resolved = click.option(
+    return click.option(  # type: ignore[return-value]
         "--corpus",
         "corpus_dir",
         type=click.Path(file_okay=False, path_type=Path),
         help="The corpus folder (default: the config's, else ./corpus).",
     )(resolved)
-    return _exits_on_tool_errors(resolved)  # type: ignore[return-value]
 
 
 @corpus.command("list")
 @_corpus_location
 @click.option("--surface", default=None)
-def corpus_list(corpus_dir: Path, surface: str | None) -> None:
+def corpus_list(corpus_dir: Path, surface: str | None) -> int:
     """List fixtures by surface, signature and status."""
     from difffuzz._reporting.corpus import render_fixture_list
     from difffuzz._session import make_console
@@ -226,8 +226,7 @@ def corpus_list(corpus_dir: Path, surface: str | None) -> None:
         fixtures = [f for f in fixtures if f.surface == surface]
     # make_console(): rich's default is 80 columns when piped, too narrow for the table.
     render_fixture_list(fixtures, problems, make_console())
-    if problems:
-        sys.exit(EXIT_USAGE)
+    return CorpusError.exit_code if problems else 0
 
 
 @corpus.command("show")
@@ -247,13 +246,9 @@ def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
     ]
     if len(matches) != 1:
         what = "no fixture" if not matches else f"{len(matches)} fixtures"
-        click.secho(
-            f"difffuzz: {what} match {fixture_id!r} in {corpus_dir}; "
-            "`difffuzz corpus list` shows the ids",
-            fg="red",
-            err=True,
+        raise CorpusError(
+            f"{what} match {fixture_id!r} in {corpus_dir}; `difffuzz corpus list` shows the ids"
         )
-        sys.exit(EXIT_USAGE)
     render_fixture(matches[0], make_console())
 
 

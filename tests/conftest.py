@@ -1,9 +1,10 @@
 """Fixtures shared by the end-to-end tests: the sample runtimes and configs pointed at them.
 
-The two sample runtimes (``difffuzz.samples``) are real HTTP servers and real
-helper programs; starting them costs about two seconds, so they start once per
-test session, and only if a test asks for them. Every config is written into the
-test's own ``tmp_path``, so corpora and reports never leak between tests.
+The two sample runtimes (``lakehouse_samples``, the ``samples/`` distribution) are
+real HTTP servers and real helper programs; starting them costs about two seconds,
+so they start once per test session, and only if a test asks for them. Every
+config is written into the test's own ``tmp_path``, so corpora and reports never
+leak between tests.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import pytest
 from hypothesis import settings
 
 from difffuzz._corpus import Fixture
-from difffuzz._demo import write_sample_config
-from difffuzz.samples import SampleRuntimes, start_sample_runtimes
+from lakehouse_samples import SampleRuntimes, start_sample_runtimes
+from lakehouse_samples.demo import write_sample_config
 
 # In CI the property tests are derandomized: a red build must mean a change
 # broke something, not that this run's random draw found an old corner. Local

@@ -65,7 +65,7 @@ def escaping_echo_then_ctrl_c(value: str) -> str:
 
 def broken_helper(value: str) -> str:
     """A runtime whose helper cannot start: the same failure for every input."""
-    raise ModuleNotFoundError("No module named 'difffuzz.samples.go_style.session_lg'")
+    raise ModuleNotFoundError("No module named 'lakehouse_samples.go_style.session_lg'")
 
 
 @difffuzz.strategy("planted_text_then_bug", description="text whose strategy breaks on long values")

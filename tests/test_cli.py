@@ -2,9 +2,9 @@
 
 Exit codes: 0 no (new) divergence, 1 divergences, 2 a usage, config or corpus
 error, 3 a runtime unreachable. Most commands run in-process through click's
-runner (``main()`` registers ``replay``, ``ci`` and ``corpus`` by importing
-:mod:`difffuzz._cli_corpus`; :func:`invoke` does the same); ``strategies`` and
-the demo run as the installed console script, in a fresh process.
+runner (importing :mod:`difffuzz._cli` gives every built-in command); ``strategies``
+and the demo (a plugin command of the samples distribution) run as the installed
+console script, in a fresh process.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from click.testing import CliRunner, Result
 
 from difffuzz import Corpus, Fixture, load_config
 from difffuzz._cli import cli
-from difffuzz._demo import sample_targets, write_sample_config
 from difffuzz._inputs import Input
 from difffuzz._lakehouse import lakehouse_config
-from difffuzz.samples import SampleRuntimes
+from lakehouse_samples import SampleRuntimes
+from lakehouse_samples.demo import sample_targets, write_sample_config
 from tests.conftest import is_lakehouse_gap
 
 DIFFFUZZ = Path(sys.executable).parent / "difffuzz"
@@ -50,9 +50,7 @@ LAKEHOUSE_STRATEGIES = {
 
 
 def invoke(*args: str | Path) -> Result:
-    """Run ``difffuzz ARGS`` in-process, with every command registered as ``main()`` does."""
-    from difffuzz import _cli_corpus  # noqa: F401  (registers replay, ci and corpus)
-
+    """Run ``difffuzz ARGS`` in-process (the built-in commands)."""
     return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
 
 

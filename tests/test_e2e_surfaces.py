@@ -38,14 +38,14 @@ from difffuzz import (
     run_campaign,
 )
 from difffuzz._connect import open_transport
-from difffuzz._demo import write_sample_config
 from difffuzz._engine import SurfaceCampaign, SurfaceSettings
 from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._registry import get_strategy
 from difffuzz._replay import ReplayVerdict
 from difffuzz._results import FindingStatus, Observation, SurfaceResult
-from difffuzz.samples import SampleRuntimes
+from lakehouse_samples import SampleRuntimes
+from lakehouse_samples.demo import write_sample_config
 
 SEED = 3
 #: Never reached on a quiet machine: it only stops a run that hangs.

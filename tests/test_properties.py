@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import difffuzz._builtin_properties  # noqa: F401  (registers the built-in properties)
 from difffuzz import ConfigError, Outcome
 from difffuzz._properties import PROPERTIES, get_property
 

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import settings
 
 from difffuzz import Corpus, Fixture, Signature, load_config, run_campaign
-from difffuzz._demo import write_sample_config
-from difffuzz.samples import SampleRuntimes
+from lakehouse_samples import SampleRuntimes
+from lakehouse_samples.demo import write_sample_config
 from tests.conftest import is_lakehouse_gap
 
 pytest_plugins = ["pytester"]

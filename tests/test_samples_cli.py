@@ -1,9 +1,8 @@
 """The sample runtimes' CLI helpers (extract_json, session_log, materializer), end to end.
 
-Every helper runs as a real subprocess, both sides at once for each input. Most tests
-start it by path (``python .../rust_style/extract_json.py``), the fast form that skips
-importing the ``difffuzz`` package; one test checks that the ``python -m`` form gives
-the same answers. First the contract's probe fixtures: both sides give
+Every helper runs as a real subprocess, both sides at once for each input, as
+``python -m lakehouse_samples.<side>_style.<surface>``: the argv the sample
+launcher gives difffuzz. First the contract's probe fixtures: both sides give
 the contract's answer (the baseline parity the team had before fuzzing). Then
 divergences found by hand: each test names what the two sides disagree on and pins
 both answers, so it fails if either side changes its habit.
@@ -22,9 +21,6 @@ from typing import Any
 
 import pytest
 
-import difffuzz.samples
-
-SAMPLES = Path(difffuzz.samples.__file__).parent
 SURFACES = ("extract_json", "session_log", "materializer")
 SIDES = ("rust", "go")
 DAEMONS = {"rust": "gateway", "go": "sessiond"}
@@ -44,23 +40,19 @@ class Run:
         return json.loads(self.stdout)
 
 
-def helper_argv(side: str, surface: str, *, as_module: bool = False) -> list[str]:
-    if as_module:
-        return [sys.executable, "-m", f"difffuzz.samples.{side}_style.{surface}"]
-    return [sys.executable, str(SAMPLES / f"{side}_style" / f"{surface}.py")]
+def helper_argv(side: str, surface: str) -> list[str]:
+    return [sys.executable, "-m", f"lakehouse_samples.{side}_style.{surface}"]
 
 
 def run_both(
     surface: str,
     stdin: bytes = b"",
     args: Callable[[str], Sequence[str]] = lambda side: (),
-    *,
-    as_module: bool = False,
 ) -> dict[str, Run]:
     """Run one helper on both sides at once (each its own process), as difffuzz does."""
     processes = {
         side: subprocess.Popen(
-            [*helper_argv(side, surface, as_module=as_module), *args(side)],
+            [*helper_argv(side, surface), *args(side)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -490,35 +482,24 @@ def test_sides_agree_on_lines_just_under_the_scanner_limit(tmp_path: Path) -> No
     assert evidence(tmp_path, "rust") == evidence(tmp_path, "go")
 
 
-# -- the python -m form ------------------------------------------------------------------
-
-MODULE_FORM_INPUTS = {
-    "extract_json": EXTRACT_FIXTURES["fenced json block"][0].encode(),
-    "session_log": json.dumps(BASE).encode(),
-}
+# -- what a helper imports ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("side", SIDES)
 @pytest.mark.parametrize("surface", SURFACES)
-def test_python_m_form_gives_the_same_answers_as_the_path_form(
-    surface: str, tmp_path: Path
-) -> None:
-    write_tree(tmp_path / "src", {"a.jsonl": b'{"n": 1}\n'})
-    stdin = MODULE_FORM_INPUTS.get(surface, b"")
-    answers = {}
-    for as_module in (False, True):
-
-        def args(side: str, as_module: bool = as_module) -> tuple[str, ...]:
-            if surface != "materializer":
-                return ()
-            return (str(tmp_path / "src"), str(tmp_path / f"{side}-{as_module}.jsonl"))
-
-        runs = run_both(surface, stdin, args, as_module=as_module)
-        for side, run in runs.items():
-            assert run.status == 0, (side, as_module, run.stderr)
-            raw = (
-                (tmp_path / f"{side}-{as_module}.jsonl").read_bytes() if args(side) else run.stdout
-            )
-            # Producer timestamps differ from call to call; everything else must not.
-            answers[side, as_module] = re.sub(rb'"(timestamp|recorded_at)":"[^"]*"', b"", raw)
-    for side in SIDES:
-        assert answers[side, True] == answers[side, False], side
+def test_a_helper_imports_neither_difffuzz_nor_hypothesis(side: str, surface: str) -> None:
+    # Every call of a helper is a new process: importing the tool (Hypothesis, numpy,
+    # httpx) would cost more than the helper's work, and the samples must stand alone.
+    argv = [sys.executable, "-X", "importtime", *helper_argv(side, surface)[1:]]
+    if surface == "materializer":
+        argv += ["/nonexistent-src", "/nonexistent-out.jsonl"]
+    done = subprocess.run(argv, input=b"{}", capture_output=True, timeout=60, check=False)
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.decode("utf-8", "replace").splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    # The package itself is on the list (-m imports it first): the list was read.
+    assert f"lakehouse_samples.{side}_style" in imported, done.stderr[-2000:]
+    tool = sorted(n for n in imported if n.split(".")[0] in {"difffuzz", "hypothesis", "httpx"})
+    assert not tool, tool

@@ -16,15 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
-from difffuzz import RuntimeUnreachable
-from difffuzz.samples import (
+from lakehouse_samples import (
     SampleRuntime,
+    SampleRuntimeError,
     SampleRuntimes,
     _ServerProcess,
     model,
     start_sample_runtimes,
 )
-from difffuzz.samples.make_workers import WORKERS_PATH, make_workers
+from lakehouse_samples.make_workers import WORKERS_PATH, make_workers
 
 # A 200-word text of real variety: the first worker profiles run together.
 WORDS_200 = " ".join(
@@ -425,13 +425,13 @@ def test_a_server_killed_mid_run_is_reported_by_name_and_signal() -> None:
             while not reported and time.monotonic() < deadline:
                 try:
                     started.check_alive()
-                except RuntimeUnreachable as error:
+                except SampleRuntimeError as error:
                     reported = str(error)
                 time.sleep(0.02)
             assert re.search(message, reported), reported or "check_alive() noticed nothing in 5 s"
 
     # Leaving the block reports it too, and still stops the live Rust server.
-    with pytest.raises(RuntimeUnreachable, match=message) as raised:
+    with pytest.raises(SampleRuntimeError, match=message) as raised:
         campaign()
     assert raised.value.runtime == "go"
     assert all(_gone(pid) for pid in pids)
@@ -441,7 +441,7 @@ def test_a_server_that_fails_to_start_is_reported_with_its_stderr() -> None:
     argv = [sys.executable, "-c", "import sys; sys.stderr.write('index build failed'); sys.exit(3)"]
     process = _ServerProcess("rust", argv)
     try:
-        with pytest.raises(RuntimeUnreachable, match=r"(?s)exit code 3.*index build failed"):
+        with pytest.raises(SampleRuntimeError, match=r"(?s)exit code 3.*index build failed"):
             process.wait_ready("127.0.0.1", time.monotonic() + 5)
     finally:
         process.stop()
@@ -452,7 +452,7 @@ def test_a_server_with_the_wrong_first_line_is_reported() -> None:
     process = _ServerProcess("go", argv)
     try:
         with pytest.raises(
-            RuntimeUnreachable, match="printed 'hello' instead of 'LISTENING <port>'"
+            SampleRuntimeError, match="printed 'hello' instead of 'LISTENING <port>'"
         ):
             process.wait_ready("127.0.0.1", time.monotonic() + 5)
     finally:

@@ -1,4 +1,7 @@
-"""The built-in comparison rules; importing this package registers all of them.
+"""The built-in comparison rules: plain functions, listed in :data:`BUILTIN_RULES`.
+
+Importing the package registers nothing; :func:`difffuzz._builtins.load_builtins`
+(which ``import difffuzz`` calls) puts every rule of the table into the registry.
 
 =========  ===========================================================
 rule       what must agree
@@ -14,11 +17,23 @@ topk       the top-1 result and the top-K overlap of a ranked list
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from difffuzz._comparators import http, json_rules, ranked, vectors
-from difffuzz._comparators.base import CompareSpec, get_comparator
+from difffuzz._comparators.base import Comparator, CompareSpec, get_comparator
 from difffuzz._outcome import Outcome
 
-__all__ = ["check_spec", "http", "json_rules", "ranked", "vectors"]
+__all__ = ["BUILTIN_RULES", "check_spec", "http", "json_rules", "ranked", "vectors"]
+
+#: The rules difffuzz brings, by the name a config gives them.
+BUILTIN_RULES: Mapping[str, Comparator] = {
+    "bytes": json_rules.compare_bytes,
+    "json": json_rules.compare_json,
+    "http": http.compare_http,
+    "shape": http.compare_shape,
+    "cosine": vectors.compare_cosine,
+    "topk": ranked.compare_topk,
+}
 
 
 def check_spec(spec: CompareSpec) -> None:

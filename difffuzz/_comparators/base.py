@@ -1,4 +1,4 @@
-"""What a comparison returns, and the registry comparators live in.
+"""What a comparison returns, and the registry comparators live in (:data:`COMPARATORS`).
 
 A comparator is a plain function ``(left, right, spec) -> Comparison``. It sees
 only :class:`~difffuzz.Outcome` values and a :class:`CompareSpec`; it knows
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from difffuzz._exceptions import RegistryError
 from difffuzz._outcome import Outcome
+from difffuzz._registry import Registry
 
 __all__ = [
     "COMPARATORS",
@@ -171,11 +171,17 @@ class CompareSpec:
 
 Comparator = Callable[[Outcome, Outcome, CompareSpec], Comparison]
 
-COMPARATORS: dict[str, Comparator] = {}
+#: Rules by name; the built-ins are registered by :func:`difffuzz._builtins.load_builtins`.
+COMPARATORS: Registry[Comparator] = Registry(
+    "comparator rule", advice="Register your own with @difffuzz.comparator(name)."
+)
 
 
 def comparator(name: str) -> Callable[[Comparator], Comparator]:
     """Register a comparator under ``name`` so configs can say ``rule = "name"``.
+
+    A name already taken (a built-in rule such as ``"json"``, or another
+    comparator) raises :class:`~difffuzz.RegistryError`.
 
     >>> @comparator("same-length")
     ... def same_length(left, right, spec):
@@ -185,20 +191,14 @@ def comparator(name: str) -> Callable[[Comparator], Comparator]:
     """
 
     def register(function: Comparator) -> Comparator:
-        COMPARATORS[name] = function
+        COMPARATORS.register(
+            name, function, origin=f"{function.__module__}.{function.__qualname__}"
+        )
         return function
 
     return register
 
 
 def get_comparator(name: str) -> Comparator:
-    import difffuzz._comparators  # noqa: F401  (importing the package registers the built-ins)
-
-    try:
-        return COMPARATORS[name]
-    except KeyError:
-        known = ", ".join(sorted(COMPARATORS)) or "(none registered)"
-        raise RegistryError(
-            f"unknown comparator rule {name!r}; registered rules: {known}. "
-            "Register your own with @difffuzz.comparator(name)."
-        ) from None
+    """The rule registered as ``name`` (raises :class:`~difffuzz.RegistryError` if none)."""
+    return COMPARATORS.get(name)

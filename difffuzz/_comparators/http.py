@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._comparators.json_rules import (
     check_pointers,
     collect,
@@ -56,7 +56,6 @@ def _status(status: int | None) -> str:
     return "none" if status is None else str(status)
 
 
-@comparator("http")
 def compare_http(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
     """Statuses must be equal and the bodies equal under the ``json`` rule.
 
@@ -149,7 +148,6 @@ def shape_differences(left: Any, right: Any) -> list[Difference]:
     return differences
 
 
-@comparator("shape")
 def compare_shape(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
     """Statuses must be equal and the bodies have the same structure.
 

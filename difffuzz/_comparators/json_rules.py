@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._comparators.numeric import TOLERANCE_PARAMS, Tolerance
 from difffuzz._comparators.params import check_names, flag_param, int_param, patterns_param
 from difffuzz._comparators.structure import DiffOptions, Walk
@@ -65,7 +65,6 @@ def byte_differences(left: bytes, right: bytes) -> tuple[Difference, ...]:
     )
 
 
-@comparator("bytes")
 def compare_bytes(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
     """Body bytes must be identical.
 
@@ -239,7 +238,6 @@ def max_differences(rule: str, params: Mapping[str, Any]) -> int:
     return DEFAULT_MAX_DIFFERENCES if cap is None else cap
 
 
-@comparator("json")
 def compare_json(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
     """Parsed bodies must be structurally equal (after select and ignore).
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._comparators.json_rules import (
     check_pointers,
     parse_and_select,
@@ -105,7 +105,6 @@ def result_ids(results: list[Any], id_pointer: str) -> tuple[list[Hashable], int
     return ids, None
 
 
-@comparator("topk")
 def compare_topk(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
     """Same top-1 and enough top-K overlap.
 

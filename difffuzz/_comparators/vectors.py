@@ -15,7 +15,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind, comparator
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._comparators.json_rules import (
     check_pointers,
     collect,
@@ -131,7 +131,6 @@ def vector_differences(
     return [], distance
 
 
-@comparator("cosine")
 def compare_cosine(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
     """Selected vectors must have cosine similarity >= ``min``.
 

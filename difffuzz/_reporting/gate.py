@@ -9,13 +9,13 @@ runtime), then the ones that are merely known.
 
 Three views read the same :class:`~difffuzz._ci.CIResult`: the console
 (:func:`render_gate`), Markdown (:func:`render_gate_markdown`) and a JUnit
-testsuite (:func:`gate_suite`, added by :func:`~difffuzz._reporting.junit.render_junit`).
+testsuite (:func:`~difffuzz._reporting.junit.gate_suite`). The JUnit view lives
+with the other JUnit code and builds on this module, never the other way round.
 """
 
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,16 +28,16 @@ from difffuzz._reporting.corpus import replay_command
 from difffuzz._reporting.diffview import diff_text, escape_text
 from difffuzz._reporting.finding import describe_input
 from difffuzz._reporting.json_report import write_text_atomic
-from difffuzz._reporting.junit import xml_safe
 from difffuzz._reporting.markdown import code_span, fenced, inline
 from difffuzz._reporting.replay import fixture_location, gap_closed_hint, observation_diff
 from difffuzz._results import FindingStatus
 
 __all__ = [
     "GATE_FILENAME",
+    "STATUS_WORDS",
+    "config_path",
     "fuzz_summary",
     "gate_detail",
-    "gate_suite",
     "gate_summary",
     "render_gate",
     "render_gate_markdown",
@@ -75,7 +75,8 @@ _COUNTED = (
     GateStatus.NOT_CONFIGURED,
 )
 _ALWAYS_COUNTED = _COUNTED[:4]
-_WORDS = {
+#: Each gate status in words: (one, many).
+STATUS_WORDS = {
     GateStatus.REGRESSION: ("regression", "regressions"),
     GateStatus.CHANGED: ("changed", "changed"),
     GateStatus.OPEN: ("open", "open"),
@@ -108,7 +109,7 @@ def _counts(outcomes: Sequence[CIOutcome], *, always: bool) -> list[str]:
     for status in _COUNTED:
         count = sum(1 for o in outcomes if o.status is status)
         if count or (always and status in _ALWAYS_COUNTED):
-            one, many = _WORDS[status]
+            one, many = STATUS_WORDS[status]
             counts.append(f"{count} {one if count == 1 else many}")
     return counts
 
@@ -189,7 +190,8 @@ def _ordered(outcomes: Sequence[CIOutcome]) -> list[CIOutcome]:
     return sorted(outcomes, key=lambda o: _ORDER.index(o.status))  # stable within a status
 
 
-def _config_path(result: CIResult) -> str | None:
+def config_path(result: CIResult) -> str | None:
+    """The config the fuzz run read, for replay commands; ``None`` if there was none."""
     return result.campaign.config_path if result.campaign and result.campaign.config_path else None
 
 
@@ -219,7 +221,7 @@ def render_gate(result: CIResult, console: Console) -> None:
             previous = outcome.status
             fixture = outcome.case.fixture
             table.add_row(
-                Text(_WORDS[outcome.status][0], style=_STYLE[outcome.status]),
+                Text(STATUS_WORDS[outcome.status][0], style=_STYLE[outcome.status]),
                 Text(escape_text(fixture.surface)),
                 Text.assemble(
                     (fixture.signature.id, "dim"), " ", escape_text(fixture.signature.label)
@@ -254,7 +256,7 @@ def _markdown_table(outcomes: Sequence[CIOutcome]) -> list[str]:
     lines = ["| status | surface | signature | fixture | detail |", "|---|---|---|---|---|"]
     for outcome in _ordered(outcomes):
         fixture = outcome.case.fixture
-        status = _WORDS[outcome.status][0]
+        status = STATUS_WORDS[outcome.status][0]
         if outcome.status.fails:
             status = f"**{status}**"
         lines.append(
@@ -268,7 +270,7 @@ def _markdown_table(outcomes: Sequence[CIOutcome]) -> list[str]:
 def _outcome_markdown(outcome: CIOutcome, config: str | None) -> list[str]:
     case, fixture = outcome.case, outcome.case.fixture
     lines = [
-        f"### {_WORDS[outcome.status][0]}: {inline(fixture.surface)} "
+        f"### {STATUS_WORDS[outcome.status][0]}: {inline(fixture.surface)} "
         f"{code_span(fixture.signature.id)}",
         "",
         f"- signature: {inline(fixture.signature.label)}",
@@ -304,7 +306,7 @@ def render_gate_markdown(result: CIResult) -> str:
     detailed = [o for o in _ordered(result.gate) if o.status in _DETAILED]
     if detailed:
         lines += ["", "## Failing fixtures"]
-        config = _config_path(result)
+        config = config_path(result)
         for outcome in detailed:
             lines += ["", *_outcome_markdown(outcome, config)]
     if result.replay.problems:
@@ -316,88 +318,3 @@ def render_gate_markdown(result: CIResult) -> str:
 def write_gate_markdown(result: CIResult, folder: str | os.PathLike[str]) -> Path:
     """Write :func:`render_gate_markdown` to ``<folder>/difffuzz-gate.md`` atomically."""
     return write_text_atomic(Path(folder) / GATE_FILENAME, render_gate_markdown(result))
-
-
-# ---------------------------------------------------------------- junit
-
-
-def _outcome_text(outcome: CIOutcome, config: str | None) -> str:
-    case, fixture = outcome.case, outcome.case.fixture
-    input_type, input_text = describe_input(fixture.input)
-    lines = [
-        f"{escape_text(fixture.surface)}: {escape_text(fixture.signature.label)} "
-        f"[{fixture.signature.id}]",
-        f"gate: {outcome.status.value}; {gate_detail(outcome)}",
-        f"fixture: {fixture_location(fixture)}",
-        f"input ({input_type}):",
-        input_text,
-    ]
-    view = observation_diff(case)
-    if view is not None:
-        lines += ["", "new observation:", diff_text(view, width=120)]
-    lines += ["", f"replay: {replay_command(fixture, config)}"]
-    return "\n".join(lines)
-
-
-def gate_suite(result: CIResult) -> ET.Element:
-    """A JUnit ``testsuite`` named ``difffuzz.gate``: one testcase per replayed fixture.
-
-    Regression and changed are failures; a known gap that closed is a failure
-    too (strict xfail, as in the pytest plugin: the entry must go); open,
-    known-gap, flaky, not-configured and both-failing fixtures are skipped with
-    their reason; an unreachable runtime is an error; a fixed fixture passes.
-    Each corpus file that could not be read is one more error testcase.
-    """
-    config = _config_path(result)
-    suite = ET.Element("testsuite", name="difffuzz.gate")
-    failures = errors = skipped = 0
-    for outcome in result.gate:
-        fixture, status = outcome.case.fixture, outcome.status
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=xml_safe(f"difffuzz.gate.{fixture.surface}"),
-            name=xml_safe(f"{fixture.surface}/{fixture.signature.id}"),
-            time="0",
-        )
-        text = xml_safe(_outcome_text(outcome, config))
-        if status.fails or status is GateStatus.GAP_CLOSED:
-            failures += 1
-            message = (
-                "known gap closed: remove the known_gaps entry"
-                if status is GateStatus.GAP_CLOSED
-                else f"{_WORDS[status][0]}: {gate_detail(outcome)}"
-            )
-            element = ET.SubElement(
-                case, "failure", message=xml_safe(message), type=f"gate.{status.value}"
-            )
-            element.text = text
-        elif status is GateStatus.UNREACHABLE:
-            errors += 1
-            element = ET.SubElement(
-                case, "error", message=xml_safe(gate_detail(outcome)), type="runtime_unreachable"
-            )
-            element.text = text
-        elif status is GateStatus.OK_FIXED:
-            ET.SubElement(case, "system-out").text = text
-        else:
-            skipped += 1
-            reason = f"{_WORDS[status][0]}: {gate_detail(outcome)}"
-            ET.SubElement(case, "skipped", message=xml_safe(reason))
-            ET.SubElement(case, "system-out").text = text
-    for problem in result.replay.problems:
-        errors += 1
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname="difffuzz.gate.corpus",
-            name=xml_safe(f"corpus/{problem.path.name}"),
-            time="0",
-        )
-        ET.SubElement(case, "error", message=xml_safe(str(problem)), type="corpus_problem")
-    suite.set("tests", str(len(result.gate) + len(result.replay.problems)))
-    suite.set("failures", str(failures))
-    suite.set("errors", str(errors))
-    suite.set("skipped", str(skipped))
-    suite.set("time", "0.000")
-    return suite

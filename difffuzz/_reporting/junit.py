@@ -8,8 +8,9 @@ as character references, so every text goes through :func:`xml_safe`, which
 shows them as visible ``\\xNN`` escapes.
 
 With ``gate=`` (the ``ci`` command) a ``difffuzz.gate`` testsuite is added, one
-testcase per replayed fixture (see :func:`difffuzz._reporting.gate.gate_suite`);
-``result`` may then be ``None`` when CI only replayed the corpus.
+testcase per replayed fixture (:func:`gate_suite`, built on the gate's words in
+:mod:`difffuzz._reporting.gate`); ``result`` may then be ``None`` when CI only
+replayed the corpus.
 """
 
 from __future__ import annotations
@@ -18,19 +19,19 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from difffuzz._ci import CIOutcome, CIResult, GateStatus
+from difffuzz._reporting.corpus import replay_command
 from difffuzz._reporting.diffview import diff_text, escape_text
-from difffuzz._reporting.finding import FindingView, view_finding
+from difffuzz._reporting.finding import FindingView, describe_input, view_finding
+from difffuzz._reporting.gate import STATUS_WORDS, config_path, gate_detail
 from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._reporting.markdown import headline
+from difffuzz._reporting.replay import fixture_location, observation_diff
 from difffuzz._repro import RequestRenderer
 from difffuzz._results import CampaignResult, Finding, FindingStatus, SurfaceResult
 
-if TYPE_CHECKING:
-    from difffuzz._ci import CIResult
-
-__all__ = ["finding_text", "render_junit", "write_junit", "xml_safe"]
+__all__ = ["finding_text", "gate_suite", "render_junit", "write_junit", "xml_safe"]
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -161,9 +162,6 @@ def render_junit(
     surfaces = result.surfaces if result is not None else []
     suites = [_suite(surface, render, gated=gate is not None) for surface in surfaces]
     if gate is not None:
-        # Imported here: gate.py builds on this module (xml_safe), not the other way round.
-        from difffuzz._reporting.gate import gate_suite
-
         suites.insert(0, gate_suite(gate))
     root = ET.Element(
         "testsuites",
@@ -188,3 +186,88 @@ def write_junit(
 ) -> Path:
     """Write :func:`render_junit` to ``path`` atomically; returns the path."""
     return write_text_atomic(path, render_junit(result, render=render, gate=gate))
+
+
+# -- the CI gate ----------------------------------------------------------------------
+
+
+def _outcome_text(outcome: CIOutcome, config: str | None) -> str:
+    case, fixture = outcome.case, outcome.case.fixture
+    input_type, input_text = describe_input(fixture.input)
+    lines = [
+        f"{escape_text(fixture.surface)}: {escape_text(fixture.signature.label)} "
+        f"[{fixture.signature.id}]",
+        f"gate: {outcome.status.value}; {gate_detail(outcome)}",
+        f"fixture: {fixture_location(fixture)}",
+        f"input ({input_type}):",
+        input_text,
+    ]
+    view = observation_diff(case)
+    if view is not None:
+        lines += ["", "new observation:", diff_text(view, width=120)]
+    lines += ["", f"replay: {replay_command(fixture, config)}"]
+    return "\n".join(lines)
+
+
+def gate_suite(result: CIResult) -> ET.Element:
+    """A JUnit ``testsuite`` named ``difffuzz.gate``: one testcase per replayed fixture.
+
+    Regression and changed are failures; a known gap that closed is a failure
+    too (strict xfail, as in the pytest plugin: the entry must go); open,
+    known-gap, flaky, not-configured and both-failing fixtures are skipped with
+    their reason; an unreachable runtime is an error; a fixed fixture passes.
+    Each corpus file that could not be read is one more error testcase.
+    """
+    config = config_path(result)
+    suite = ET.Element("testsuite", name="difffuzz.gate")
+    failures = errors = skipped = 0
+    for outcome in result.gate:
+        fixture, status = outcome.case.fixture, outcome.status
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=xml_safe(f"difffuzz.gate.{fixture.surface}"),
+            name=xml_safe(f"{fixture.surface}/{fixture.signature.id}"),
+            time="0",
+        )
+        text = xml_safe(_outcome_text(outcome, config))
+        if status.fails or status is GateStatus.GAP_CLOSED:
+            failures += 1
+            message = (
+                "known gap closed: remove the known_gaps entry"
+                if status is GateStatus.GAP_CLOSED
+                else f"{STATUS_WORDS[status][0]}: {gate_detail(outcome)}"
+            )
+            element = ET.SubElement(
+                case, "failure", message=xml_safe(message), type=f"gate.{status.value}"
+            )
+            element.text = text
+        elif status is GateStatus.UNREACHABLE:
+            errors += 1
+            element = ET.SubElement(
+                case, "error", message=xml_safe(gate_detail(outcome)), type="runtime_unreachable"
+            )
+            element.text = text
+        elif status is GateStatus.OK_FIXED:
+            ET.SubElement(case, "system-out").text = text
+        else:
+            skipped += 1
+            reason = f"{STATUS_WORDS[status][0]}: {gate_detail(outcome)}"
+            ET.SubElement(case, "skipped", message=xml_safe(reason))
+            ET.SubElement(case, "system-out").text = text
+    for problem in result.replay.problems:
+        errors += 1
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="difffuzz.gate.corpus",
+            name=xml_safe(f"corpus/{problem.path.name}"),
+            time="0",
+        )
+        ET.SubElement(case, "error", message=xml_safe(str(problem)), type="corpus_problem")
+    suite.set("tests", str(len(result.gate) + len(result.replay.problems)))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    suite.set("skipped", str(skipped))
+    suite.set("time", "0.000")
+    return suite

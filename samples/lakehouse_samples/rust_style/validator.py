@@ -26,7 +26,7 @@ from typing import Any
 
 import regex  # type: ignore[import-untyped]  # no stubs bundled; types-regex would add them
 
-from difffuzz.samples.rust_style._http_wire import (
+from lakehouse_samples.rust_style._http_wire import (
     U32_MAX,
     ApiError,
     decode_body,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from difffuzz.samples.go_style._http_wire import (
+from lakehouse_samples.go_style._http_wire import (
     APIError,
     GoObject,
     decode_body,

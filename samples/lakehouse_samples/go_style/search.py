@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from difffuzz.samples.go_style._http_wire import (
+from lakehouse_samples.go_style._http_wire import (
     APIError,
     decode_body,
     encode,
@@ -41,7 +41,7 @@ from difffuzz.samples.go_style._http_wire import (
     read_strings,
     read_struct,
 )
-from difffuzz.samples.go_style.embed import embed_texts, float32_values
+from lakehouse_samples.go_style.embed import embed_texts, float32_values
 
 __all__ = ["DEFAULT_K", "SearchIndex"]
 
@@ -67,7 +67,7 @@ class SearchIndex:
         """The index over the bundled ``workers.jsonl``, read line by line (bufio.Scanner)."""
         import json
 
-        text = resources.files("difffuzz.samples").joinpath("workers.jsonl").read_text("utf-8")
+        text = resources.files("lakehouse_samples").joinpath("workers.jsonl").read_text("utf-8")
         return cls([json.loads(line) for line in text.splitlines() if line])
 
     def handle(self, raw: bytes) -> tuple[int, bytes]:

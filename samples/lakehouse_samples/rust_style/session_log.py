@@ -1,6 +1,6 @@
 """session_log as the Rust gateway persists a session record (``#[derive(Deserialize)]``).
 
-Run as ``python -m difffuzz.samples.rust_style.session_log < record.json``; prints the
+Run as ``python -m lakehouse_samples.rust_style.session_log < record.json``; prints the
 persisted record as one line, or ``{"error": "..."}`` with exit status 1.
 
 The record is the struct a Rust port declares, with serde's derive semantics::
@@ -28,10 +28,9 @@ so, unlike the Go port (``int``, ``string`` with ``omitempty``, ``encoding/json`
 Unknown fields are ignored on both sides. Producer fields: ``timestamp`` is chrono's
 RFC 3339 with milliseconds (``2024-05-01T12:00:00.123Z``), ``daemon`` is ``"gateway"``.
 
-Running: ``python -m difffuzz.samples.rust_style.session_log``, or by path,
-``python .../rust_style/session_log.py``, which starts faster: ``-m`` first imports the
-``difffuzz`` package (Hypothesis and all), and every call is a new process. The
-helper itself imports only the stdlib, orjson and regex.
+Running: ``python -m lakehouse_samples.rust_style.session_log``. Every call is a new process, so
+what it imports is its start-up time: the package imports neither difffuzz nor
+Hypothesis, and the helper itself imports only the stdlib, orjson and regex.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ from typing import Any
 
 import orjson
 
-from difffuzz.samples.rust_style._http_wire import serde_type
+from lakehouse_samples.rust_style._http_wire import serde_type
 
 __all__ = ["DAEMON", "SessionRecordError", "main", "persist"]
 

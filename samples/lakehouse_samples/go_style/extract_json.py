@@ -1,6 +1,6 @@
 """extract_json as the Go port's ``extract_json_helper`` does it; also the Go-side JSON codec.
 
-Run as ``python -m difffuzz.samples.go_style.extract_json < llm_output.txt``; prints one
+Run as ``python -m lakehouse_samples.go_style.extract_json < llm_output.txt``; prints one
 line, ``{"matched":true,"value":{...}}`` or ``{"matched":false,"value":null}``.
 
 Each step is what an idiomatic Go port of the contract does, so every divergence from
@@ -29,10 +29,9 @@ the Rust-style helper comes from a language habit, never from a planted input:
 The codec functions here (:func:`unmarshal_any`, :func:`marshal`, :func:`decode_bytes`)
 are shared by the other Go-style helpers.
 
-Running: ``python -m difffuzz.samples.go_style.extract_json``, or by path,
-``python .../go_style/extract_json.py``, which starts faster: ``-m`` first imports the
-``difffuzz`` package (Hypothesis and all), and every call is a new process. The
-helper itself imports only the stdlib.
+Running: ``python -m lakehouse_samples.go_style.extract_json``. Every call is a new process, so
+what it imports is its start-up time: the package imports neither difffuzz nor
+Hypothesis, and the helper itself imports only the stdlib.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Make ``workers.jsonl``, the seeded worker corpus both sample runtimes search.
 
-Run ``python -m difffuzz.samples.make_workers`` to rewrite the bundled file; the
+Run ``python -m lakehouse_samples.make_workers`` to rewrite the bundled file; the
 same seed gives the same bytes, so the file in the repository can be checked
 against this script (``tests/test_samples_http.py`` does). One worker per line::
 

@@ -1,6 +1,6 @@
 """session_log as the Go port's session daemon persists a record (``encoding/json``).
 
-Run as ``python -m difffuzz.samples.go_style.session_log < record.json``; prints the
+Run as ``python -m lakehouse_samples.go_style.session_log < record.json``; prints the
 persisted record as one line, or ``{"error":"..."}`` with exit status 1.
 
 The record is the struct a Go port declares, decoded with
@@ -36,10 +36,10 @@ so, unlike the Rust port (serde derive):
 Producer fields: ``timestamp`` is ``time.RFC3339Nano`` (trailing zeros trimmed) and
 ``daemon`` is ``"sessiond"``. Output is ``json.Marshal`` (HTML-escaped, ES6 floats).
 
-Running: ``python -m difffuzz.samples.go_style.session_log``, or by path,
-``python .../go_style/session_log.py``, which starts faster: ``-m`` first imports the
-``difffuzz`` package (Hypothesis and all), and every call is a new process. The
-helper itself imports only the stdlib and the Go JSON codec in its sibling ``extract_json``.
+Running: ``python -m lakehouse_samples.go_style.session_log``. Every call is a new process, so
+what it imports is its start-up time: the package imports neither difffuzz nor
+Hypothesis, and the helper itself imports only the stdlib and the Go JSON codec in
+its sibling ``extract_json``.
 """
 
 from __future__ import annotations
@@ -48,26 +48,15 @@ import sys
 import time
 from typing import Any
 
-if __package__:
-    from difffuzz.samples.go_style.extract_json import (
-        GoStruct,
-        UnmarshalError,
-        allow_go_depth,
-        decode_bytes,
-        marshal,
-        parse_go_json,
-        replace_surrogates,
-    )
-else:  # run by path, the fast way (see "Running"): the sibling module is on sys.path
-    from extract_json import (  # type: ignore[import-not-found,no-redef]
-        GoStruct,
-        UnmarshalError,
-        allow_go_depth,
-        decode_bytes,
-        marshal,
-        parse_go_json,
-        replace_surrogates,
-    )
+from lakehouse_samples.go_style.extract_json import (
+    GoStruct,
+    UnmarshalError,
+    allow_go_depth,
+    decode_bytes,
+    marshal,
+    parse_go_json,
+    replace_surrogates,
+)
 
 __all__ = ["DAEMON", "main", "persist"]
 

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from difffuzz.samples import model
-from difffuzz.samples.rust_style._http_wire import (
+from lakehouse_samples import model
+from lakehouse_samples.rust_style._http_wire import (
     ApiError,
     decode_body,
     encode,

@@ -27,8 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from difffuzz.samples import model
-from difffuzz.samples.go_style._http_wire import (
+from lakehouse_samples import model
+from lakehouse_samples.go_style._http_wire import (
     APIError,
     decode_body,
     encode,

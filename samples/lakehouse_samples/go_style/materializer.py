@@ -1,6 +1,6 @@
 """The evidence materializer as the Go port's helper builds it.
 
-Run as ``python -m difffuzz.samples.go_style.materializer SRC_DIR OUT_FILE``. Every
+Run as ``python -m lakehouse_samples.go_style.materializer SRC_DIR OUT_FILE``. Every
 ``*.jsonl`` file under SRC_DIR becomes evidence rows in OUT_FILE, one per non-blank line::
 
     {"source":"a/b.jsonl","provenance":{"line_offset":0,"recorded_at":"..."},"record":{...}}
@@ -31,10 +31,10 @@ helper comes from a language habit:
   sorted, ES6 floats), into a buffer written to OUT_FILE when every file was read;
   nothing is written on failure. ``recorded_at`` is ``time.Now()`` per row, RFC3339Nano.
 
-Running: ``python -m difffuzz.samples.go_style.materializer``, or by path,
-``python .../go_style/materializer.py``, which starts faster: ``-m`` first imports the
-``difffuzz`` package (Hypothesis and all), and every call is a new process. The
-helper itself imports only the stdlib and the Go JSON codec in its sibling ``extract_json``.
+Running: ``python -m lakehouse_samples.go_style.materializer``. Every call is a new process, so
+what it imports is its start-up time: the package imports neither difffuzz nor
+Hypothesis, and the helper itself imports only the stdlib and the Go JSON codec in
+its sibling ``extract_json``.
 """
 
 from __future__ import annotations
@@ -46,26 +46,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-if __package__:
-    from difffuzz.samples.go_style.extract_json import (
-        GO_SPACE,
-        GoStruct,
-        UnmarshalError,
-        allow_go_depth,
-        decode_bytes,
-        marshal,
-        unmarshal_any,
-    )
-else:  # run by path, the fast way (see "Running"): the sibling module is on sys.path
-    from extract_json import (  # type: ignore[import-not-found,no-redef]
-        GO_SPACE,
-        GoStruct,
-        UnmarshalError,
-        allow_go_depth,
-        decode_bytes,
-        marshal,
-        unmarshal_any,
-    )
+from lakehouse_samples.go_style.extract_json import (
+    GO_SPACE,
+    GoStruct,
+    UnmarshalError,
+    allow_go_depth,
+    decode_bytes,
+    marshal,
+    unmarshal_any,
+)
 
 __all__ = ["MAX_SCAN_TOKEN_SIZE", "ScanError", "evidence_rows", "main", "materialize"]
 

@@ -1,4 +1,4 @@
-"""The Rust-style sample gateway: ``python -m difffuzz.samples.rust_style.server --port 0``.
+"""The Rust-style sample gateway: ``python -m lakehouse_samples.rust_style.server --port 0``.
 
 Serves, like the axum gateway on :3100::
 
@@ -134,9 +134,9 @@ def _read_chunked(handler: BaseHTTPRequestHandler) -> bytes:
 def make_server(host: str, port: int) -> GatewayServer:
     """Build the search index and bind; the caller runs ``serve_forever``."""
     # Imported here so that main() can pin numpy's thread pool before numpy loads.
-    from difffuzz.samples.rust_style.embed import handle_embed
-    from difffuzz.samples.rust_style.search import SearchIndex
-    from difffuzz.samples.rust_style.validator import handle_validate
+    from lakehouse_samples.rust_style.embed import handle_embed
+    from lakehouse_samples.rust_style.search import SearchIndex
+    from lakehouse_samples.rust_style.validator import handle_validate
 
     index = SearchIndex.from_corpus()
     routes = {

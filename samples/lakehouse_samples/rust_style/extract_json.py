@@ -1,6 +1,6 @@
 """extract_json as the Rust gateway's ``parity_extract_json`` helper does it.
 
-Run as ``python -m difffuzz.samples.rust_style.extract_json < llm_output.txt``; prints
+Run as ``python -m lakehouse_samples.rust_style.extract_json < llm_output.txt``; prints
 one line, ``{"matched":true,"value":{...}}`` or ``{"matched":false,"value":null}``.
 
 Each step is what an idiomatic Rust port of the contract does, so every divergence
@@ -23,10 +23,9 @@ from the Go-style helper comes from a language habit, never from a planted input
 - **``serde_json::to_string``**: ``Value`` objects are ``BTreeMap``s, so keys come out
   sorted; ``1.0`` stays ``1.0``; ``<`` and ``&`` are written as they are.
 
-Running: ``python -m difffuzz.samples.rust_style.extract_json``, or by path,
-``python .../rust_style/extract_json.py``, which starts faster: ``-m`` first imports the
-``difffuzz`` package (Hypothesis and all), and every call is a new process. The
-helper itself imports only the stdlib, orjson and regex.
+Running: ``python -m lakehouse_samples.rust_style.extract_json``. Every call is a new process, so
+what it imports is its start-up time: the package imports neither difffuzz nor
+Hypothesis, and the helper itself imports only the stdlib, orjson and regex.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import sys
 from typing import Any
 
 import orjson
-import regex  # type: ignore[import-untyped]  # no stubs installed: see report
+import regex  # type: ignore[import-untyped]  # no stubs bundled; types-regex would add them
 
 __all__ = ["RECURSION_LIMIT", "extract", "main", "nesting_depth"]
 

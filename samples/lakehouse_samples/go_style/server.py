@@ -1,4 +1,4 @@
-"""The Go-style sample stack: ``python -m difffuzz.samples.go_style.server --port 0``.
+"""The Go-style sample stack: ``python -m lakehouse_samples.go_style.server --port 0``.
 
 Serves, like the Go gateway and its daemons behind :4110::
 
@@ -115,10 +115,10 @@ class MuxHandler(BaseHTTPRequestHandler):
 def make_server(host: str, port: int) -> Mux:
     """Build the search index and bind; the caller runs ``serve_forever``."""
     # Imported here so that main() can pin numpy's thread pool before numpy loads.
-    from difffuzz.samples.go_style._http_wire import encode
-    from difffuzz.samples.go_style.embed import handle_embed
-    from difffuzz.samples.go_style.search import SearchIndex
-    from difffuzz.samples.go_style.validator import handle_validate
+    from lakehouse_samples.go_style._http_wire import encode
+    from lakehouse_samples.go_style.embed import handle_embed
+    from lakehouse_samples.go_style.search import SearchIndex
+    from lakehouse_samples.go_style.validator import handle_validate
 
     index = SearchIndex.from_corpus()
     health = encode({"status": "ok"})

@@ -1,6 +1,6 @@
 """The evidence materializer as the Rust gateway's helper builds it.
 
-Run as ``python -m difffuzz.samples.rust_style.materializer SRC_DIR OUT_FILE``. Every
+Run as ``python -m lakehouse_samples.rust_style.materializer SRC_DIR OUT_FILE``. Every
 ``*.jsonl`` file under SRC_DIR becomes evidence rows in OUT_FILE, one per non-blank line::
 
     {"source": "a/b.jsonl", "provenance": {"line_offset": 0, "recorded_at": "..."},
@@ -32,10 +32,9 @@ helper comes from a language habit:
   record's keys sorted, as ``Map`` is a ``BTreeMap``); nothing is written on failure.
   ``recorded_at`` is one chrono timestamp per run, RFC 3339 with milliseconds.
 
-Running: ``python -m difffuzz.samples.rust_style.materializer``, or by path,
-``python .../rust_style/materializer.py``, which starts faster: ``-m`` first imports the
-``difffuzz`` package (Hypothesis and all), and every call is a new process. The
-helper itself imports only the stdlib, orjson and regex.
+Running: ``python -m lakehouse_samples.rust_style.materializer``. Every call is a new process, so
+what it imports is its start-up time: the package imports neither difffuzz nor
+Hypothesis, and the helper itself imports only the stdlib, orjson and regex.
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ from typing import Any
 import orjson
 
 # The gateway shares one serde_json recursion guard between its helpers.
-from difffuzz.samples.rust_style.extract_json import nesting_depth
+from lakehouse_samples.rust_style.extract_json import nesting_depth
 
 __all__ = ["MaterializeError", "evidence_rows", "main", "materialize"]
 

@@ -10,11 +10,17 @@ loopback ports and tells where they listen and how to call their helpers::
         httpx.post(runtimes.rust.base_url + runtimes.rust.routes["validator"], json=...)
         subprocess.run(runtimes.go.commands["extract_json"], input=b"...")
 
-Each server runs as ``python -m difffuzz.samples.<side>.server --port 0``,
+Each server runs as ``python -m lakehouse_samples.<side>_style.server --port 0``,
 prints ``LISTENING <port>`` as its first line, and is ready when
 ``GET /health`` answers 200. Leaving the ``with`` block stops both, whatever
 happened inside it; a server also exits by itself when the process that
 started it is gone, so none is left behind even if the launcher is killed.
+
+The package is an application under test, not part of difffuzz: it imports
+neither difffuzz nor Hypothesis (each helper program starts a fresh interpreter
+through this module), and a server that fails raises its own
+:class:`SampleRuntimeError`, which ``difffuzz demo`` reports as the tool's
+"runtime unreachable" error.
 """
 
 from __future__ import annotations
@@ -31,9 +37,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, NoReturn
 
-from difffuzz._exceptions import RuntimeUnreachable
-
-__all__ = ["SampleRuntime", "SampleRuntimes", "start_sample_runtimes"]
+__all__ = ["SampleRuntime", "SampleRuntimeError", "SampleRuntimes", "start_sample_runtimes"]
 
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 3.0
@@ -43,7 +47,20 @@ ROUTES: Mapping[str, Mapping[str, str]] = {
     "rust": {"validator": "/v1/validate", "embed": "/ai/embed", "search": "/vectors/hybrid"},
     "go": {"validator": "/v1/validate", "embed": "/v1/embed", "search": "/v1/matrix/retrieve"},
 }
-_PACKAGES = {"rust": "difffuzz.samples.rust_style", "go": "difffuzz.samples.go_style"}
+_PACKAGES = {"rust": "lakehouse_samples.rust_style", "go": "lakehouse_samples.go_style"}
+
+
+class SampleRuntimeError(RuntimeError):
+    """A sample runtime did not come up, or stopped while it was in use.
+
+    ``runtime`` is ``"rust"`` or ``"go"``; ``target`` is its URL once known,
+    else the program it runs.
+    """
+
+    def __init__(self, message: str, *, runtime: str, target: str) -> None:
+        super().__init__(message)
+        self.runtime = runtime
+        self.target = target
 
 
 @dataclass(frozen=True)
@@ -102,7 +119,7 @@ class _ServerProcess:
             )
         except OSError as exc:
             self._stderr.close()
-            raise RuntimeUnreachable(
+            raise SampleRuntimeError(
                 f"cannot start the {name} sample runtime ({' '.join(argv)}): {exc}",
                 runtime=name,
                 target=" ".join(argv),
@@ -164,7 +181,7 @@ class _ServerProcess:
         message = f"the {self.name} sample runtime {problem}; command: {' '.join(self.argv)}"
         tail = self.stderr_tail()
         message += f"; its stderr ends with:\n{tail}" if tail else "; it wrote nothing to stderr"
-        raise RuntimeUnreachable(message, runtime=self.name, target=self.base_url or self.argv[0])
+        raise SampleRuntimeError(message, runtime=self.name, target=self.base_url or self.argv[0])
 
     def exit_problem(self) -> str | None:
         """How the process ended, if it has; ``None`` while it runs."""
@@ -208,7 +225,7 @@ class SampleRuntimes:
     """Both sample runtimes, running; a context manager that stops them on exit.
 
     Made by :func:`start_sample_runtimes`. :meth:`check_alive` raises
-    :class:`~difffuzz.RuntimeUnreachable` naming a server that died; leaving
+    :class:`SampleRuntimeError` naming a server that died; leaving
     the ``with`` block does the same (after stopping the other one) unless the
     block is already raising.
     """
@@ -239,7 +256,7 @@ class SampleRuntimes:
             self.stop()
 
     def check_alive(self) -> None:
-        """Raise :class:`~difffuzz.RuntimeUnreachable` if a server is no longer running."""
+        """Raise :class:`SampleRuntimeError` if a server is no longer running."""
         for process in self._processes:
             problem = process.exit_problem()
             if problem is not None:
@@ -258,7 +275,7 @@ class SampleRuntimes:
 def start_sample_runtimes(*, host: str = "127.0.0.1") -> SampleRuntimes:
     """Start both sample HTTP servers on free ports of ``host`` and wait until they answer.
 
-    Raises :class:`~difffuzz.RuntimeUnreachable` (with the server's stderr) if
+    Raises :class:`SampleRuntimeError` (with the server's stderr) if
     one does not come up within :data:`STARTUP_TIMEOUT` seconds; nothing is
     left running in that case.
     """

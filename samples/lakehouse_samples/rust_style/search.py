@@ -8,7 +8,7 @@ graph, so differences come from the two ports, not from approximation.
 Habits imitated, and the divergences they explain:
 
 - **The query goes through the gateway's own embed pipeline**
-  (:func:`~difffuzz.samples.rust_style.embed.prepare`, unit vectors in f64).
+  (:func:`~lakehouse_samples.rust_style.embed.prepare`, unit vectors in f64).
   A query that trims to nothing is refused (422); a query with no word
   character embeds to NaN, every score is NaN, serde_json writes it as
   ``null``, and ``f64::total_cmp`` plus the id tie-break order the workers by
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from difffuzz.samples.rust_style._http_wire import (
+from lakehouse_samples.rust_style._http_wire import (
     U64_MAX,
     ApiError,
     decode_body,
@@ -46,7 +46,7 @@ from difffuzz.samples.rust_style._http_wire import (
     serde_type,
     trim,
 )
-from difffuzz.samples.rust_style.embed import embed_texts
+from lakehouse_samples.rust_style.embed import embed_texts
 
 __all__ = ["DEFAULT_K", "SearchIndex"]
 
@@ -71,7 +71,7 @@ class SearchIndex:
     @classmethod
     def from_corpus(cls) -> SearchIndex:
         """The index over the bundled ``workers.jsonl``."""
-        text = resources.files("difffuzz.samples").joinpath("workers.jsonl").read_bytes()
+        text = resources.files("lakehouse_samples").joinpath("workers.jsonl").read_bytes()
         return cls([orjson.loads(line) for line in text.splitlines() if line.strip()])
 
     def handle(self, raw: bytes) -> tuple[int, bytes]:

@@ -1,0 +1,28 @@
+"""The one place the built-in comparator rules and properties enter their registries.
+
+:func:`load_builtins` is called once by ``import difffuzz`` (the package's last
+step), so every lookup, in the library, the CLI or a test, sees the built-ins,
+and no module registers anything as a side effect of being imported. Because
+the built-ins are in place before any user code runs, a user's
+``@difffuzz.runtime_property("parses")`` is refused with a clear error instead
+of silently replacing the built-in, or being replaced by it on first use.
+"""
+
+from __future__ import annotations
+
+from difffuzz._builtin_properties import BUILTIN_PROPERTIES
+from difffuzz._comparators import BUILTIN_RULES
+from difffuzz._comparators.base import COMPARATORS
+from difffuzz._properties import PROPERTIES
+
+__all__ = ["BUILTIN_ORIGIN", "load_builtins"]
+
+BUILTIN_ORIGIN = "difffuzz (built-in)"
+
+
+def load_builtins() -> None:
+    """Register every built-in rule and property; calling it again changes nothing."""
+    for name, rule in BUILTIN_RULES.items():
+        COMPARATORS.register(name, rule, origin=BUILTIN_ORIGIN)
+    for name, check in BUILTIN_PROPERTIES.items():
+        PROPERTIES.register(name, check, origin=BUILTIN_ORIGIN)
