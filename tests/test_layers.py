@@ -31,6 +31,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_registry.py",
             "_lakehouse.py",
             "_signature.py",
+            "_bucket.py",
             "_comparators/base.py",
             "_exceptions.py",
             "_jsontypes.py",
