@@ -74,6 +74,8 @@ def test_run_exits_0_when_both_runtimes_are_the_same_sample(
     result = invoke(
         "run", "--config", twin_config, *surface_options(surfaces), "--seed", SEED,
         "--max-examples", "10", "--quiet", "--no-reports", "--report-json", report,
+        # A box the budget fits in on a busy machine: this test is about verdicts.
+        "--max-seconds", "60",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     campaign = json.loads(report.read_text(encoding="utf-8"))
