@@ -18,7 +18,7 @@ from difffuzz._comparators.base import Comparison, Difference, DiffKind
 from difffuzz._config import KnownGap
 from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine import StopReason, run_campaign
-from difffuzz._engine.budget import EXPLORE_SHARE, ROUND_SHRINK_SHARE, Budget
+from difffuzz._engine.budget import EXPLORE_SHARE, NOISE_SHARE, ROUND_SHRINK_SHARE, Budget
 from difffuzz._engine.classify import classify
 from difffuzz._engine.divergence import DivergenceFound
 from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
@@ -61,6 +61,17 @@ def test_exploring_may_use_only_its_share_of_the_time_box() -> None:
     assert budget.shrink_stop() is None  # the rest of the box is for shrinking
     clock.now = 100.01
     assert budget.shrink_stop() is StopReason.TIME
+
+
+def test_noise_learning_may_take_only_its_share_of_the_time_box() -> None:
+    clock = FakeClock()
+    budget = Budget(max_examples=10, max_seconds=100.0, clock=clock)
+    budget.start()
+    clock.now = 100.0 * NOISE_SHARE - 0.01
+    assert not budget.noise_spent()
+    clock.now = 100.0 * NOISE_SHARE + 0.01
+    assert budget.noise_spent()
+    assert not Budget(max_examples=10).noise_spent()  # no box: the example count bounds it
 
 
 def test_shrinking_stops_at_its_call_budget_per_finding() -> None:

@@ -18,12 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["EXPLORE_SHARE", "ROUND_SHRINK_SHARE", "Budget", "StopReason"]
+__all__ = ["EXPLORE_SHARE", "NOISE_SHARE", "ROUND_SHRINK_SHARE", "Budget", "StopReason"]
 
 #: Share of a surface's time budget spent exploring; the rest is for shrinking.
 EXPLORE_SHARE = 0.6
 #: Share of a time-boxed surface's budget one round may spend shrinking.
 ROUND_SHRINK_SHARE = 0.15
+#: Share of a time-boxed surface's budget noise learning may take (slow helpers
+#: would otherwise spend the whole exploring share calibrating).
+NOISE_SHARE = 0.1
 
 
 class StopReason(StrEnum):
@@ -87,6 +90,10 @@ class Budget:
         if self.max_seconds is not None and self.elapsed > self.max_seconds:
             return StopReason.TIME
         return None
+
+    def noise_spent(self) -> bool:
+        """Has noise learning used its share of the time box?"""
+        return self.max_seconds is not None and self.elapsed > self.max_seconds * NOISE_SHARE
 
     def round_shrink_stop(self, origins: int) -> StopReason | None:
         """Has this round spent what it may on shrinking its ``origins`` findings?

@@ -40,6 +40,8 @@ class NoiseCalibrator:
     #: A runtime did not answer (down, or hanging past the timeout): calibrating on
     #: stops at once, and the round loop's infra policy decides what happens next.
     unreachable: bool = False
+    #: Says when calibration has used its share of a time box (slow helpers).
+    out_of_time: Callable[[], bool] = lambda: False
 
     @property
     def applies(self) -> bool:
@@ -48,7 +50,7 @@ class NoiseCalibrator:
     def calibrate(self, value: Input) -> list[str]:
         """Call each runtime twice with ``value``; returns the paths newly learned."""
         found: list[str] = []
-        if self.unreachable:
+        if self.unreachable or self.out_of_time():
             return found
         for send, select in self.sides:
             first = send(value)

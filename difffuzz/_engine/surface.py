@@ -289,6 +289,7 @@ class SurfaceCampaign:
             sides=((self.left.send, spec.select_left), (self.right.send, spec.select_right)),
             examples=self.settings.learn_noise,
             seed=self.settings.seed,
+            out_of_time=self.budget.noise_spent,
         )
         learned = calibrator.learn(strategy)
         if learned:
