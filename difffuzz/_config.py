@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from difffuzz._comparators.base import CompareSpec
-from difffuzz._exceptions import ConfigError
+from difffuzz._exceptions import ConfigError, RegistryError
+from difffuzz._normalize.spec import StepSpec, steps_from_config
 from difffuzz._signature import Signature
 
 __all__ = [
@@ -101,6 +102,12 @@ class KnownGap:
     It matches a signature by ``signature`` id, or by any combination of
     ``category``, ``statuses`` and ``paths`` (glob patterns each of which must
     match one of the signature's paths).
+
+    A gap that carries its *normalizer* (``normalize``: steps per runtime) is
+    *tracked* instead: its steps map the known difference away before
+    comparing, so every other difference in the same answers is still found,
+    and the judge reports where the steps absorbed something. A tracked gap
+    matches no signature; removing its normalizer re-opens the divergence.
     """
 
     reason: str
@@ -108,8 +115,17 @@ class KnownGap:
     category: str = ""
     statuses: tuple[int | None, int | None] | None = None
     paths: tuple[str, ...] = ()
+    #: runtime name -> the steps that map this gap away on that runtime's answers.
+    normalize: Mapping[str, tuple[StepSpec, ...]] = field(default_factory=dict)
+
+    @property
+    def tracked(self) -> bool:
+        """Does the gap carry a normalizer (tracked, never matched)?"""
+        return any(self.normalize.values())
 
     def matches(self, candidate: Signature) -> bool:
+        if self.tracked:
+            return False
         if self.signature and candidate.id != self.signature:
             return False
         if self.category and candidate.category != self.category:
@@ -330,8 +346,11 @@ def parse_config(document: Mapping[str, Any], *, source: str, base_dir: Path) ->
     surfaces_table = top.get("surfaces", dict, {})
     if not surfaces_table:
         raise ConfigError(f"{source}: no [surfaces.NAME] table; a campaign needs at least one")
+    modules = top.strings("strategy_modules")
     surfaces = {
-        name: _parse_surface(name, top.sub("surfaces").sub(name), (left, right), campaign, base_dir)
+        name: _parse_surface(
+            name, top.sub("surfaces").sub(name), (left, right), campaign, base_dir, modules
+        )
         for name in surfaces_table
     }
     return Config(
@@ -339,7 +358,7 @@ def parse_config(document: Mapping[str, Any], *, source: str, base_dir: Path) ->
         campaign=campaign,
         runtimes=(left, right),
         surfaces=surfaces,
-        strategy_modules=top.strings("strategy_modules"),
+        strategy_modules=modules,
     )
 
 
@@ -403,6 +422,7 @@ _SURFACE_KEYS = _REQUEST_KEYS | {
     "runtimes",
     "max_examples",
     "polish",
+    "normalize",
 }
 _COMPARE_KEYS = {"rule", "ignore", "select"}
 
@@ -413,6 +433,7 @@ def _parse_surface(
     runtimes: tuple[RuntimeSpec, RuntimeSpec],
     campaign: CampaignSettings,
     base_dir: Path,
+    modules: tuple[str, ...] = (),
 ) -> SurfaceSpec:
     reader.check_keys(_SURFACE_KEYS)
     # The name is the surface's corpus folder: it must be one plain path segment.
@@ -474,12 +495,32 @@ def _parse_surface(
             )
         select[runtime.name] = own
     params = {k: v for k, v in compare.items() if k not in _COMPARE_KEYS}
+    known_gaps = tuple(_parse_gaps(reader, runtimes, modules))
+    shared = _parse_steps(reader, reader.table.get("normalize", []), "normalize", modules)
+    sides = []
+    for runtime in runtimes:
+        own_table = overrides.sub(runtime.name)
+        own = _parse_steps(own_table, own_table.table.get("normalize", []), "normalize", modules)
+        # A gap's steps first (they undo the known difference), then the runtime's
+        # own, then the steps shared by both sides.
+        from_gaps = tuple(
+            step for gap in known_gaps for step in gap.normalize.get(runtime.name, ())
+        )
+        sides.append((*from_gaps, *own, *shared))
+    if rule == "bytes" and any(sides):
+        raise reader.fail(
+            "normalize",
+            "rule 'bytes' compares raw bodies, so nothing can be normalised first; "
+            "use rule 'json' (or 'http') to normalise and compare parsed answers",
+        )
     compare_spec = CompareSpec(
         rule=rule,
         ignore=compare_reader.strings("ignore"),
         select_left=select.get(runtimes[0].name, ""),
         select_right=select.get(runtimes[1].name, ""),
         params=params,
+        normalize_left=sides[0],
+        normalize_right=sides[1],
     )
 
     answer_status = reader.get("answer_status", list)
@@ -501,7 +542,7 @@ def _parse_surface(
         answer_status=tuple(answer_status) if answer_status is not None else None,
         collapse=reader.strings("collapse"),
         properties=tuple(_parse_properties(reader, names)),
-        known_gaps=tuple(_parse_gaps(reader)),
+        known_gaps=known_gaps,
         max_examples=max_examples,
         polish=reader.get("polish", bool, False),
     )
@@ -514,7 +555,7 @@ def _parse_request(
     campaign: CampaignSettings,
     base_dir: Path,
 ) -> RequestSpec:
-    override.check_keys(_REQUEST_KEYS | {"select"})
+    override.check_keys(_REQUEST_KEYS | {"select", "normalize"})
 
     def source_of(key: str) -> _Reader:
         # The per-runtime table wins; errors must name the table the value came from.
@@ -607,20 +648,93 @@ def _parse_properties(reader: _Reader, runtime_names: set[str]) -> list[Property
 
 
 #: The values of :attr:`Signature.category`.
-_CATEGORIES = ("status", "shape", "property", "value")
+_CATEGORIES = ("status", "shape", "property", "value", "spelling")
 
 
-def _parse_gaps(reader: _Reader) -> list[KnownGap]:
+def _parse_steps(
+    reader: _Reader, entries: Any, key: str, modules: tuple[str, ...], *, gap: str = ""
+) -> tuple[StepSpec, ...]:
+    """Read and compile a list of normalize steps (errors name ``reader.where.key[i]``)."""
+    from difffuzz._normalize.registry import compile_step
+
+    try:
+        steps = steps_from_config(entries, gap=gap)
+    except ValueError as exc:
+        raise reader.fail(key, str(exc)) from None
+    for index, step in enumerate(steps):
+        try:
+            try:
+                compile_step(step)
+            except RegistryError:
+                if not modules:
+                    raise
+                # A step registered by a user module: import the modules, then retry.
+                from difffuzz._registry import load_strategy_modules
+
+                load_strategy_modules(modules)
+                compile_step(step)
+        except (ConfigError, RegistryError) as exc:
+            raise reader.fail(f"{key}[{index}]", str(exc)) from None
+    return steps
+
+
+_GAP_KEYS = {"reason", "signature", "category", "statuses", "paths", "normalize"}
+_GAP_MATCHERS = ("signature", "category", "statuses", "paths")
+
+
+def _parse_gap_steps(
+    reader: _Reader,
+    where: str,
+    entry: Mapping[str, Any],
+    runtimes: tuple[RuntimeSpec, RuntimeSpec],
+    modules: tuple[str, ...],
+) -> dict[str, tuple[StepSpec, ...]]:
+    """A gap's ``normalize``: a list for both runtimes, or a table runtime -> list."""
+    value = entry["normalize"]
+    names = [runtime.name for runtime in runtimes]
+    given = [key for key in _GAP_MATCHERS if key in entry]
+    if given:
+        raise reader.fail(
+            where,
+            f"a known gap that carries a normalizer is tracked through it, so {given} would "
+            "only hide other divergences again; remove them (or remove normalize to match "
+            "findings by them instead)",
+        )
+    reason = str(entry["reason"])
+    key = f"{where}.normalize"
+    if isinstance(value, dict) and not {"step", "jq", "hook"} & set(value):
+        for name in value:
+            if name not in names:
+                raise ConfigError(
+                    _unknown(f"runtime {name!r} in {key}", name, names, reader.source)
+                )
+        table = _Reader(value, _join(reader.where, key), reader.source)
+        steps = {
+            name: _parse_steps(table, value.get(name, []), name, modules, gap=reason)
+            for name in names
+        }
+    else:
+        both = _parse_steps(reader, value, key, modules, gap=reason)
+        steps = dict.fromkeys(names, both)
+    if not any(steps.values()):
+        raise reader.fail(key, "is empty; give each runtime's steps, e.g. { rust = [...] }")
+    return steps
+
+
+def _parse_gaps(
+    reader: _Reader, runtimes: tuple[RuntimeSpec, RuntimeSpec], modules: tuple[str, ...]
+) -> list[KnownGap]:
     gaps = []
     for index, entry in enumerate(reader.get("known_gaps", list, [])):
         where = f"known_gaps[{index}]"
         if not isinstance(entry, dict):
             raise reader.fail(where, "expected a table with 'reason' and a matcher")
-        unknown = set(entry) - {"reason", "signature", "category", "statuses", "paths"}
+        unknown = set(entry) - _GAP_KEYS
         if unknown:
             raise reader.fail(
                 where,
-                f"unknown keys {sorted(unknown)}; use reason, signature, category, statuses, paths",
+                f"unknown keys {sorted(unknown)}; use reason, signature, category, statuses, "
+                "paths, normalize",
             )
         reason = entry.get("reason")
         if not isinstance(reason, str) or not reason.strip():
@@ -652,6 +766,10 @@ def _parse_gaps(reader: _Reader) -> list[KnownGap]:
             raise reader.fail(
                 f"{where}.paths", f"expected a list of pointer patterns, got {paths!r}"
             )
+        if "normalize" in entry:
+            steps = _parse_gap_steps(reader, where, entry, runtimes, modules)
+            gaps.append(KnownGap(reason=reason, normalize=steps))
+            continue
         gap = KnownGap(
             reason=reason,
             signature=entry.get("signature", ""),
@@ -662,7 +780,8 @@ def _parse_gaps(reader: _Reader) -> list[KnownGap]:
         if not (gap.signature or gap.category or gap.statuses or gap.paths):
             raise reader.fail(
                 where,
-                "a known gap must match something: give signature, category, statuses or paths",
+                "a known gap must match something: give signature, category, statuses or "
+                "paths, or carry a normalizer (normalize = { RUNTIME = [steps] })",
             )
         gaps.append(gap)
     return gaps

@@ -4,8 +4,14 @@ This is the team's probe discipline written down once:
 
 * an infrastructure failure (unreachable, timeout) on either side says nothing
   about the input: ``infra_error``, never a finding;
-* the surface's comparator decides equality; single-runtime properties add
-  findings on one side alone;
+* each side's answer goes through its normalize steps (jq, built-ins, hooks)
+  first; then the surface's comparator decides equality (ignore rules and
+  learned noise apply inside it, after normalising); single-runtime
+  properties read the raw answers and add findings on one side alone;
+* a tracked known gap's steps are normalised away *and counted*: the
+  observation names each gap whose steps absorbed a difference
+  (:class:`~difffuzz._results.GapHit`), while every other difference in the
+  same answers is judged as usual;
 * a side that *answered* (status in ``answer_status``, output non-empty) while
   the other failed is a divergence even when the rule looks only at bodies;
 * two sides that both failed the same way (same status, same failure) are
@@ -17,11 +23,13 @@ The judge knows nothing of Hypothesis, transports or reports.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import (
+    Comparator,
     CompareSpec,
     Comparison,
     Difference,
@@ -29,10 +37,12 @@ from difffuzz._comparators.base import (
     get_comparator,
 )
 from difffuzz._config import SurfaceSpec
+from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import Input
+from difffuzz._normalize import NormalizeError, compile_pipeline, normalize_outcome
 from difffuzz._outcome import Outcome
 from difffuzz._properties import get_property
-from difffuzz._results import Observation, Verdict
+from difffuzz._results import GapHit, Observation, Verdict
 from difffuzz._signature import Signature
 
 __all__ = ["RULES_WITHOUT_IGNORE", "Judge"]
@@ -94,7 +104,12 @@ class Judge:
         both_failed = not left_ok and not right_ok
         if both_failed and left.status == right.status and left.failure == right.failure:
             return observed(Verdict.BOTH_FAILED)
-        comparison = get_comparator(spec.rule)(left, right, spec)
+        compare = get_comparator(spec.rule)
+        normal_left, normal_right = self.normalize(0, left, spec), self.normalize(1, right, spec)
+        comparison = compare(normal_left, normal_right, spec)
+        gap_hits = self._gap_hits(
+            compare, spec, (left, right), (normal_left, normal_right), comparison
+        )
         extra: list[Difference] = []
         if (left_ok != right_ok or both_failed) and not any(
             d.kind is DiffKind.STATUS for d in comparison.differences
@@ -136,7 +151,7 @@ class Judge:
         if extra:
             comparison = replace(comparison, differences=(*comparison.differences, *extra))
         if comparison.equal:
-            return observed(Verdict.MATCH, comparison)
+            return replace(observed(Verdict.MATCH, comparison), gap_hits=gap_hits)
         signature = Signature.of(
             self.surface.name,
             (left.status, right.status),
@@ -146,7 +161,80 @@ class Judge:
         bucket = Bucket.of(
             self.surface.name, left, right, comparison.differences, answered=(left_ok, right_ok)
         )
-        return replace(observed(Verdict.DIVERGENCE, comparison), signature=signature, bucket=bucket)
+        return replace(
+            observed(Verdict.DIVERGENCE, comparison),
+            signature=signature,
+            bucket=bucket,
+            gap_hits=gap_hits,
+        )
+
+    def normalize(self, side: int, outcome: Outcome, spec: CompareSpec | None = None) -> Outcome:
+        """``outcome`` (of the left runtime for ``side`` 0) after the spec's normalize steps.
+
+        A step that fails on an answer is a :class:`ConfigError` naming the
+        surface, the runtime and the step, never a silent divergence. (The
+        noise calibration should compare answers normalised this way too.)
+        """
+        spec = spec or self.compare_spec
+        steps = spec.normalize_left if side == 0 else spec.normalize_right
+        if not steps:
+            return outcome
+        runtime = self.runtimes[side]
+        where = f"surfaces.{self.surface.name} (runtime {runtime})"
+        try:
+            return normalize_outcome(outcome, compile_pipeline(steps))
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {error}") from None
+        except NormalizeError as error:
+            answer = outcome.body[:300].decode("utf-8", "replace")
+            raise ConfigError(
+                f"{where}: normalize step {error}. The answer was {outcome.summary()}: "
+                f"{answer!r}. Make the step handle every answer it can meet (in jq, "
+                "'if COND then ... else . end' leaves the others as they are)"
+            ) from None
+
+    def _gap_hits(
+        self,
+        compare: Comparator,
+        spec: CompareSpec,
+        raw: tuple[Outcome, Outcome],
+        normalized: tuple[Outcome, Outcome],
+        comparison: Comparison,
+    ) -> tuple[GapHit, ...]:
+        """The tracked gaps whose steps absorbed a difference between these answers.
+
+        For each gap the answers are normalised once more without its steps;
+        the differences that comparison reports and the full one does not are
+        what the gap stands for. Steps that changed nothing cost no comparison.
+        """
+        gaps = dict.fromkeys(
+            step.gap for step in (*spec.normalize_left, *spec.normalize_right) if step.gap
+        )
+        if not gaps:
+            return ()
+        kept = {(d.kind, d.path, d.qualifier) for d in comparison.differences}
+        hits = []
+        for gap in gaps:
+            without = replace(
+                spec,
+                normalize_left=tuple(s for s in spec.normalize_left if s.gap != gap),
+                normalize_right=tuple(s for s in spec.normalize_right if s.gap != gap),
+            )
+            left, right = self.normalize(0, raw[0], without), self.normalize(1, raw[1], without)
+            if _same(left, normalized[0]) and _same(right, normalized[1]):
+                continue
+            absorbed = tuple(
+                d
+                for d in compare(left, right, without).differences
+                if (d.kind, d.path, d.qualifier) not in kept
+            )
+            if absorbed:
+                statuses = (raw[0].status, raw[1].status)
+                signature = Signature.of(
+                    self.surface.name, statuses, absorbed, collapse=self.surface.collapse
+                )
+                hits.append(GapHit(gap, signature, absorbed))
+        return tuple(hits)
 
     def _property_violations(
         self, value: Input, left: Outcome, left_ok: bool, right: Outcome, right_ok: bool
@@ -174,6 +262,16 @@ class Judge:
                     )
                 )
         return violations
+
+
+def _same(a: Outcome, b: Outcome) -> bool:
+    """Do two normalisations of one answer agree (NaN included)?"""
+    if a.json == b.json:
+        return True
+    try:
+        return json.dumps(a.json, sort_keys=True) == json.dumps(b.json, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
 
 
 def _status_word(outcome: Outcome) -> str:

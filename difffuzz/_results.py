@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from difffuzz._bucket import Bucket
-from difffuzz._comparators.base import CompareSpec, Comparison
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference
 from difffuzz._inputs import Input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
@@ -22,6 +22,7 @@ __all__ = [
     "CampaignResult",
     "Finding",
     "FindingStatus",
+    "GapHit",
     "InfraEvent",
     "Observation",
     "SurfaceResult",
@@ -44,8 +45,27 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True)
+class GapHit:
+    """A tracked known gap's normalizer absorbed differences in one observation.
+
+    ``signature`` and ``differences`` are what the comparison would have
+    reported without that gap's steps (and does not report with them): the
+    divergence the gap stands for, to be counted and reported once per gap.
+    """
+
+    reason: str
+    signature: Signature
+    differences: tuple[Difference, ...]
+
+
+@dataclass(frozen=True)
 class Observation:
-    """One input, both outcomes, and what the engine made of them."""
+    """One input, both outcomes, and what the engine made of them.
+
+    ``left`` and ``right`` are the raw answers; the comparison was made on
+    them after the spec's normalize steps. ``gap_hits`` says which tracked
+    known gaps normalised something away here ("normalized away by gap X").
+    """
 
     surface: str
     input: Input
@@ -56,6 +76,7 @@ class Observation:
     signature: Signature | None = None
     #: The coarse search key of a divergence (see :mod:`difffuzz._bucket`).
     bucket: Bucket | None = None
+    gap_hits: tuple[GapHit, ...] = ()
 
 
 class FindingStatus(StrEnum):

@@ -89,7 +89,11 @@ class Signature:
 
     @property
     def category(self) -> str:
-        """``status``, ``shape``, ``property`` or ``value``: the headline of the finding."""
+        """``status``, ``shape``, ``property``, ``value`` or ``spelling``: the headline.
+
+        ``spelling`` is a finding made of lexical differences only (equal values
+        written differently), so a user can gate on it or mark it known on its own.
+        """
         kinds = {DiffKind(kind) for kind, _, _ in self.parts}
         if DiffKind.STATUS in kinds:
             return "status"
@@ -97,6 +101,8 @@ class Signature:
             return "property"
         if any(kind.is_shape for kind in kinds):
             return "shape"
+        if kinds and all(kind.is_lexical for kind in kinds):
+            return "spelling"
         return "value"
 
     @property

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from difffuzz._normalize.spec import StepSpec
 from difffuzz._outcome import Outcome
 from difffuzz._registry import Registry
 
@@ -39,11 +40,20 @@ class DiffKind(StrEnum):
     LENGTH = "length"  # arrays or texts of different length
     ORDER = "order"  # same elements, different order
     PROPERTY = "property"  # a single-runtime property does not hold
+    # Lexical kinds (``spelling = true``): equal values, written differently.
+    NUMBER_SPELLING = "number-spelling"  # 1 against 1.0, 1e2 against 100
+    ESCAPE = "escape"  # "\u003c" against "<" in a string or a key
+    KEY_ORDER = "key-order"  # the same keys in another order (``key_order = true``)
 
     @property
     def is_shape(self) -> bool:
         """Structural differences: what a caller parsing the answer trips over."""
         return self in (DiffKind.PARSE, DiffKind.TYPE, DiffKind.MISSING, DiffKind.EXTRA)
+
+    @property
+    def is_lexical(self) -> bool:
+        """Differences in how equal values are written, not in what they are."""
+        return self in (DiffKind.NUMBER_SPELLING, DiffKind.ESCAPE, DiffKind.KEY_ORDER)
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,10 @@ class CompareSpec:
     ``select_left`` / ``select_right`` are JSON pointers applied to each side
     before comparing (e.g. ``/embeddings/0`` against ``/vectors/0``); ``ignore``
     are pointer patterns with ``*`` (one level) and ``**`` (any depth) wildcards.
+    ``normalize_left`` / ``normalize_right`` are the normalize steps the judge
+    applies to each side's parsed answer before the rule sees it (see
+    :mod:`difffuzz._normalize`); they are part of the spec so that a fixture
+    records them and a replay applies the same ones.
     """
 
     rule: str = "json"
@@ -146,6 +160,12 @@ class CompareSpec:
     select_left: str = ""
     select_right: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
+    normalize_left: tuple[StepSpec, ...] = ()
+    normalize_right: tuple[StepSpec, ...] = ()
+
+    @property
+    def normalizes(self) -> bool:
+        return bool(self.normalize_left or self.normalize_right)
 
     def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {"rule": self.rule}
@@ -155,17 +175,32 @@ class CompareSpec:
             record["select"] = {"left": self.select_left, "right": self.select_right}
         if self.params:
             record["params"] = dict(sorted(self.params.items()))
+        if self.normalizes:
+            record["normalize"] = {
+                "left": [step.to_json() for step in self.normalize_left],
+                "right": [step.to_json() for step in self.normalize_right],
+            }
         return record
 
     @classmethod
     def from_json(cls, record: Mapping[str, Any]) -> CompareSpec:
+        """Read what :meth:`to_json` wrote; ``ValueError`` names a malformed step."""
         select = record.get("select", {}) or {}
+        normalize = record.get("normalize", {}) or {}
+        if not isinstance(normalize, Mapping):
+            raise ValueError(f"compare 'normalize' must be an object, got {normalize!r}")
+        steps = {
+            side: tuple(StepSpec.from_json(step) for step in normalize.get(side, ()) or ())
+            for side in ("left", "right")
+        }
         return cls(
             rule=str(record.get("rule", "json")),
             ignore=tuple(str(p) for p in record.get("ignore", ())),
             select_left=str(select.get("left", "")),
             select_right=str(select.get("right", "")),
             params=dict(record.get("params", {}) or {}),
+            normalize_left=steps["left"],
+            normalize_right=steps["right"],
         )
 
 
