@@ -10,6 +10,7 @@ own comparison.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._comparators.numeric import TOLERANCE_PARAMS, Tolerance
 from difffuzz._comparators.params import check_names, flag_param, int_param, patterns_param
+from difffuzz._comparators.spelling import spelling_differences
 from difffuzz._comparators.structure import DiffOptions, Walk
 from difffuzz._exceptions import ConfigError
 from difffuzz._outcome import NotJSON, Outcome
@@ -40,7 +42,13 @@ __all__ = [
     "validity_gate",
 ]
 
-JSON_PARAMS = TOLERANCE_PARAMS | {"unordered", "ignore_order", "max_differences"}
+JSON_PARAMS = TOLERANCE_PARAMS | {
+    "unordered",
+    "ignore_order",
+    "max_differences",
+    "spelling",
+    "key_order",
+}
 DEFAULT_MAX_DIFFERENCES = 200
 
 
@@ -244,7 +252,10 @@ def compare_json(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison
     Parameters: ``abs_tol``, ``rel_tol``, ``ulps`` (numbers equal when any
     passes), ``unordered`` (patterns of arrays compared as multisets; a pure
     permutation is one ORDER difference), ``ignore_order`` (drop those ORDER
-    differences, listing them as ignored), ``max_differences`` (default 200).
+    differences, listing them as ignored), ``max_differences`` (default 200),
+    ``spelling`` (also compare how equal numbers and strings are written, see
+    :mod:`~difffuzz._comparators.spelling`) and ``key_order`` (with
+    ``spelling``: the order of object keys too).
 
     >>> spec = CompareSpec("json", ignore=("/timestamp",))
     >>> result = compare_json(Outcome(0, b'{"a": 1, "timestamp": 1}'),
@@ -260,6 +271,13 @@ def json_comparison(rule: str, left: Outcome, right: Outcome, spec: CompareSpec)
     check_names(rule, spec.params, JSON_PARAMS)
     options = diff_options(rule, spec.params)
     cap = max_differences(rule, spec.params)
+    spelling = flag_param(rule, spec.params, "spelling", False)
+    key_order = flag_param(rule, spec.params, "key_order", False)
+    if key_order and not spelling:
+        raise ConfigError(
+            f"rule {rule!r}: key_order = true compares how keys are written, which is part "
+            "of the lexical mode; set spelling = true as well"
+        )
     check_pointers(spec)
     selected = parse_and_select(rule, left, right, spec)
     if isinstance(selected, Comparison):
@@ -274,7 +292,18 @@ def json_comparison(rule: str, left: Outcome, right: Outcome, spec: CompareSpec)
         selected.left, selected.right, spec.ignore, differs
     )
     walk = Walk(options)
-    differences = collect(walk.differences(chosen_left, chosen_right), cap)
+    found: Iterable[Difference] = walk.differences(chosen_left, chosen_right)
+    if spelling:
+        lexical = spelling_differences(
+            left,
+            right,
+            (chosen_left, chosen_right),
+            (spec.select_left, spec.select_right),
+            key_order=key_order,
+            unordered=options.unordered,
+        )
+        found = itertools.chain(found, lexical)
+    differences = collect(found, cap)
     order_ignored = tuple(loc or "/" for loc in walk.order_ignored)
     return Comparison(
         rule=rule,
