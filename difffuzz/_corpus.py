@@ -11,6 +11,11 @@ Fixtures hold the input itself (see :mod:`difffuzz._inputs`), never
 Hypothesis's internal choice sequences, so they survive upgrades of Hypothesis,
 of difffuzz's strategies, and of either runtime.
 
+Schema 2 (``difffuzz.fixture/2``) records the normalize steps that were in
+force (inside ``compare``, per side) and, beside each runtime's raw answer in
+``outcomes``, its normalised answer in ``normalized``; a replay applies the
+fixture's own steps. Schema 1 fixtures (no steps) are still read.
+
 Like Hypothesis's ``ExampleDatabase`` the store has three verbs:
 :meth:`Corpus.save`, :meth:`Corpus.fetch` and :meth:`Corpus.delete`.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -37,7 +43,9 @@ __all__ = ["FIXTURE_SCHEMA", "FLAKY_FOLDER", "Corpus", "CorpusProblem", "Fixture
 #: The sub-folder of a surface's folder that holds its flaky findings.
 FLAKY_FOLDER = "flaky"
 
-FIXTURE_SCHEMA = "difffuzz.fixture/1"
+FIXTURE_SCHEMA = "difffuzz.fixture/2"
+#: Schemas this version reads: 1 has no normalize steps and no normalised answers.
+READABLE_SCHEMAS = ("difffuzz.fixture/1", FIXTURE_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,33 @@ class Fixture:
     found_at: str = ""
     difffuzz_version: str = ""
     hypothesis_version: str = ""
+    #: Each side's answer after the compare spec's normalize steps, as stored
+    #: (``None``: not stored, computed from the steps when written).
+    normalized: tuple[Any, Any] | None = field(default=None, compare=False)
     #: Where it was loaded from; not stored in the file.
     path: Path | None = field(default=None, compare=False)
+
+    def normalized_answers(self) -> tuple[Any, Any] | None:
+        """Both normalised answers (``None`` without steps; a body that is not JSON: None).
+
+        Stored ones win: a fixture shows what its steps made of the answers when
+        it was found, even if a hook has changed since.
+        """
+        if self.normalized is not None:
+            return self.normalized
+        if not self.compare.normalizes:
+            return None
+        from difffuzz._normalize import compile_pipeline, normalize_outcome
+        from difffuzz._outcome import NotJSON
+
+        answers = []
+        for outcome, steps in (
+            (self.left, self.compare.normalize_left),
+            (self.right, self.compare.normalize_right),
+        ):
+            value = normalize_outcome(outcome, compile_pipeline(steps)).json
+            answers.append(None if isinstance(value, NotJSON) else value)
+        return answers[0], answers[1]
 
     @property
     def id(self) -> str:
@@ -100,6 +133,16 @@ class Fixture:
             record["known_gap"] = {"reason": self.known_gap}
         if self.fixed_at:
             record["fixed_at"] = self.fixed_at
+        try:
+            normalized = self.normalized_answers()
+        except Exception as exc:  # a hook that changed or went away: keep the fixture
+            normalized = None
+            record["normalized_error"] = f"the normalize steps failed when written: {exc}"
+        if normalized is not None:
+            record["normalized"] = {
+                self.runtimes[0]: _strict(normalized[0]),
+                self.runtimes[1]: _strict(normalized[1]),
+            }
         return record
 
     @classmethod
@@ -108,8 +151,11 @@ class Fixture:
         if not isinstance(record, Mapping):
             raise ValueError("a fixture must be a JSON object")
         schema = record.get("schema")
-        if schema != FIXTURE_SCHEMA:
-            raise ValueError(f"field 'schema' is {schema!r}, expected {FIXTURE_SCHEMA!r}")
+        if schema not in READABLE_SCHEMAS:
+            raise ValueError(
+                f"field 'schema' is {schema!r}, expected one of {', '.join(READABLE_SCHEMAS)} "
+                "(a newer difffuzz wrote it? upgrade difffuzz)"
+            )
         for key in ("surface", "signature", "input", "runtimes", "outcomes", "compare"):
             if key not in record:
                 raise ValueError(f"required field {key!r} is missing")
@@ -127,6 +173,11 @@ class Fixture:
                 raise ValueError(f"field {key!r} must be a list, got {record[key]!r}")
         gap = record.get("known_gap") or {}
         answer_status = record.get("answer_status")
+        normalized = record.get("normalized")
+        if normalized is not None and (
+            not isinstance(normalized, Mapping) or set(normalized) != set(runtimes)
+        ):
+            raise ValueError(f"field 'normalized' must have one entry per runtime {runtimes}")
         return cls(
             surface=str(record["surface"]),
             signature=Signature.from_json(record["signature"]),
@@ -146,8 +197,20 @@ class Fixture:
             found_at=str(record.get("found_at", "")),
             difffuzz_version=str(record.get("difffuzz_version", "")),
             hypothesis_version=str(record.get("hypothesis_version", "")),
+            normalized=(normalized[runtimes[0]], normalized[runtimes[1]]) if normalized else None,
             path=path,
         )
+
+
+def _strict(value: Any) -> Any:
+    """A value strict JSON can hold: non-finite floats as "NaN", "Infinity", "-Infinity"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, list):
+        return [_strict(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    return value
 
 
 def input_digest(value: Input) -> str:

@@ -2,9 +2,13 @@
 
 Each fixture's input is sent again to both runtimes, as the *current* config
 says to reach them, and judged by the comparator spec saved *in the fixture*
-(so a fixture keeps meaning what it meant when it was found) unless the caller
-asks to judge by the current config. Each fixture is sent twice; two different
-verdicts make it ``flaky``.
+(so a fixture keeps meaning what it meant when it was found), normalize steps
+included, unless the caller asks to judge by the current config. Each fixture
+is sent twice; two different verdicts make it ``flaky``.
+
+A fixture whose divergence a *tracked* known gap of the config now normalises
+away (the gap's steps absorb exactly the fixture's signature) is that gap's
+fixture: reported as a known gap, like one matched by signature.
 
 Verdicts::
 
@@ -214,14 +218,30 @@ def replay_one(
     )
 
 
-def _gap_reason(case: ReplayCase, surface: SurfaceSpec) -> str:
+def _gap_reason(case: ReplayCase, surface: SurfaceSpec, runtimes: tuple[str, str]) -> str:
     """Why the case's divergence is accepted, or "" (see :attr:`ReplayCase.is_gap`)."""
     observed = case.observation.signature if case.observation is not None else None
     if case.verdict is ReplayVerdict.DIVERGES_DIFFERENTLY and observed is not None:
         gap = surface.known_gap(observed)
-        return gap.reason if gap is not None else ""
+        return gap.reason if gap is not None else _tracked_gap(case, surface, runtimes, observed)
     gap = surface.known_gap(case.fixture.signature)
-    return case.fixture.known_gap or (gap.reason if gap is not None else "")
+    if case.fixture.known_gap or gap is not None:
+        return case.fixture.known_gap or (gap.reason if gap is not None else "")
+    return _tracked_gap(case, surface, runtimes, case.fixture.signature)
+
+
+def _tracked_gap(
+    case: ReplayCase, surface: SurfaceSpec, runtimes: tuple[str, str], signature: Signature
+) -> str:
+    """The reason of a tracked gap whose steps absorb exactly ``signature`` in the
+    answers just received (judged again, without sending, by the config's spec)."""
+    observation = case.observation
+    if observation is None or observation.verdict is not Verdict.DIVERGENCE:
+        return ""
+    if not any(gap.tracked for gap in surface.known_gaps):
+        return ""
+    again = Judge(surface, runtimes).judge(observation.input, observation.left, observation.right)
+    return next((hit.reason for hit in again.gap_hits if hit.signature == signature), "")
 
 
 def replay_fixtures(
@@ -259,7 +279,7 @@ def replay_fixtures(
                 left, right = transports[surface.name]
                 judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)
                 case = replay_one(fixture, judge, left, right)
-                reason = _gap_reason(case, surface)
+                reason = _gap_reason(case, surface, config.runtime_names)
                 if reason:
                     case = replace(case, gap_reason=reason)
             result.cases.append(case)

@@ -8,6 +8,10 @@ sides aligned line by line, and each row marked:
 * ``~`` text that differs but the rule ignored or tolerated (a timestamp, 1 vs 1.0),
 * ``…`` unchanged rows left out around the differences.
 
+When the compare spec normalises the answers, the rows show the *normalised*
+answers (what the rule compared, where its pointers point) and the view keeps
+the raw answers too: one line per side in text, a toggle in HTML.
+
 All text that came from a runtime or an input passes through :func:`escape_text`,
 so control characters, bidi overrides and invalid UTF-8 show as escapes.
 """
@@ -29,6 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._normalize import StepSpec, compile_pipeline, normalize_outcome
 from difffuzz._outcome import Outcome
 
 __all__ = [
@@ -94,6 +99,10 @@ class DiffView:
     differences: tuple[str, ...]
     ignored: tuple[str, ...]
     notes: tuple[str, ...]
+    #: The raw answers side by side, when ``rows`` show normalised ones; else empty.
+    raw_rows: tuple[DiffRow, ...] = ()
+    #: One line per side: the raw answer, compact (with ``raw_rows``).
+    raw_lines: tuple[str, ...] = ()
 
 
 def _scalar(value: Any) -> str:
@@ -204,8 +213,27 @@ def build_diff(
     """Align two outcomes and mark what the comparison reported.
 
     Long bodies are cut to ``context`` rows around each marked row and at most
-    ``max_rows`` rows in all; the cut rows are counted in a ``…`` row.
+    ``max_rows`` rows in all; the cut rows are counted in a ``…`` row. With
+    normalize steps in ``spec`` the rows show the normalised answers.
     """
+    raw = (left, right)
+    extra_notes: list[str] = []
+    if spec is not None and spec.normalizes:
+        try:
+            left = normalize_outcome(left, compile_pipeline(spec.normalize_left))
+            right = normalize_outcome(right, compile_pipeline(spec.normalize_right))
+        except Exception as exc:  # a report must still show something
+            extra_notes.append(f"the normalize steps failed here ({exc}); raw answers shown")
+        else:
+            extra_notes.append(
+                "normalized before comparing: "
+                + " · ".join(
+                    f"{name}: {_steps(steps)}"
+                    for name, steps in zip(
+                        runtimes, (spec.normalize_left, spec.normalize_right), strict=True
+                    )
+                )
+            )
     left_lines, right_lines = _body_lines(left), _body_lines(right)
     marks = (
         _locations(comparison.differences, spec.select_left if spec else ""),
@@ -238,6 +266,7 @@ def build_diff(
         for name, outcome in zip(runtimes, (left, right), strict=True)
         if outcome.stderr
     ]
+    notes.extend(escape_text(note) for note in extra_notes)
     if comparison.distance is not None:
         notes.append(f"distance ({comparison.rule}): {comparison.distance:.6g}")
     described = [_describe(d, runtimes) for d in comparison.differences[:20]]
@@ -251,7 +280,53 @@ def build_diff(
         differences=tuple(described),
         ignored=tuple(escape_text(p) for p in comparison.ignored),
         notes=tuple(notes),
+        raw_rows=_raw_rows(raw, context, max_rows)
+        if left is not raw[0] or right is not raw[1]
+        else (),
+        raw_lines=(
+            tuple(
+                f"raw {name}: {_compact(outcome)}"
+                for name, outcome in zip(runtimes, raw, strict=True)
+            )
+            if left is not raw[0] or right is not raw[1]
+            else ()
+        ),
     )
+
+
+def _steps(steps: Sequence[StepSpec]) -> str:
+    return "; ".join(step.describe for step in steps) or "(none)"
+
+
+def _compact(outcome: Outcome, limit: int = 160) -> str:
+    """A raw body on one line: compact JSON when it parses, else its text."""
+    if outcome.parses:
+        text = json.dumps(outcome.json, ensure_ascii=False, separators=(",", ":"), default=repr)
+    else:
+        text = _bytes_text(outcome.body).replace("\n", "\\n")
+    text = escape_text(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _raw_rows(raw: tuple[Outcome, Outcome], context: int, max_rows: int) -> tuple[DiffRow, ...]:
+    """The raw answers aligned, marked ``~`` where their text differs (no rule marks)."""
+    left_lines, right_lines = _body_lines(raw[0]), _body_lines(raw[1])
+    matcher = difflib.SequenceMatcher(
+        None,
+        [t.rstrip(",") for t, _ in left_lines],
+        [t.rstrip(",") for t, _ in right_lines],
+        autojunk=False,
+    )
+    rows = [
+        DiffRow(
+            " " if tag == "equal" else "~",
+            lpair[0] if lpair else None,
+            rpair[0] if rpair else None,
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        for lpair, rpair in zip_longest(left_lines[i1:i2], right_lines[j1:j2])
+    ]
+    return tuple(_elide(rows, context, max_rows))
 
 
 def _elide(rows: list[DiffRow], context: int, max_rows: int) -> list[DiffRow]:
@@ -338,6 +413,7 @@ def _footer(view: DiffView) -> list[str]:
     if view.ignored:
         lines.append("ignored by the rule: " + ", ".join(view.ignored))
     lines += view.notes
+    lines += view.raw_lines
     return lines
 
 

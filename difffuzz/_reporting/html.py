@@ -262,6 +262,18 @@ def _diff_table(view: DiffView) -> str:
             f'<tr class="{classes[row.marker]}"><td class="m">{_e(row.marker)}</td>'
             f"<td>{_e(row.left or '')}</td><td>{_e(row.right or '')}</td></tr>"
         )
+    if view.raw_rows:
+        # The rows above are the normalised answers; the raw ones sit behind a toggle.
+        rows.append(
+            '<tr><td></td><td colspan="2"><details><summary>raw answers (before the '
+            'normalize steps)</summary><table class="diff">'
+            + "".join(
+                f'<tr class="{classes[row.marker]}"><td class="m">{_e(row.marker)}</td>'
+                f"<td>{_e(row.left or '')}</td><td>{_e(row.right or '')}</td></tr>"
+                for row in view.raw_rows
+            )
+            + "</table></details></td></tr>"
+        )
     extra = ""
     if view.differences:
         extra += (
