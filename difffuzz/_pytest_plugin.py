@@ -105,11 +105,16 @@ class DifffuzzCollector(pytest.Collector):
 
 
 def _config_gap(config: Any, fixture: Any) -> str:
+    from difffuzz._replay import tracked_gap_reason
+
     surface = config.surfaces.get(fixture.surface)
     if surface is None:
         return ""
     gap = surface.known_gap(fixture.signature)
-    return gap.reason if gap is not None else ""
+    if gap is not None:
+        return str(gap.reason)
+    # A gap that carries its normalizer: does it absorb what this fixture recorded?
+    return str(tracked_gap_reason(surface, config.runtime_names, fixture.signature, fixture))
 
 
 class FixtureItem(pytest.Item):

@@ -35,7 +35,13 @@ from difffuzz._results import Observation, Verdict
 from difffuzz._signature import Signature
 from difffuzz._transports.base import Transport
 
-__all__ = ["ReplayCase", "ReplayResult", "ReplayVerdict", "replay_fixtures"]
+__all__ = [
+    "ReplayCase",
+    "ReplayResult",
+    "ReplayVerdict",
+    "replay_fixtures",
+    "tracked_gap_reason",
+]
 
 
 class ReplayVerdict(StrEnum):
@@ -233,14 +239,27 @@ def _gap_reason(case: ReplayCase, surface: SurfaceSpec, runtimes: tuple[str, str
 def _tracked_gap(
     case: ReplayCase, surface: SurfaceSpec, runtimes: tuple[str, str], signature: Signature
 ) -> str:
-    """The reason of a tracked gap whose steps absorb exactly ``signature`` in the
-    answers just received (judged again, without sending, by the config's spec)."""
     observation = case.observation
     if observation is None or observation.verdict is not Verdict.DIVERGENCE:
         return ""
+    return tracked_gap_reason(surface, runtimes, signature, observation)
+
+
+def tracked_gap_reason(
+    surface: SurfaceSpec,
+    runtimes: tuple[str, str],
+    signature: Signature,
+    answers: Observation | Fixture,
+) -> str:
+    """The reason of a tracked gap whose steps absorb exactly ``signature`` in these
+    answers (judged again by the config's spec, without sending), or "".
+
+    With a fixture's stored answers it tells, before anything runs, that the
+    fixture stands for a gap the config now tracks (the pytest plugin marks it).
+    """
     if not any(gap.tracked for gap in surface.known_gaps):
         return ""
-    again = Judge(surface, runtimes).judge(observation.input, observation.left, observation.right)
+    again = Judge(surface, runtimes).judge(answers.input, answers.left, answers.right)
     return next((hit.reason for hit in again.gap_hits if hit.signature == signature), "")
 
 

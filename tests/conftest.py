@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,6 +141,22 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+#: A validator fixture of the 422 shape, found before the lakehouse gap carried its
+#: normalizer (the repository's corpus keeps it). Campaigns with the tracked gap
+#: no longer save such fixtures themselves; tests that need one copy this one.
+LAKEHOUSE_GAP_FIXTURE = (
+    Path(__file__).resolve().parent.parent / "corpus" / "validator" / "0a28efa726-dc5fbf7c.json"
+)
+
+
+def add_lakehouse_gap_fixture(corpus: Path) -> Path:
+    """Copy :data:`LAKEHOUSE_GAP_FIXTURE` into ``corpus``; returns its new path."""
+    target = corpus / "validator" / LAKEHOUSE_GAP_FIXTURE.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(LAKEHOUSE_GAP_FIXTURE, target)
+    return target
 
 
 def is_lakehouse_gap(fixture: Fixture) -> bool:

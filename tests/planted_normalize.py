@@ -2,7 +2,9 @@
 
 ``rust`` writes serde's externally tagged enum, ``go`` a struct with exported
 fields. ``BEHAVIOUR["go"]`` switches what the Go side says inside the error:
-``"same"`` (the same field and reason), ``"reason"`` (another reason), or
+``"same"`` (the same field and reason), ``"reason"`` (another reason),
+``"digits"`` (another reason when the input holds a digit: a planted
+difference inside the 422 for the engine to find and shrink to ``"0"``), or
 ``"ok"`` (it accepts the input). Tests set it with ``monkeypatch.setitem``.
 """
 
@@ -21,5 +23,6 @@ def go(value: str) -> tuple[int, str]:
     mode = BEHAVIOUR["go"]
     if mode == "ok":
         return 200, json.dumps({"valid": True}) + "\n"
-    reason = f"not an email: {value}" if mode == "same" else "invalid address"
+    differs = mode == "reason" or (mode == "digits" and any(c in "0123456789" for c in value))
+    reason = "invalid address" if differs else f"not an email: {value}"
     return 422, json.dumps({"Kind": "schema", "Field": "to", "Reason": reason}) + "\n"

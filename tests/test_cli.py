@@ -29,7 +29,7 @@ from difffuzz._inputs import Input
 from difffuzz._lakehouse import lakehouse_config
 from lakehouse_samples import SampleRuntimes
 from lakehouse_samples.demo import sample_targets, write_sample_config
-from tests.conftest import is_lakehouse_gap
+from tests.conftest import add_lakehouse_gap_fixture, is_lakehouse_gap
 
 DIFFFUZZ = Path(sys.executable).parent / "difffuzz"
 SCHEMA_DOC = Path(__file__).resolve().parent.parent / "docs" / "report-schema.md"
@@ -362,7 +362,7 @@ def test_ci_twice_with_the_same_seed_gives_the_same_gate_and_findings(
 def validator_corpus(
     sample_runtimes: SampleRuntimes, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """A corpus of validator fixtures (open ones and known gaps), made once per module."""
+    """A corpus of validator fixtures (open ones and a known gap), made once per module."""
     folder = tmp_path_factory.mktemp("validator-corpus")
     config = write_sample_config(sample_runtimes, folder, max_examples=30, max_seconds=30)
     result = invoke(
@@ -370,6 +370,7 @@ def validator_corpus(
         "--no-reports",
     )  # fmt: skip
     assert result.exit_code == 1, result.output
+    add_lakehouse_gap_fixture(folder / "corpus")
     return folder / "corpus"
 
 

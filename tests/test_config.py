@@ -449,10 +449,8 @@ def test_lakehouse_config_carries_each_surface_rule_from_the_contract() -> None:
     assert (embed.requests["rust"].path, embed.requests["go"].path) == ("/ai/embed", "/v1/embed")
     assert embed.compare.rule == "cosine"
     assert embed.compare.params["min"] == 0.99999
-    assert (embed.compare.select_left, embed.compare.select_right) == (
-        "/embeddings/0",
-        "/vectors/0",
-    )
+    # Rust's field names are normalised to Go's before selecting.
+    assert (embed.compare.select_left, embed.compare.select_right) == ("/vectors/0", "/vectors/0")
     assert embed.requests["go"].body == "template"
 
     for name in ("extract_json", "session_log", "materializer"):
@@ -478,7 +476,7 @@ def test_lakehouse_config_carries_each_surface_rule_from_the_contract() -> None:
     assert "excludes-honoured" in {p.name for p in search.properties}
 
 
-def test_lakehouse_validator_gap_matches_the_422_shape_difference_only() -> None:
+def test_lakehouse_validator_gap_tracks_the_422_shape_and_not_what_differs_inside() -> None:
     validator = lakehouse().surfaces["validator"]
     (gap,) = validator.known_gaps
     assert gap.reason.startswith("422 body shape")
@@ -486,8 +484,12 @@ def test_lakehouse_validator_gap_matches_the_422_shape_difference_only() -> None
     rust = Outcome(422, b'{"Schema":{"field":"to","reason":"not an email"}}')
     go = Outcome(422, b'{"Kind":"schema","Field":"to","Reason":"not an email"}')
     observation = judge.judge({"kind": "email"}, rust, go)
-    assert observation.signature is not None
-    assert validator.known_gap(observation.signature) is gap
+    assert observation.signature is None  # normalised, the two shapes agree
+    assert [hit.reason for hit in observation.gap_hits] == [gap.reason]
+    other = Outcome(422, b'{"Kind":"schema","Field":"to","Reason":"bad address"}')
+    inside = judge.judge({"kind": "email"}, rust, other)
+    assert inside.signature is not None
+    assert validator.known_gap(inside.signature) is None  # a different reason is a finding
     # A status disagreement on the same surface is not covered by the gap.
     accepted = judge.judge({"kind": "email"}, Outcome(200, b'{"valid": true}'), go)
     assert accepted.signature is not None

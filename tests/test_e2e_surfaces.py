@@ -182,45 +182,61 @@ def gap_reason(config: Config) -> str:
     return gap.reason
 
 
-def test_validator_422_shape_is_reported_as_a_known_gap(campaigns: Campaigns) -> None:
+def test_validator_422_shape_is_tracked_and_what_differs_inside_a_422_is_found(
+    campaigns: Campaigns,
+) -> None:
     run = campaigns.run("validator")
-    reason = gap_reason(run.config)
-    gaps = [f for f in run.surface.findings if f.status is FindingStatus.KNOWN_GAP]
-    others = [f for f in run.surface.findings if f.status is not FindingStatus.KNOWN_GAP]
-    assert gaps, [f.signature.label for f in run.surface.findings]
-    for finding in gaps:
-        assert finding.signature.category == "shape"
-        assert finding.signature.statuses == (422, 422)
-        assert finding.gap_reason == reason
-    # Every 422/422 shape divergence is the gap, whatever the error it carries.
+    findings = run.surface.findings
+    labels = [f.signature.label for f in findings]
+    # The gap carries its normalizer: no 422/422 shape divergence is left ...
     assert not [
-        f for f in others if f.signature.category == "shape" and f.signature.statuses == (422, 422)
-    ]
-    # The other findings fail the run; the gaps are listed but do not count.
-    assert others
+        f
+        for f in findings
+        if f.signature.category == "shape" and f.signature.statuses == (422, 422)
+    ], labels
+    # ... and the samples do differ inside their 422 bodies (the reason or the field
+    # they name: serde's "missing field `kind`" against Go's 'unknown kind ""').
+    inside = [f for f in findings if f.signature.statuses == (422, 422)]
+    assert inside, labels
+    for finding in inside:
+        assert finding.signature.category == "value"
+        assert {path for _, path, _ in finding.signature.parts} <= {"/reason", "/field", "/kind"}
+        assert finding.status is FindingStatus.NEW
     assert run.campaign.exit_code == 1
-    assert run.surface.failing_findings == others
 
-    # The gap lives in the config, not in the fixtures: removing the entry clears it.
-    gap_paths = {f.fixture_path for f in gaps}
-    gap_fixtures = [f for f in run.fixtures() if str(f.path) in gap_paths]
-    assert len(gap_fixtures) == len(gaps)
-    assert not [f for f in gap_fixtures if f.known_gap]
-    replay = replay_fixtures(run.config, gap_fixtures)
+    # Their fixtures record the gap's steps, and replay applies them.
+    paths = {f.fixture_path for f in inside}
+    fixtures = [f for f in run.fixtures() if str(f.path) in paths]
+    assert fixtures
+    assert all(f.compare.normalize_left[0].gap == gap_reason(run.config) for f in fixtures)
+    replay = replay_fixtures(run.config, fixtures)
     assert {case.verdict for case in replay.cases} == {ReplayVerdict.STILL_DIVERGENT}
-    assert all(case.is_gap and not case.fails for case in replay.cases)
-    assert replay.exit_code == 0
+    assert not any(case.is_gap for case in replay.cases)
 
 
-#: Bodies both sample validators reject with 422, each in its own error shape.
+@pytest.mark.xfail(strict=True, reason="engine side: lead")
+def test_validator_422_shape_is_reported_once_as_a_known_gap_with_its_count(
+    campaigns: Campaigns,
+) -> None:
+    run = campaigns.run("validator")
+    gaps = [f for f in run.surface.findings if f.status is FindingStatus.KNOWN_GAP]
+    assert len(gaps) == 1
+    (gap,) = gaps
+    assert gap.gap_reason == gap_reason(run.config)
+    assert gap.signature.category == "shape"
+    assert gap.signature.statuses == (422, 422)
+    assert gap.occurrences > 1
+
+
+#: Bodies both sample validators reject with 422, each in its own error shape but
+#: with the same field and reason, so that normalised they agree.
 GAP_BODIES = [
-    {},
     {"kind": "email", "payload": {"to": "not-an-email", "subject": "Shift", "body": "Monday"}},
     {"kind": "sms", "payload": {"to": "+13135550142", "body": "Your SSN 123-45-6789 is on file"}},
 ]
 
 
-def test_the_known_gap_alone_does_not_fail_a_campaign(sample_config: Path) -> None:
+def run_gap_bodies(sample_config: Path) -> tuple[SurfaceResult, list[Observation]]:
     config = load_config(sample_config).select(["validator"])
     surface = config.surfaces["validator"]
     left_name, right_name = config.runtime_names
@@ -238,16 +254,29 @@ def test_the_known_gap_alone_does_not_fail_a_campaign(sample_config: Path) -> No
         )
         result = runner.run(st.sampled_from(GAP_BODIES))
         result.findings = runner.findings(seed=SEED)
+        observed = [runner.observe(body) for body in GAP_BODIES]
     finally:
         left.close()
         right.close()
-    campaign = CampaignResult(surfaces=[result], seed=SEED, started_at="")
+    return result, observed
 
-    assert result.findings
-    assert {f.status for f in result.findings} == {FindingStatus.KNOWN_GAP}
+
+def test_the_known_gap_alone_does_not_fail_a_campaign(sample_config: Path) -> None:
+    result, observed = run_gap_bodies(sample_config)
+    campaign = CampaignResult(surfaces=[result], seed=SEED, started_at="")
     assert result.failing_findings == []
     assert campaign.exit_code == 0
     assert campaign.to_json()["exit_code"] == 0
+    # Not because nothing was compared: every answer was a 422 the gap normalised.
+    assert result.stats.matches == result.stats.examples
+    assert all(o.gap_hits and o.gap_hits[0].signature.category == "shape" for o in observed)
+
+
+@pytest.mark.xfail(strict=True, reason="engine side: lead")
+def test_the_known_gap_alone_is_listed_as_one_known_gap(sample_config: Path) -> None:
+    result, _ = run_gap_bodies(sample_config)
+    assert [f.status for f in result.findings] == [FindingStatus.KNOWN_GAP]
+    assert result.findings[0].occurrences == result.stats.examples
 
 
 @dataclasses.dataclass(frozen=True)

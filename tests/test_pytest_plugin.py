@@ -20,7 +20,7 @@ from hypothesis import settings
 from difffuzz import Corpus, Fixture, Signature, load_config, run_campaign
 from lakehouse_samples import SampleRuntimes
 from lakehouse_samples.demo import write_sample_config
-from tests.conftest import is_lakehouse_gap
+from tests.conftest import add_lakehouse_gap_fixture, is_lakehouse_gap
 
 pytest_plugins = ["pytester"]
 
@@ -49,6 +49,7 @@ def saved_fixtures(
     config = load_config(path).select(["validator", "embed"]).override(seed=3)
     corpus = Corpus(config.campaign.corpus)
     run_campaign(config, corpus=corpus)
+    add_lakehouse_gap_fixture(corpus.root)
     validator, _ = corpus.load("validator")
     embed, _ = corpus.load("embed")
     open_fixture = next(f for f in validator if not is_lakehouse_gap(f))

@@ -10,7 +10,6 @@ own comparison.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -292,8 +291,11 @@ def json_comparison(rule: str, left: Outcome, right: Outcome, spec: CompareSpec)
         selected.left, selected.right, spec.ignore, differs
     )
     walk = Walk(options)
-    found: Iterable[Difference] = walk.differences(chosen_left, chosen_right)
-    if spelling:
+    differences = collect(walk.differences(chosen_left, chosen_right), cap)
+    if spelling and not differences:
+        # Only answers equal by value are read for spelling: a lexical finding is
+        # then always its own signature (category "spelling"), never a variant of
+        # a value or shape finding that happens to contain a 1.0 somewhere.
         lexical = spelling_differences(
             left,
             right,
@@ -302,8 +304,7 @@ def json_comparison(rule: str, left: Outcome, right: Outcome, spec: CompareSpec)
             key_order=key_order,
             unordered=options.unordered,
         )
-        found = itertools.chain(found, lexical)
-    differences = collect(found, cap)
+        differences = collect(lexical, cap)
     order_ignored = tuple(loc or "/" for loc in walk.order_ignored)
     return Comparison(
         rule=rule,

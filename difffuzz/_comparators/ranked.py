@@ -18,18 +18,21 @@ from typing import Any
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._comparators.json_rules import (
     check_pointers,
+    json_comparison,
     parse_and_select,
     refuse_ignore,
     select_pair,
 )
 from difffuzz._comparators.params import check_names, int_param, number_param, pointer_param
 from difffuzz._comparators.structure import display, json_type
+from difffuzz._exceptions import ConfigError
 from difffuzz._outcome import Outcome
 from difffuzz._pointer import MISSING, join, resolve
 
 __all__ = ["TOPK_PARAMS", "compare_topk", "rank_biased_overlap", "result_ids"]
 
-TOPK_PARAMS = frozenset({"k", "min_overlap", "list", "id"})
+TOPK_PARAMS = frozenset({"k", "min_overlap", "list", "id", "unranked"})
+UNRANKED = ("agree", "json")
 DEFAULT_MIN_OVERLAP = 0.8
 
 
@@ -127,6 +130,12 @@ def compare_topk(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison
     min_overlap = DEFAULT_MIN_OVERLAP if min_overlap is None else min_overlap
     list_pointer = pointer_param("topk", params, "list", "/results")
     id_pointer = pointer_param("topk", params, "id", "/id")
+    unranked = params.get("unranked", "agree")
+    if unranked not in UNRANKED:
+        raise ConfigError(
+            f"rule 'topk' parameter 'unranked' must be one of {', '.join(UNRANKED)}, "
+            f"got {unranked!r}"
+        )
     refuse_ignore("topk", spec, "result ids", "point 'list' and 'id' at what to compare")
     check_pointers(spec)
     selected = parse_and_select("topk", left, right, spec)
@@ -138,6 +147,11 @@ def compare_topk(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison
         CompareSpec(select_left=list_pointer, select_right=list_pointer),
     )
     if listed.stop:
+        if not listed.differences and unranked == "json":
+            # Neither side ranked anything (an error body on both): what they say instead
+            # must agree, or a 422 hides what differs inside it.
+            plain = CompareSpec(select_left=spec.select_left, select_right=spec.select_right)
+            return json_comparison("topk", left, right, plain)
         return Comparison(rule="topk", differences=listed.differences)
     where = display(list_pointer)
     if not isinstance(listed.left, list) or not isinstance(listed.right, list):

@@ -13,9 +13,10 @@ each token as the runtime wrote it and reports
   for ``"\\u003c"`` against ``"<"``);
 * ``key-order`` (with ``key_order = true``): the same keys in another order.
 
-Only places where both values are equal are read this way (a value difference
-is already reported), and only tokens that are still where the runtime wrote
-them: a value a normalizer moved or made has no spelling of its own and is
+The rule reads spellings only when the answers agree by value, so a lexical
+finding is always a signature of its own (category ``spelling``), not a
+variant of every value finding. Only tokens still where the runtime wrote them
+are read: a value a normalizer moved or made has no spelling of its own and is
 compared by value alone.
 
 The lexer is a small one here that files each token under its JSON pointer.
