@@ -31,6 +31,7 @@ from difffuzz._exceptions import (
 )
 from difffuzz._inputs import FileTree, decode_input, encode_input
 from difffuzz._lakehouse import LakehouseTargets, lakehouse_config
+from difffuzz._normalize import NormalizeError, normalizer
 from difffuzz._outcome import NOT_JSON, Failure, Outcome
 from difffuzz._properties import runtime_property
 from difffuzz._registry import strategy
@@ -66,6 +67,7 @@ __all__ = [
     "HTTPTransport",
     "LakehouseTargets",
     "MockTransport",
+    "NormalizeError",
     "Outcome",
     "PythonTransport",
     "RegistryError",
@@ -79,6 +81,7 @@ __all__ = [
     "encode_input",
     "lakehouse_config",
     "load_config",
+    "normalizer",
     "replay_fixtures",
     "run_campaign",
     "runtime_property",

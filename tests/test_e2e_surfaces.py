@@ -223,8 +223,10 @@ def test_validator_422_shape_is_reported_once_as_a_known_gap_with_its_count(
     assert len(gaps) == 1
     (gap,) = gaps
     assert gap.gap_reason == gap_reason(run.config)
+    # What the steps absorbed: the two error shapes (in 422/422 pairs, and in the
+    # Rust-422 side of a 422/400 pair, whose status difference stays a finding).
     assert gap.signature.category == "shape"
-    assert gap.signature.statuses == (422, 422)
+    assert 422 in gap.signature.statuses
     assert gap.occurrences > 1
 
 
