@@ -98,14 +98,14 @@ rule = "http"
 # {{"Schema": {{"field", "reason"}}}} and Go's {{"Kind", "Field", "Reason"}} are both
 # read as {{"kind", "field", "reason"}} before comparing, so the gap is counted (not
 # hidden) and a different reason, field or kind inside a 422 is still a finding.
+# Both steps run on both sides: one canonical form, whichever side changes.
 [[surfaces.validator.known_gaps]]
 reason = "422 body shape: Rust serialises its error enum externally tagged, Go writes exported struct fields. Left open by the team; remove this entry when it is fixed."
-normalize.rust = [{{ step = "untag_enum", case = "lower" }}]
-normalize.go = [{{ step = "rename_keys", case = "lower" }}]
+normalize = [{{ step = "untag_enum", case = "lower" }}, {{ step = "rename_keys", case = "lower" }}]
 
 # embed: different routes and field names; the direction of the vector must agree.
-# Rust's field names are read as Go's, and Go's raw vectors as unit vectors, so
-# the side-by-side view compares like with like (the properties read the raw answers).
+# Both answers are read with Go's field names and unit vectors, so the side-by-side
+# view compares like with like (the properties read the raw answers).
 [surfaces.embed]
 strategy = "embed_texts"
 transport = "http"
@@ -114,14 +114,16 @@ properties = [
     {{ name = "dimension", runtimes = ["rust"], pointer = "/embeddings/0", dimension_pointer = "/dimensions" }},
     {{ name = "dimension", runtimes = ["go"], pointer = "/vectors/0", dimension_pointer = "/dimension" }},
 ]
+normalize = [
+    {{ step = "rename_keys", map = {{ embeddings = "vectors", dimensions = "dimension" }} }},
+    {{ step = "unit_vector", at = "/vectors/*" }},
+]
 
 [surfaces.embed.runtimes.rust]
 path = "/ai/embed"
-normalize = [{{ step = "rename_keys", map = {{ embeddings = "vectors", dimensions = "dimension" }} }}]
 
 [surfaces.embed.runtimes.go]
 path = "/v1/embed"
-normalize = [{{ step = "unit_vector", at = "/vectors/*" }}]
 
 [surfaces.embed.compare]
 rule = "cosine"
@@ -205,6 +207,5 @@ unranked = "json"           # two error bodies (422/422) must say the same thing
 # The same 422 shape as the validator's, read the same way.
 [[surfaces.search.known_gaps]]
 reason = "422 body shape (as on the validator): Rust's externally tagged error enum against Go's exported struct fields."
-normalize.rust = [{{ step = "untag_enum", case = "lower" }}]
-normalize.go = [{{ step = "rename_keys", case = "lower" }}]
+normalize = [{{ step = "untag_enum", case = "lower" }}, {{ step = "rename_keys", case = "lower" }}]
 """

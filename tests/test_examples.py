@@ -33,7 +33,8 @@ def test_example_config_configures_all_six_surfaces_against_the_team_addresses()
     assert embed.compare.params["min"] == 0.99999
     # Rust's field names are read as Go's before selecting.
     assert (embed.compare.select_left, embed.compare.select_right) == ("/vectors/0", "/vectors/0")
-    assert [step.name for step in embed.compare.normalize_left] == ["rename_keys"]
+    assert [step.name for step in embed.compare.normalize_left] == ["rename_keys", "unit_vector"]
+    assert embed.compare.normalize_left == embed.compare.normalize_right
     assert config.surfaces["session_log"].compare.ignore == ("/timestamp", "/daemon")
     assert config.surfaces["materializer"].compare.ignore == (
         "/*/provenance/recorded_at",
@@ -47,7 +48,8 @@ def test_the_422_shape_is_a_tracked_gap_and_byte_equal_probes_compare_spelling()
         (gap,) = config.surfaces[name].known_gaps
         assert gap.tracked, name
         spec = config.surfaces[name].compare
-        assert [s.gap for s in (*spec.normalize_left, *spec.normalize_right)] == [gap.reason] * 2
+        steps = (*spec.normalize_left, *spec.normalize_right)
+        assert [s.gap for s in steps] == [gap.reason] * 4  # one canonical form, both sides
     assert config.surfaces["search"].compare.params["unranked"] == "json"
     for name in ("session_log", "materializer"):
         assert config.surfaces[name].compare.params["spelling"] is True, name
