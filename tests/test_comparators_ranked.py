@@ -236,6 +236,9 @@ def test_unranked_json_compares_two_answers_without_a_ranking() -> None:
     assert strict.rule == "topk"
     ranked = Outcome(200, b'{"results": [{"id": "w1"}]}')
     assert compare_topk(ranked, ranked, CompareSpec("topk", params={"unranked": "json"})).equal
+    # Under different statuses the status is the finding (the judge reports it).
+    refused = Outcome(400, b'{"kind": "decode", "reason": "bad k"}')
+    assert compare_topk(rust, refused, CompareSpec("topk", params={"unranked": "json"})).equal
 
 
 def test_unranked_takes_agree_or_json_only() -> None:

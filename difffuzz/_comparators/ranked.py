@@ -147,9 +147,10 @@ def compare_topk(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison
         CompareSpec(select_left=list_pointer, select_right=list_pointer),
     )
     if listed.stop:
-        if not listed.differences and unranked == "json":
-            # Neither side ranked anything (an error body on both): what they say instead
-            # must agree, or a 422 hides what differs inside it.
+        if not listed.differences and unranked == "json" and left.status == right.status:
+            # Neither side ranked anything (an error body on both, of one status): what
+            # they say instead must agree, or a 422 hides what differs inside it. Under
+            # different statuses the status is the finding; the bodies differ anyway.
             plain = CompareSpec(select_left=spec.select_left, select_right=spec.select_right)
             return json_comparison("topk", left, right, plain)
         return Comparison(rule="topk", differences=listed.differences)
