@@ -36,6 +36,8 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_exceptions.py",
             "_jsontypes.py",
             "_version.py",
+            "_pointer.py",
+            "_normalize/",
         ),
     ),
     ("transports", ("_transports/", "_connect.py")),
@@ -43,14 +45,16 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
         "comparators, properties",
         (
             "_comparators/",
-            "_pointer.py",
             "_properties.py",
             "_builtin_properties.py",
             "_builtins.py",
         ),
     ),
     ("judge", ("_judge.py", "_results.py")),
-    ("engine, replay, ci", ("_engine/", "_polish.py", "_replay.py", "_ci.py", "_events.py")),
+    (
+        "engine, replay, ci",
+        ("_engine/", "_polish.py", "_replay.py", "_ci.py", "_events.py", "_gap_tally.py"),
+    ),
     ("reporters", ("_reporting/", "_repro.py")),
     (
         "CLI, pytest plugin",

@@ -18,6 +18,8 @@ surface, the runtime and the step: never a silent divergence.
 from __future__ import annotations
 
 from difffuzz._normalize.answer import NormalizedOutcome, normalize_outcome
+from difffuzz._normalize.builtins import BUILTIN_STEPS
+from difffuzz._normalize.external import EXTERNAL_STEPS
 from difffuzz._normalize.registry import (
     NORMALIZERS,
     NormalizeError,
@@ -27,11 +29,14 @@ from difffuzz._normalize.registry import (
     compile_step,
     get_normalizer,
     normalizer,
+    normalizer_entry,
     registered,
 )
 from difffuzz._normalize.spec import StepSpec, step_from_config, steps_from_config
 
 __all__ = [
+    "BUILTIN_STEPS",
+    "EXTERNAL_STEPS",
     "NORMALIZERS",
     "NormalizeError",
     "NormalizedOutcome",
@@ -43,6 +48,7 @@ __all__ = [
     "get_normalizer",
     "normalize_outcome",
     "normalizer",
+    "normalizer_entry",
     "registered",
     "step_from_config",
     "steps_from_config",

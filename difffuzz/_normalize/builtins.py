@@ -27,10 +27,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from difffuzz._normalize.places import rewrite_at
-from difffuzz._normalize.registry import NormalizeError, Transform, normalizer
+from difffuzz._normalize.registry import Factory, NormalizeError, Transform
 from difffuzz._pointer import MISSING, compile_pattern, parse, resolve
 
-__all__ = ["CASES", "convert_case"]
+__all__ = ["BUILTIN_STEPS", "CASES", "convert_case"]
 
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
@@ -86,7 +86,6 @@ def _names(value: Any, what: str) -> frozenset[str] | None:
     return frozenset(value)
 
 
-@normalizer("untag_enum")
 def untag_enum(
     *, tag: str = "kind", case: str = "keep", variants: list[str] | None = None, at: str = ""
 ) -> Transform:
@@ -114,7 +113,6 @@ def untag_enum(
     return lambda value: rewrite_at(value, where, unwrap)
 
 
-@normalizer("tag_enum")
 def tag_enum(*, tag: str = "kind", case: str = "keep", at: str = "") -> Transform:
     """The inverse of ``untag_enum``: ``{tag: "Variant", ..}`` into ``{"Variant": {..}}``.
 
@@ -133,7 +131,6 @@ def tag_enum(*, tag: str = "kind", case: str = "keep", at: str = "") -> Transfor
     return lambda value: rewrite_at(value, where, wrap)
 
 
-@normalizer("rename_keys")
 def rename_keys(
     *, map: Mapping[str, str] | None = None, case: str = "keep", at: str = ""
 ) -> Transform:
@@ -159,7 +156,6 @@ def rename_keys(
     return lambda value: rewrite_at(value, where, rename)
 
 
-@normalizer("omitempty")
 def omitempty(*, fields: Mapping[str, Any], at: str = "") -> Transform:
     """An object that lacks one of ``fields`` reads as if it held that field's zero value.
 
@@ -185,7 +181,6 @@ def _float32(number: float) -> float:
     return rounded
 
 
-@normalizer("round_float32")
 def round_float32(*, at: str = "/**") -> Transform:
     """Every float (integers are left alone) rounded to the nearest 32-bit float.
 
@@ -204,7 +199,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-@normalizer("unit_vector")
 def unit_vector(*, at: str = "") -> Transform:
     """An array of numbers divided by its L2 norm (a zero or non-finite vector is kept)."""
     where = _pattern(at)
@@ -240,7 +234,6 @@ def _order_key(value: Any) -> tuple[int, Any]:
     return (rank, json.dumps(value, sort_keys=True, default=repr))
 
 
-@normalizer("sort_by")
 def sort_by(*, key: str = "", at: str = "", reverse: bool = False) -> Transform:
     """Sort an array by the value at the pointer ``key`` inside each element (stable).
 
@@ -262,3 +255,15 @@ def sort_by(*, key: str = "", at: str = "", reverse: bool = False) -> Transform:
         return [element for _, element in present] + [e for k, e in keyed if k is MISSING]
 
     return lambda value: rewrite_at(value, where, sort)
+
+
+#: The built-in steps by name (registered by :func:`difffuzz._builtins.load_builtins`).
+BUILTIN_STEPS: dict[str, Factory] = {
+    "untag_enum": untag_enum,
+    "tag_enum": tag_enum,
+    "rename_keys": rename_keys,
+    "omitempty": omitempty,
+    "round_float32": round_float32,
+    "unit_vector": unit_vector,
+    "sort_by": sort_by,
+}

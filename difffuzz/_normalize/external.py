@@ -15,12 +15,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from difffuzz._normalize.registry import NormalizeError, Transform, normalizer
+from difffuzz._normalize.registry import Factory, NormalizeError, Transform
 
-__all__: list[str] = []
+__all__ = ["EXTERNAL_STEPS"]
 
 
-@normalizer("jq")
 def jq_expression(*, expr: str) -> Transform:
     """A jq expression, e.g. ``if .Schema then {kind: "schema"} + .Schema else . end``."""
     import jq  # deferred: only configs with jq steps load libjq (typing/jq.pyi)
@@ -48,7 +47,6 @@ def jq_expression(*, expr: str) -> Transform:
     return run
 
 
-@normalizer("hook")
 def python_hook(*, target: str) -> Transform:
     """A Python function ``module:function``: the parsed answer in, normalised out."""
     if not isinstance(target, str) or target.count(":") != 1:
@@ -66,3 +64,7 @@ def python_hook(*, target: str) -> Transform:
         raise ValueError(f"hook {target!r}: {module_name} has no function {attribute!r}")
     hook: Transform = function
     return hook
+
+
+#: The steps that run code written outside difffuzz, by name.
+EXTERNAL_STEPS: dict[str, Factory] = {"jq": jq_expression, "hook": python_hook}

@@ -20,6 +20,10 @@ A transform must not mutate its input (the raw answer is kept for the report)
 and should leave values it does not recognise as they are. It raises
 :class:`NormalizeError`, or any exception, when it cannot do its job: the judge
 turns that into a config error naming the surface, runtime and step.
+
+:data:`NORMALIZERS` is one more :class:`~difffuzz._registry.Registry`: a name is
+registered once, and the built-ins (:mod:`.builtins`, :mod:`.external`) enter it
+through :func:`difffuzz._builtins.load_builtins`, not as a side effect of an import.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any, TypeVar
 
 from difffuzz._exceptions import ConfigError, RegistryError
 from difffuzz._normalize.spec import StepSpec
+from difffuzz._registry import Registry
 
 __all__ = [
     "NORMALIZERS",
@@ -44,6 +49,7 @@ __all__ = [
     "compile_step",
     "get_normalizer",
     "normalizer",
+    "normalizer_entry",
 ]
 
 Transform = Callable[[Any], Any]
@@ -64,25 +70,32 @@ class NormalizerEntry:
     params: frozenset[str] | None
 
 
-NORMALIZERS: dict[str, NormalizerEntry] = {}
+NORMALIZERS: Registry[NormalizerEntry] = Registry(
+    "normalize step",
+    advice=(
+        "Write a jq expression ({ jq = '...' }), a hook ({ hook = 'module:function' }), "
+        "or register yours with @difffuzz.normalizer and list its module in "
+        "'strategy_modules'."
+    ),
+)
+
+
+def normalizer_entry(name: str, factory: Factory, description: str = "") -> NormalizerEntry:
+    """The registry entry for ``factory`` (its parameters read from its signature)."""
+    doc = description or next(iter((factory.__doc__ or "").strip().splitlines()), "")
+    return NormalizerEntry(name, factory, doc, _parameter_names(factory))
 
 
 def normalizer(name: str, *, description: str = "") -> Callable[[F], F]:
     """Register a normalizer factory under ``name`` (see the module docstring).
 
     A name registered twice is an error: two plug-ins must not silently replace
-    each other's steps.
+    each other's steps, nor a built-in.
     """
 
     def register(factory: F) -> F:
-        existing = NORMALIZERS.get(name)
-        if existing is not None and existing.factory is not factory:
-            raise RegistryError(
-                f"normalizer {name!r} is registered twice ({existing.factory.__module__} and "
-                f"{factory.__module__}); give one of them another name"
-            )
-        doc = description or next(iter((factory.__doc__ or "").strip().splitlines()), "")
-        NORMALIZERS[name] = NormalizerEntry(name, factory, doc, _parameter_names(factory))
+        entry = normalizer_entry(name, factory, description)
+        NORMALIZERS.register(name, entry, origin=factory.__module__)
         return factory
 
     return register
@@ -95,23 +108,8 @@ def _parameter_names(factory: Factory) -> frozenset[str] | None:
     return frozenset(p.name for p in parameters)
 
 
-def _load_builtins() -> None:
-    # Importing registers them; deferred so that the registry module stays import-cheap.
-    import difffuzz._normalize.builtins
-    import difffuzz._normalize.external  # noqa: F401
-
-
 def get_normalizer(name: str) -> NormalizerEntry:
-    _load_builtins()
-    try:
-        return NORMALIZERS[name]
-    except KeyError:
-        known = ", ".join(sorted(NORMALIZERS))
-        raise RegistryError(
-            f"unknown normalize step {name!r}; registered steps: {known}. Write a jq "
-            "expression ({ jq = '...' }), a hook ({ hook = 'module:function' }), or register "
-            "yours with @difffuzz.normalizer and list its module in 'strategy_modules'."
-        ) from None
+    return NORMALIZERS.get(name)
 
 
 @dataclass(frozen=True)
@@ -173,5 +171,4 @@ def compile_pipeline(steps: Iterable[StepSpec]) -> Pipeline:
 
 def registered() -> Mapping[str, NormalizerEntry]:
     """Every registered normalizer, built-ins included, by name."""
-    _load_builtins()
-    return dict(sorted(NORMALIZERS.items()))
+    return dict(NORMALIZERS.items())
