@@ -118,6 +118,9 @@ class Finding:
     reproduced: tuple[int, int] = (0, 0)
     #: Why it could not be saved to the corpus ("" when it was, or need not be).
     save_error: str = ""
+    #: A tracked gap's tally (a known gap that carries a normalizer): counted and
+    #: shown with the smallest example seen, never saved (the gap lives in the config).
+    tracked: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +147,7 @@ class Finding:
             "merged_candidates": self.merged,
             "reproduced": list(self.reproduced),
             "save_error": self.save_error,
+            "tracked": self.tracked,
         }
 
 

@@ -53,7 +53,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     ("judge", ("_judge.py", "_results.py")),
     (
         "engine, replay, ci",
-        ("_engine/", "_polish.py", "_replay.py", "_ci.py", "_events.py", "_gap_tally.py"),
+        ("_engine/", "_polish.py", "_replay.py", "_ci.py", "_events.py"),
     ),
     ("reporters", ("_reporting/", "_repro.py")),
     (

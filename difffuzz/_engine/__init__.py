@@ -10,6 +10,7 @@ The parts, each with one job (read them in this order):
 * :mod:`.phase` — what Hypothesis is doing (exploring or shrinking), what its errors mean;
 * :mod:`.causes` — one finding per root cause, identified by its shrunk input;
 * :mod:`.classify` — new, known or known gap: a pure function;
+* :mod:`.gaps` — tracked gaps (a known gap with a normalizer), counted and reported once;
 * :mod:`.surface` — the round loop over one surface;
 * :mod:`.campaign` — every surface of a config, findings saved as each surface ends.
 

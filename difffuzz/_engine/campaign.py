@@ -182,7 +182,7 @@ def _save_or_keep(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Fin
 
 def save_finding(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Finding:
     """Write a new finding (or an unrecorded gap) to the corpus; returns it with its path."""
-    if finding.status is FindingStatus.KNOWN or finding.fixture_path:
+    if finding.status is FindingStatus.KNOWN or finding.fixture_path or finding.tracked:
         return finding
     path, _written = corpus.save(fixture_from(finding, surface))
     for old in finding.replaces:

@@ -43,6 +43,7 @@ from difffuzz._engine.budget import Budget, StopReason
 from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.classify import classify
 from difffuzz._engine.divergence import DivergenceFound, exception_for
+from difffuzz._engine.gaps import GapTally
 from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.noise import NoiseCalibrator
 from difffuzz._engine.phase import (
@@ -118,6 +119,8 @@ class SurfaceCampaign:
         self.settings = settings or SurfaceSettings()
         self.listener = listener
         self.judge = Judge(surface, runtimes)
+        #: Tracked gaps (a known gap that carries a normalizer): counted, reported once.
+        self.gaps = GapTally(surface.name, runtimes)
         self._fixtures = tuple(known)
         #: The corpus's causes, judged by today's rule (again once noise is learned).
         self.known = KnownCauses.judged(self._fixtures, self.judge)
@@ -198,6 +201,7 @@ class SurfaceCampaign:
         self.infra.reset()
         if not shrinking:
             self.broken.check(observation)
+            self.gaps.record(observation)
         if observation.verdict is Verdict.DIVERGENCE:
             bucket = observation.bucket
             assert bucket is not None
@@ -489,6 +493,7 @@ class SurfaceCampaign:
                     bucket=bucket,
                 )
             )
+        findings.extend(self.gaps.findings(self.judge.compare_spec, seed=seed))
         return findings
 
     def _finding(

@@ -75,6 +75,7 @@ class GapTally:
                     runtimes=self.runtimes,
                     status=FindingStatus.KNOWN_GAP,
                     shrunk=False,
+                    tracked=True,
                     occurrences=self.counts[reason],
                     gap_reason=reason,
                     seed=seed,
