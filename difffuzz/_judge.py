@@ -172,8 +172,7 @@ class Judge:
         """``outcome`` (of the left runtime for ``side`` 0) after the spec's normalize steps.
 
         A step that fails on an answer is a :class:`ConfigError` naming the
-        surface, the runtime and the step, never a silent divergence. (The
-        noise calibration should compare answers normalised this way too.)
+        surface, the runtime and the step, never a silent divergence.
         """
         spec = spec or self.compare_spec
         steps = spec.normalize_left if side == 0 else spec.normalize_right

@@ -26,6 +26,12 @@ from difffuzz._outcome import Outcome
 __all__ = ["NoiseCalibrator"]
 
 Send = Callable[[Input], Outcome]
+#: Maps one runtime's raw answer to what the judge compares (its normalize steps).
+Normalize = Callable[[Outcome], Outcome]
+
+
+def _unchanged(outcome: Outcome) -> Outcome:
+    return outcome
 
 
 @dataclass
@@ -36,6 +42,8 @@ class NoiseCalibrator:
     sides: tuple[tuple[Send, str], tuple[Send, str]]  # (send, select) per runtime
     examples: int
     seed: int
+    #: Each side's normalize steps: noise is learned where the judge compares.
+    normalize: tuple[Normalize, Normalize] = (_unchanged, _unchanged)
     learned: list[str] = field(default_factory=list)
     #: A runtime did not answer (down, or hanging past the timeout): calibrating on
     #: stops at once, and the round loop's infra policy decides what happens next.
@@ -52,7 +60,7 @@ class NoiseCalibrator:
         found: list[str] = []
         if self.unreachable or self.out_of_time():
             return found
-        for send, select in self.sides:
+        for (send, select), normalize in zip(self.sides, self.normalize, strict=True):
             first = send(value)
             if first.is_infrastructure_failure:
                 self.unreachable = True
@@ -63,6 +71,7 @@ class NoiseCalibrator:
                 return found
             if first.failure is not None or second.failure is not None:
                 continue
+            first, second = normalize(first), normalize(second)
             if not (first.parses and second.parses):
                 continue
             self_spec = CompareSpec(rule="json", select_left=select, select_right=select)

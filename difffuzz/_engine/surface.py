@@ -291,6 +291,10 @@ class SurfaceCampaign:
         calibrator = NoiseCalibrator(
             spec=spec,
             sides=((self.left.send, spec.select_left), (self.right.send, spec.select_right)),
+            normalize=(
+                lambda outcome: self.judge.normalize(0, outcome),
+                lambda outcome: self.judge.normalize(1, outcome),
+            ),
             examples=self.settings.learn_noise,
             seed=self.settings.seed,
             out_of_time=self.budget.noise_spent,
