@@ -25,7 +25,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -156,13 +156,25 @@ def list_strategies(modules: Sequence[str]) -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--strategy-module", "modules", multiple=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the stored (lossless JSON) form.")
+@click.option(
+    "--wire",
+    type=click.Choice(["text", "body", "off"]),
+    default="text",
+    show_default=True,
+    help="Wire mutations as on a stdin surface (text), a JSON body surface (body), or none.",
+)
 def sample(
-    strategy_name: str, count: int, seed: int, modules: Sequence[str], as_json: bool
+    strategy_name: str,
+    count: int,
+    seed: int,
+    modules: Sequence[str],
+    as_json: bool,
+    wire: Literal["text", "body", "off"],
 ) -> None:
     """Print N inputs the strategy generates: what would be sent."""
     from difffuzz._sampling import describe_input, draw_examples
 
-    values = draw_examples(strategy_name, count, seed=seed, modules=modules)
+    values = draw_examples(strategy_name, count, seed=seed, modules=modules, wire=wire)
     for value in values:
         click.echo(describe_input(value, as_json=as_json))
 

@@ -21,6 +21,7 @@ from difffuzz._comparators.base import CompareSpec
 from difffuzz._exceptions import ConfigError, RegistryError
 from difffuzz._normalize.spec import StepSpec, steps_from_config
 from difffuzz._signature import Signature
+from difffuzz._wire.catalog import FAMILIES, WireSettings
 
 __all__ = [
     "CampaignSettings",
@@ -165,6 +166,8 @@ class SurfaceSpec:
     #: simplification (every shorter text, smaller number or dropped key is one
     #: it could have drawn), so a fixture never leaves the strategy's domain.
     polish: bool = False
+    #: The wire-mutation layer's settings (``wire`` key; see difffuzz._wire).
+    wire: WireSettings = field(default_factory=WireSettings)
 
     def answered(self, runtime: str, status: int | None) -> bool:
         """Did ``status`` count as an ordinary answer (not an error) for this surface?"""
@@ -423,6 +426,7 @@ _SURFACE_KEYS = _REQUEST_KEYS | {
     "max_examples",
     "polish",
     "normalize",
+    "wire",
 }
 _COMPARE_KEYS = {"rule", "ignore", "select"}
 
@@ -545,6 +549,44 @@ def _parse_surface(
         known_gaps=known_gaps,
         max_examples=max_examples,
         polish=reader.get("polish", bool, False),
+        wire=_parse_wire(reader),
+    )
+
+
+def _parse_wire(surface: _Reader) -> WireSettings:
+    """``wire = "auto" | "on" | "off"``, or a table ``{ rate, http, families, weights }`` (on)."""
+    value = surface.get("wire", (str, dict), "auto")
+    if isinstance(value, str):
+        if value not in ("auto", "on", "off"):
+            raise surface.fail("wire", f"must be 'auto', 'on', 'off' or a table, got {value!r}")
+        return WireSettings(mode=value)  # type: ignore[arg-type]  # checked just above
+    reader = surface.sub("wire")
+    reader.check_keys({"mode", "rate", "http", "families", "weights"})
+    mode = reader.get("mode", str, "on")
+    if mode not in ("auto", "on", "off"):
+        raise reader.fail("mode", f"must be 'auto', 'on' or 'off', got {mode!r}")
+    rate = reader.get("rate", (int, float), WireSettings.rate)
+    if not 0 <= rate <= 1:
+        raise reader.fail("rate", f"is the share of examples mutated, 0 to 1; got {rate!r}")
+    families = reader.strings("families")
+    for family in families:
+        if family not in FAMILIES:
+            raise ConfigError(
+                _unknown(
+                    f"family {family!r} in {reader.where}.families", family, FAMILIES, reader.source
+                )
+            )
+    weights = reader.sub("weights")
+    weights.check_keys(set(FAMILIES))
+    for family, weight in weights.table.items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+            raise weights.fail(family, f"must be a number >= 0 (0 turns it off), got {weight!r}")
+    return WireSettings(
+        mode=mode,
+        rate=float(rate),
+        weights=dict(weights.table),
+        http=reader.get("http", bool, False),
+        families=families,
     )
 
 

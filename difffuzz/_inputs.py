@@ -15,6 +15,7 @@ cannot hold is tagged with a ``$``-key::
     {"$tuple": [...]}
     {"$object": [[key, value], ...]}   an object whose keys could be mistaken for tags
     {"$tree": {"relpath": <bytes>}}
+    {"$wire": {"sent": <bytes or tree>, "family": ..., "mutation": ...}}
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any, TypeAlias
 __all__ = [
     "FileTree",
     "Input",
+    "WireInput",
     "decode_input",
     "encode_input",
     "input_sort_key",
@@ -65,6 +67,28 @@ class FileTree:
 
     def __len__(self) -> int:
         return len(self.files)
+
+
+@dataclass(frozen=True)
+class WireInput:
+    """What goes on the wire after one mutation of a document, and which mutation it was.
+
+    The wire-mutation layer (``difffuzz._wire``) serialises a strategy's JSON
+    value itself and changes the bytes. A fixture stores ``sent``, the exact
+    bytes (or the folder, for JSON Lines files), so it replays byte for byte
+    even after the mutation code changes; ``family`` and ``mutation`` are what
+    reports show. ``headers`` (a value of None leaves the header out) and
+    ``chunked`` are the opt-in HTTP-level variants.
+
+    >>> WireInput(b'{"a":1,"a":2}', "duplicate_key", 'key "a" twice').sent
+    b'{"a":1,"a":2}'
+    """
+
+    sent: bytes | FileTree
+    family: str
+    mutation: str
+    headers: tuple[tuple[str, str | None], ...] = ()
+    chunked: bool = False
 
 
 def _check_relative(path: str) -> None:
@@ -106,6 +130,8 @@ def encode_input(value: Input) -> Any:
         return _encode_bytes(bytes(value))
     if isinstance(value, FileTree):
         return {"$tree": {path: _encode_bytes(content) for path, content in value.files}}
+    if isinstance(value, WireInput):
+        return {"$wire": _encode_wire(value)}
     if isinstance(value, tuple):
         return {"$tuple": [encode_input(v) for v in value]}
     if isinstance(value, list):
@@ -120,6 +146,32 @@ def encode_input(value: Input) -> Any:
     raise TypeError(
         f"cannot store an input of type {type(value).__name__}: strategies must generate "
         "None, bool, int, float, str, bytes, list, tuple, dict or difffuzz.FileTree"
+    )
+
+
+def _encode_wire(value: WireInput) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "family": value.family,
+        "mutation": value.mutation,
+        "sent": encode_input(value.sent),
+    }
+    if value.headers:
+        record["headers"] = [list(pair) for pair in value.headers]
+    if value.chunked:
+        record["chunked"] = True
+    return record
+
+
+def _decode_wire(record: Mapping[str, Any]) -> WireInput:
+    sent = decode_input(record["sent"])
+    if not isinstance(sent, bytes | FileTree):
+        raise ValueError(f"a $wire input sends bytes or a $tree, got {type(sent).__name__}")
+    return WireInput(
+        sent=sent,
+        family=str(record["family"]),
+        mutation=str(record["mutation"]),
+        headers=tuple((str(name), value) for name, value in record.get("headers", ())),
+        chunked=bool(record.get("chunked", False)),
     )
 
 
@@ -154,6 +206,8 @@ def decode_input(encoded: Any) -> Input:
             return {decode_input(k): decode_input(v) for k, v in body}
         if tag == "$tree":
             return FileTree.of({path: _decode_bytes(content) for path, content in body.items()})
+        if tag == "$wire":
+            return _decode_wire(body)
     for key in encoded:
         if key.startswith("$"):
             raise ValueError(f"unknown input tag {key!r} in a stored input")
@@ -186,9 +240,14 @@ def _bytes_as_latin1(encoded: Any) -> Any:
 def input_to_bytes(value: Input) -> bytes:
     """The raw bytes a byte-carrying transport sends for an input.
 
-    ``bytes`` go as they are, ``str`` as UTF-8 (lone surrogates passed through, so
-    the receiver sees the invalid sequence), anything else as compact JSON.
+    ``bytes`` go as they are, a :class:`WireInput` as the bytes it sends, ``str``
+    as UTF-8 (lone surrogates passed through, so the receiver sees the invalid
+    sequence), anything else as compact JSON.
     """
+    if isinstance(value, WireInput):
+        if isinstance(value.sent, FileTree):
+            raise TypeError("a mutated folder of files has no single byte form")
+        return value.sent
     if isinstance(value, bytes | bytearray):
         return bytes(value)
     if isinstance(value, str):

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from difffuzz._inputs import FileTree, Input
+from difffuzz._inputs import FileTree, Input, WireInput
 from difffuzz._results import Finding
 from difffuzz._transports.base import (
     CommandRequest,
@@ -186,6 +186,8 @@ def _curl_command(request: HTTPRequest) -> str:
     names = {name.lower() for name in request.headers}
     if request.body and "content-type" not in names:
         options.append("--header 'Content-Type:'")
+    if request.chunked:
+        options.append("--header 'Transfer-Encoding: chunked'")
     if request.body:
         options.append(f"--data-binary @- --url {quote_word(request.url)}")
         return quote_data(request.body) + " \\\n  | " + " \\\n    ".join(options)
@@ -292,6 +294,13 @@ def input_literal(value: Input) -> str:
     if isinstance(value, FileTree):
         files = ", ".join(f"{path!r}: {content!r}" for path, content in value)
         return f"FileTree.of({{{files}}})"
+    if isinstance(value, WireInput):
+        extra = f", headers={value.headers!r}" if value.headers else ""
+        extra += ", chunked=True" if value.chunked else ""
+        return (
+            f"WireInput(sent={input_literal(value.sent)}, family={value.family!r}, "
+            f"mutation={value.mutation!r}{extra})"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(map(input_literal, value)) + "]"
     if isinstance(value, tuple):
@@ -302,7 +311,8 @@ def input_literal(value: Input) -> str:
         return "{" + ", ".join(items) + "}"
     raise TypeError(
         f"cannot write input of type {type(value).__name__} as a Python literal: {value!r}; "
-        "inputs must be None, bool, int, float, str, bytes, list, tuple, dict or FileTree"
+        "inputs must be None, bool, int, float, str, bytes, list, tuple, dict, FileTree "
+        "or WireInput"
     )
 
 
@@ -310,7 +320,8 @@ def pytest_example(finding: Finding, *, argument: str | None = None) -> str:
     """A ready ``@example(...)`` line for a Hypothesis test, from a finding's input.
 
     Pass ``argument`` to name the test's parameter; a ``FileTree`` input needs
-    ``from difffuzz import FileTree`` next to the test.
+    ``from difffuzz import FileTree`` next to the test, a mutated one
+    ``from difffuzz import WireInput``.
     """
     literal = input_literal(finding.input)
     return f"@example({argument}={literal})" if argument else f"@example({literal})"

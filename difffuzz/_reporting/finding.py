@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from difffuzz._inputs import FileTree, Input
+from difffuzz._inputs import FileTree, Input, WireInput
 from difffuzz._reporting.diffview import DiffView, build_diff, escape_text
 from difffuzz._repro import (
     Reproduction,
@@ -52,7 +52,13 @@ def describe_input(value: Input, limit: int = 4000) -> tuple[str, str]:
 
     >>> describe_input(b"\\xff<")
     ('bytes, 2 bytes, not UTF-8', "b'\\\\xff<'")
+
+    A mutated input leads with its family and what the mutation did.
     """
+    if isinstance(value, WireInput):
+        kind, text = describe_input(value.sent, limit)
+        said = escape_text(value.mutation)
+        return f"wire mutation {value.family}: {said}; {kind}", text
     if isinstance(value, FileTree):
         kind = f"FileTree, {len(value)} file{'s' if len(value) != 1 else ''}"
         text = "\n".join(f"{path!r}: {content!r}" for path, content in value) or "(empty folder)"

@@ -33,6 +33,8 @@ class HTTPRequest:
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    #: Sent with chunked transfer encoding, no Content-Length (a wire mutation).
+    chunked: bool = False
 
 
 @dataclass(frozen=True)

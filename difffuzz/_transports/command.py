@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import IO, Literal
 
 from difffuzz._exceptions import ConfigError
-from difffuzz._inputs import FileTree, Input, input_to_bytes
+from difffuzz._inputs import FileTree, Input, WireInput, input_to_bytes
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._transports.base import ClosesOnExit, CommandRequest
 
@@ -95,6 +95,8 @@ class CommandTransport(ClosesOnExit):
 
     def render(self, value: Input) -> CommandRequest:
         """The process :meth:`send` starts for ``value`` (placeholders unexpanded)."""
+        if isinstance(value, WireInput):
+            value = value.sent  # the mutated bytes, or the folder with one line mutated
         tree = value if isinstance(value, FileTree) else None
         if tree is not None and not self._uses(INPUT_DIR):
             raise ConfigError(

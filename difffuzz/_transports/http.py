@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from difffuzz._exceptions import ConfigError
-from difffuzz._inputs import FileTree, Input, input_to_bytes, json_bytes
+from difffuzz._inputs import FileTree, Input, WireInput, input_to_bytes, json_bytes
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._transports.base import ClosesOnExit, HTTPRequest
 
@@ -24,6 +24,8 @@ __all__ = ["HTTPTransport"]
 BodyMode = Literal["json", "raw", "template"]
 _BODY_MODES: tuple[str, ...] = ("json", "raw", "template")
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+# Where a mutated document goes in a template body: replaced, quotes and all, by its bytes.
+_SPLICE = "\ue000difffuzz-wire-document\ue000"
 
 # Ordered most specific first: httpx.ConnectTimeout is both a TimeoutException
 # and a TransportError, and a timeout is what happened.
@@ -174,6 +176,8 @@ class HTTPTransport(ClosesOnExit):
         return chosen
 
     def _body_bytes(self, value: Input) -> bytes:
+        if isinstance(value, WireInput):
+            return self._wire_body(value)
         try:
             if self.body == "raw" or isinstance(value, bytes | bytearray):
                 return input_to_bytes(value)
@@ -189,22 +193,49 @@ class HTTPTransport(ClosesOnExit):
                 "generates JSON values"
             ) from None
 
+    def _wire_body(self, value: WireInput) -> bytes:
+        """A mutated document's bytes: the body, or (``body="template"``) spliced into it."""
+        if not isinstance(value.sent, bytes):
+            raise ConfigError(
+                f"cannot send a mutated folder of files to {self.url}; a FileTree input "
+                "needs a command surface with {input_dir}"
+            )
+        if self.body != "template":
+            return value.sent
+        body = json_bytes(substitute(self.template, self.marker, _SPLICE))
+        quoted = json_bytes(_SPLICE)
+        # The marker inside a longer template string ("Need $input") takes the bytes there.
+        spot = quoted if quoted in body else _SPLICE.encode("utf-8")
+        return body.replace(spot, value.sent)
+
     def render(self, value: Input) -> HTTPRequest:
         """The request :meth:`send` makes for ``value``."""
+        headers = dict(self.headers)
+        chunked = False
+        if isinstance(value, WireInput):
+            # The opt-in HTTP-level variants: a header changed or left out, a chunked body.
+            for name, header in value.headers:
+                headers.pop(name.lower(), None)
+                if header is not None:
+                    headers[name.lower()] = header
+            chunked = value.chunked
         return HTTPRequest(
             method=self.method,
             url=self.url,
-            headers=dict(self.headers),
+            headers=headers,
             body=self._body_bytes(value),
+            chunked=chunked,
         )
 
     def send(self, value: Input) -> Outcome:
         """Send ``value`` and return the answer; transport faults become failures."""
         request = self.render(value)
+        # An iterator has no length: httpx then sends the body chunked.
+        content = iter((request.body,)) if request.chunked else request.body
         started = time.perf_counter()
         try:
             with self._client.stream(
-                request.method, request.url, headers=request.headers, content=request.body
+                request.method, request.url, headers=request.headers, content=content
             ) as response:
                 return self._read(response, started)
         except httpx.HTTPError as exc:

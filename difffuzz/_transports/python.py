@@ -15,7 +15,7 @@ from traceback import format_exception
 from typing import Any
 
 from difffuzz._exceptions import ConfigError
-from difffuzz._inputs import Input, json_bytes
+from difffuzz._inputs import Input, WireInput, json_bytes
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._transports.base import ClosesOnExit, PythonRequest
 
@@ -111,11 +111,14 @@ class PythonTransport(ClosesOnExit):
         self.function = _import_target(target)
 
     def render(self, value: Input) -> PythonRequest:
-        """The call :meth:`send` makes for ``value``."""
+        """The call :meth:`send` makes for ``value`` (a mutated document: its bytes)."""
+        if isinstance(value, WireInput):
+            value = value.sent
         return PythonRequest(target=self.target, argument=value)
 
     def send(self, value: Input) -> Outcome:
         """Call the function; an exception it raises becomes a CRASHED outcome."""
+        value = self.render(value).argument
         started = time.perf_counter()
         if self.timeout is None:
             answer, error = self._call(value)
