@@ -164,12 +164,11 @@ def _handler_class(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             """Quiet: test output is not the place for access logs."""
 
         def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
             request = RecordedRequest(
                 method=self.command,
                 path=self.path,
                 headers={name.lower(): value for name, value in self.headers.items()},
-                body=self.rfile.read(length),
+                body=self._body(),
                 connection=self.number,
             )
             server._record(request)
@@ -182,6 +181,17 @@ def _handler_class(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 self._hang_up()
                 return
             self._send(reply)
+
+        def _body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            pieces = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                pieces.append(self.rfile.read(size))
+                self.rfile.readline()  # the CRLF after each chunk
+            while self.rfile.readline().strip():  # trailers, up to the blank line
+                pass
+            return b"".join(pieces)
 
         def _send(self, reply: Reply) -> None:
             size = len(reply.body) * reply.repeat
