@@ -46,7 +46,8 @@ def spellings(number: int | float) -> list[str]:
         if number == 0:
             found += ["-0", "-0.0", "0e-5"]
     else:
-        found += [f"{number:e}", f"{number:E}"]
+        # 17 significant digits: the same float64, in exponent form.
+        found += [f"{number:.16e}", f"{number:.16E}"]
         found.append(format(number, ".17g"))
         found.append(format(number, ".25g"))  # more digits than float64 holds
         if number == 0:

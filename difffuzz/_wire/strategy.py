@@ -114,7 +114,7 @@ def wire(
     """
     settings = settings or WireSettings()
     plan = _plan(settings, context or WireContext(), enum_alternatives(strategy))
-    if not plan.table and not plan.context.as_bytes:
+    if plan.unmutated >= _PERCENT and not plan.context.as_bytes:
         return strategy
     return _wired(strategy, plan)
 

@@ -213,11 +213,14 @@ _ENUM_LIKE = re.compile(r"[a-z][a-z0-9_.-]{0,39}|[A-Z][A-Z0-9_]{0,39}")
 
 
 def _unknown_spellings(value: str, enums: frozenset[str]) -> list[str]:
+    """Near misses of ``value`` that are none of the known alternatives.
+
+    (The other alternatives may be this very field's valid values: which
+    ``sampled_from`` fills which field is not known, so none of them is used.)
+    """
     near = [value.upper() if value != value.upper() else value.lower(), value.capitalize()]
     near += [value + " ", " " + value, value[:-1], value + "_v2", "unknown", ""]
-    # Enum values of *other* fields are unknown here (and the likeliest mix-up).
-    near += [e for e in sorted(enums) if e != value and _ENUM_LIKE.fullmatch(e)][:3]
-    return [s for s in dict.fromkeys(near) if s != value]
+    return [s for s in dict.fromkeys(near) if s != value and s not in enums]
 
 
 def enum_value(draw: st.DrawFn, doc: Document) -> Mutation | None:
