@@ -11,14 +11,17 @@ carries are the bytes a real server and a real process receive.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import rapidjson
+from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
+from difffuzz._cli import cli
 from difffuzz._config import parse_config
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, WireInput, decode_input, encode_input, input_sort_key
@@ -168,6 +171,14 @@ def test_reports_and_samples_lead_with_the_family() -> None:
 
 
 def test_difffuzz_sample_shows_mutated_examples_with_their_family() -> None:
+    shown = CliRunner().invoke(
+        cli, ["sample", "json_documents", "-n", "30"], catch_exceptions=False
+    )
+    assert shown.exit_code == 0
+    # A list's repr never starts with a bare lower-case word in brackets; a family line does.
+    families = re.findall(r"^\[([a-z_]+)\] ", shown.output, flags=re.MULTILINE)
+    assert families  # lines like "[duplicate_key] key "id" twice ...: b'...'"
+    assert set(families) <= set(FAMILIES)
     values = draw_examples("json_documents", 30)
     mutated = [v for v in values if isinstance(v, WireInput)]
     assert mutated
