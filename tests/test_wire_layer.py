@@ -338,6 +338,8 @@ def test_a_template_body_gets_the_mutated_document_at_the_marker() -> None:
     )
     request = transport.render(WireInput(b'"caf\\ud800"', "string_escape", "lone surrogate"))
     assert request.body == b'{"texts":["caf\\ud800"],"model":"m"}'
+    # The HTTP family's empty body empties the request, not the slot in the template.
+    assert transport.render(WireInput(b"", "http", "an empty request body")).body == b""
     transport.close()
 
 

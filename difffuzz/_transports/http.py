@@ -200,8 +200,8 @@ class HTTPTransport(ClosesOnExit):
                 f"cannot send a mutated folder of files to {self.url}; a FileTree input "
                 "needs a command surface with {input_dir}"
             )
-        if self.body != "template":
-            return value.sent
+        if self.body != "template" or (value.family == "http" and not value.sent):
+            return value.sent  # the HTTP family's empty body is the whole request's
         body = json_bytes(substitute(self.template, self.marker, _SPLICE))
         quoted = json_bytes(_SPLICE)
         # The marker inside a longer template string ("Need $input") takes the bytes there.

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from difffuzz._exceptions import RegistryError
 from difffuzz._registry import strategy
 from difffuzz._wire.catalog import WireSettings
-from difffuzz._wire.strategy import mark_wired, report, wire
+from difffuzz._wire.strategy import WireContext, mark_wired, report, wire
 
 __all__ = ["json_documents", "json_values"]
 
@@ -61,6 +61,7 @@ def json_documents(max_leaves: int = 12, rate: float = 0.5) -> st.SearchStrategy
     if not 0 <= rate <= 1:
         raise RegistryError(f"json_documents: rate={rate!r} must be between 0 and 1")
     base = json_values(max_leaves).map(_kind)
-    wired = wire(base, WireSettings(rate=rate))
+    # A string here is a JSON string document, not prose with JSON inside.
+    wired = wire(base, WireSettings(rate=rate), WireContext(prose=False))
     mark_wired(wired, base)
     return wired

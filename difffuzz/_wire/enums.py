@@ -13,7 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.strategies._internal.strategies import SampledFromStrategy
+
+try:  # Hypothesis's own class: a private module, so a future version may move it.
+    from hypothesis.strategies._internal.strategies import SampledFromStrategy
+except ImportError:  # pragma: no cover - then the enum family uses enum-like strings only
+    SampledFromStrategy = None  # type: ignore[assignment, misc]
 
 __all__ = ["enum_alternatives"]
 
@@ -32,8 +36,10 @@ def enum_alternatives(strategy: st.SearchStrategy[Any]) -> frozenset[str]:
             continue
         seen.add(id(node))
         if isinstance(node, st.SearchStrategy):
-            if isinstance(node, SampledFromStrategy) and len(node.elements) > 1:
-                found.update(e for e in node.elements if isinstance(e, str))
+            if SampledFromStrategy is not None and isinstance(node, SampledFromStrategy):
+                elements = node.elements
+                if len(elements) > 1:
+                    found.update(e for e in elements if isinstance(e, str))
             wrapped = getattr(type(node), "wrapped_strategy", None)
             if isinstance(wrapped, property):  # LazyStrategy: build what it stands for
                 try:
