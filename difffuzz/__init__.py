@@ -29,7 +29,7 @@ from difffuzz._exceptions import (
     RegistryError,
     RuntimeUnreachable,
 )
-from difffuzz._inputs import FileTree, decode_input, encode_input
+from difffuzz._inputs import FileTree, WireInput, decode_input, encode_input
 from difffuzz._lakehouse import LakehouseTargets, lakehouse_config
 from difffuzz._normalize import NormalizeError, normalizer
 from difffuzz._outcome import NOT_JSON, Failure, Outcome
@@ -75,6 +75,7 @@ __all__ = [
     "Signature",
     "Transport",
     "Verdict",
+    "WireInput",
     "__version__",
     "comparator",
     "decode_input",

@@ -45,6 +45,7 @@ __all__ = [
     "rewire",
     "surface_context",
     "wire",
+    "wrap_examples",
     "wrap_strategy",
 ]
 
