@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 
 from difffuzz._inputs import FileTree, WireInput, input_to_bytes
 from difffuzz._registry import STRATEGIES
-from difffuzz._wire import WireContext, json_values, wire
+from difffuzz._wire import WireContext, wire
+from difffuzz._wire.documents import json_values
 
 BASELINE = "st.text() (baseline)"
 #: The lakehouse surfaces that send a strategy's values as a JSON body (the rest

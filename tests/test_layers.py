@@ -38,8 +38,10 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_version.py",
             "_pointer.py",
             "_normalize/",
+            "_wire/catalog.py",
         ),
     ),
+    ("wire layer", ("_wire/",)),
     ("transports", ("_transports/", "_connect.py")),
     (
         "comparators, properties",

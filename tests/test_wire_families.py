@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from difffuzz._wire import FAMILIES, json_values
+from difffuzz._wire import FAMILIES
 from difffuzz._wire.document import Document, Mutation, get_at
+from difffuzz._wire.documents import json_values
 from difffuzz._wire.families import IMPLEMENTATIONS
 from difffuzz._wire.numbers import BOUNDARIES
 from difffuzz._wire.size import DEPTHS
@@ -335,6 +336,8 @@ def test_trailing_data_really_follows_the_whole_document(
     assert mutation.sent.startswith(document.text)
     assert len(mutation.sent) > len(document.text)
     suffix = mutation.sent[len(document.text) :]
+    if json.detect_encoding(mutation.sent) != "utf-8":
+        return  # "0\x00" looks like UTF-16 to the stdlib, which then reads it as "0"
     if suffix.strip() == b"":
         assert spelled(json.loads(mutation.sent)) == spelled(value)
     else:

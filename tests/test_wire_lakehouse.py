@@ -7,11 +7,11 @@ their originals do: the go-style side matches keys to struct fields the way
 ``encoding/json`` does (case-insensitively, with Unicode simple folding, so the
 Kelvin sign K is a ``k``), the rust-style side the way serde does (exactly).
 
-A campaign would report such a divergence under the signature a plain
-document already has (rust 422, go 200 is one signature whatever caused it),
-and keep the plain document, which sorts first. So the search here asks the
-question directly: a validator request on which the samples agree, and one
-mutation of it on which they do not, shrunk by Hypothesis through the layer.
+A campaign may fold such a divergence into a finding a plain document already
+has (rust 422 and go 200 is one bucket whatever caused it). So the search here
+asks the question directly, whatever the engine's grouping: a validator request
+on which the samples agree, and one mutation of it on which they do not, shrunk
+by Hypothesis through the layer.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from hypothesis import strategies as st
 
 from difffuzz._config import SurfaceSpec, load_config
 from difffuzz._connect import open_transport
-from difffuzz._demo import write_sample_config
 from difffuzz._inputs import WireInput
 from difffuzz._judge import Judge
 from difffuzz._registry import get_strategy
 from difffuzz._results import Verdict
 from difffuzz._transports.base import Transport
 from difffuzz._wire import WireContext, WireSettings, wire
-from difffuzz.samples import SampleRuntimes
+from lakehouse_samples import SampleRuntimes
+from lakehouse_samples.demo import write_sample_config
 
 SEARCH = settings(
     max_examples=300, database=None, deadline=None, suppress_health_check=list(HealthCheck)

@@ -34,14 +34,13 @@ from difffuzz._wire import (
     FAMILIES,
     WireContext,
     WireSettings,
-    json_documents,
-    json_values,
     surface_context,
     wire,
     wrap_examples,
     wrap_strategy,
 )
 from difffuzz._wire import strategy as wire_strategy
+from difffuzz._wire.documents import json_documents, json_values
 from tests.support.loopback import LoopbackServer
 
 QUIET = settings(database=None, deadline=None, suppress_health_check=list(HealthCheck))

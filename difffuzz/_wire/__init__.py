@@ -10,13 +10,14 @@ template body) it mutates one embedded document. See :mod:`.strategy` for how
 a mutation stays one Hypothesis choice, and :mod:`.catalog` for the families.
 
 The engine calls :func:`wrap_strategy` for each surface's strategy and
-:func:`wrap_examples` for its probe examples.
+:func:`wrap_examples` for its probe examples. The generic ``json_documents``
+strategy (:mod:`.documents`) registers through the ``difffuzz.strategies``
+entry point, like any plugin, not as a side effect of importing the layer.
 """
 
 from __future__ import annotations
 
 from difffuzz._wire.catalog import DEFAULT_RATE, FAMILIES, HTTP_FAMILY, WireSettings
-from difffuzz._wire.documents import json_documents, json_values
 from difffuzz._wire.strategy import (
     WireContext,
     surface_context,
@@ -31,8 +32,6 @@ __all__ = [
     "HTTP_FAMILY",
     "WireContext",
     "WireSettings",
-    "json_documents",
-    "json_values",
     "surface_context",
     "wire",
     "wrap_examples",

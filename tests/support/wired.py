@@ -11,6 +11,7 @@ the layer is applied once, not twice.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from typing import Any
 
@@ -18,11 +19,14 @@ from hypothesis import strategies as st
 
 import difffuzz
 from difffuzz._config import Config, SurfaceSpec
-from difffuzz._registry import StrategyEntry, get_strategy
+from difffuzz._registry import StrategyEntry, get_strategy, load_strategy_modules
 from difffuzz._wire import wrap_examples, wrap_strategy
 from difffuzz._wire.strategy import mark_wired
 
 __all__ = ["wired"]
+
+# A registered name is taken for good: each wrapping gets its own.
+_NUMBERS = itertools.count(1)
 
 
 def _register(name: str, entry: StrategyEntry, surface: SurfaceSpec) -> None:
@@ -39,9 +43,10 @@ def _register(name: str, entry: StrategyEntry, surface: SurfaceSpec) -> None:
 
 def wired(config: Config) -> Config:
     """``config`` with every surface's strategy wrapped by the wire layer for that surface."""
+    load_strategy_modules(config.strategy_modules)
     surfaces = {}
     for name, surface in config.surfaces.items():
-        wrapped = f"wired-{name}-{surface.strategy}"
+        wrapped = f"wired-{next(_NUMBERS)}-{name}-{surface.strategy}"
         _register(wrapped, get_strategy(surface.strategy), surface)
         surfaces[name] = replace(surface, strategy=wrapped)
     return replace(config, surfaces=surfaces)
