@@ -1,5 +1,5 @@
-"""The one place the built-in comparator rules, properties and normalize steps enter
-their registries.
+"""The one place the built-in comparator rules, properties, normalize steps and
+strategy enter their registries.
 
 :func:`load_builtins` is called once by ``import difffuzz`` (the package's last
 step), so every lookup, in the library, the CLI or a test, sees the built-ins,
@@ -16,6 +16,8 @@ from difffuzz._comparators import BUILTIN_RULES
 from difffuzz._comparators.base import COMPARATORS
 from difffuzz._normalize import BUILTIN_STEPS, EXTERNAL_STEPS, NORMALIZERS, normalizer_entry
 from difffuzz._properties import PROPERTIES
+from difffuzz._registry import STRATEGIES
+from difffuzz._wire.documents import JSON_DOCUMENTS
 
 __all__ = ["BUILTIN_ORIGIN", "load_builtins"]
 
@@ -23,11 +25,13 @@ BUILTIN_ORIGIN = "difffuzz (built-in)"
 
 
 def load_builtins() -> None:
-    """Register every built-in rule, property and normalize step; calling it again
-    changes nothing."""
+    """Register every built-in rule, property, normalize step and strategy; calling it
+    again changes nothing."""
     for name, rule in BUILTIN_RULES.items():
         COMPARATORS.register(name, rule, origin=BUILTIN_ORIGIN)
     for name, check in BUILTIN_PROPERTIES.items():
         PROPERTIES.register(name, check, origin=BUILTIN_ORIGIN)
     for name, factory in {**BUILTIN_STEPS, **EXTERNAL_STEPS}.items():
         NORMALIZERS.register(name, normalizer_entry(name, factory), origin=BUILTIN_ORIGIN)
+    # The generic strategy for surfaces with no domain strategy yet.
+    STRATEGIES.register(JSON_DOCUMENTS.name, JSON_DOCUMENTS, origin=BUILTIN_ORIGIN)

@@ -231,15 +231,15 @@ def test_run_exits_3_when_a_runtime_is_down(
 # -- strategies, sample, init -------------------------------------------------------
 
 
-def test_strategies_lists_the_ten_lakehouse_strategies() -> None:
+def test_strategies_lists_the_ten_lakehouse_strategies_and_json_documents() -> None:
     # A fresh process: in this one, other test modules register strategies of their own.
     listing = subprocess.run(
         [str(DIFFFUZZ), "strategies"], capture_output=True, text=True, timeout=60, check=False
     )
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
-    assert {line.split()[0] for line in lines} == LAKEHOUSE_STRATEGIES
-    assert len(lines) == 10
+    assert {line.split()[0] for line in lines} == LAKEHOUSE_STRATEGIES | {"json_documents"}
+    assert len(lines) == 11
     assert all(len(line.split(maxsplit=1)) == 2 for line in lines), "a strategy has no description"
 
 

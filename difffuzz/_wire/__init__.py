@@ -11,8 +11,8 @@ a mutation stays one Hypothesis choice, and :mod:`.catalog` for the families.
 
 The engine calls :func:`wrap_strategy` for each surface's strategy and
 :func:`wrap_examples` for its probe examples. The generic ``json_documents``
-strategy (:mod:`.documents`) registers through the ``difffuzz.strategies``
-entry point, like any plugin, not as a side effect of importing the layer.
+strategy (:mod:`.documents`) is registered with the other built-ins by
+:func:`difffuzz._builtins.load_builtins`, not as a side effect of an import.
 """
 
 from __future__ import annotations

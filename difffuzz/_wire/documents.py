@@ -13,11 +13,11 @@ from typing import Any
 from hypothesis import strategies as st
 
 from difffuzz._exceptions import RegistryError
-from difffuzz._registry import strategy
+from difffuzz._registry import StrategyEntry
 from difffuzz._wire.catalog import WireSettings
 from difffuzz._wire.strategy import WireContext, mark_wired, report, wire
 
-__all__ = ["json_documents", "json_values"]
+__all__ = ["JSON_DOCUMENTS", "json_documents", "json_values"]
 
 _KEYS = st.sampled_from(("id", "kind", "name", "count", "value", "items", "type", "a")) | st.text(
     max_size=8
@@ -50,12 +50,6 @@ def _kind(value: Any) -> Any:
     return value
 
 
-@strategy(
-    "json_documents",
-    description="any JSON document, with every wire-mutation family (no domain needed)",
-    examples=[{}, [], {"id": 1, "name": "x"}],
-    categories=["object", "array", "scalar"],
-)
 def json_documents(max_leaves: int = 12, rate: float = 0.5) -> st.SearchStrategy[Any]:
     """Any JSON document; ``rate`` of them carry one wire mutation."""
     if not 0 <= rate <= 1:
@@ -65,3 +59,13 @@ def json_documents(max_leaves: int = 12, rate: float = 0.5) -> st.SearchStrategy
     wired = wire(base, WireSettings(rate=rate), WireContext(prose=False))
     mark_wired(wired, base)
     return wired
+
+
+#: The registry entry; :func:`difffuzz._builtins.load_builtins` registers it.
+JSON_DOCUMENTS = StrategyEntry(
+    name="json_documents",
+    factory=json_documents,
+    description="any JSON document, with every wire-mutation family (no domain needed)",
+    examples=({}, [], {"id": 1, "name": "x"}),
+    categories=("object", "array", "scalar"),
+)
