@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Cause", "Pair", "answer", "input_size", "json_safe"]
+__all__ = ["Cause", "Discovered", "Pair", "answer", "input_size", "json_safe"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,18 @@ class Cause:
     description: str
     trigger: str | bytes
     exhibits: Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """A divergence difffuzz found that the table lacked, checked by hand afterwards.
+
+    Listed apart from the table: it is never counted as a known cause, and the
+    table's predicates are not widened to claim it.
+    """
+
+    input: str | bytes
+    note: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,8 @@ class Pair:
     causes: tuple[Cause, ...]
     #: How fixture sizes are counted: "characters" (str inputs) or "bytes".
     size_unit: str = "characters"
+    #: Divergences difffuzz found outside the table, with how they were checked.
+    discovered: tuple[Discovered, ...] = ()
 
     def cause(self, cause_id: str) -> Cause:
         for cause in self.causes:

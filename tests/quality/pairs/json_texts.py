@@ -53,9 +53,21 @@ def _numbers() -> st.SearchStrategy[str]:
 
 
 def _strings() -> st.SearchStrategy[str]:
+    lone_surrogates = ["\\ud800", "\\udc00\\ud800"]
     piece = st.sampled_from(
-        ["a", "é", " ", "ok", "\\n", '\\"', "\\u00e9", "\\ud83d\\ude00", "id", "\\t"]
-        + ["\\ud800", "\\udc00\\ud800"]  # lone surrogates
+        [
+            "a",
+            "é",
+            " ",
+            "ok",
+            "\\n",
+            '\\"',
+            "\\u00e9",
+            "\\ud83d\\ude00",
+            "id",
+            "\\t",
+            *lone_surrogates,
+        ]
     )
     return st.lists(piece, max_size=3).map(lambda parts: '"' + "".join(parts) + '"')
 
@@ -78,7 +90,9 @@ def _document(draw: st.DrawFn) -> bytes:
         text = text.replace('"', '"\udfff', 1) if '"' in text else text
     encoding = "utf-8"
     if draw(st.integers(0, 5)) == 0:
-        encoding = draw(st.sampled_from(["utf-8-sig", "utf-16-le", "utf-16", "utf-32-le", "utf-32-be"]))
+        encoding = draw(
+            st.sampled_from(["utf-8-sig", "utf-16-le", "utf-16", "utf-32-le", "utf-32-be"])
+        )
     return text.encode(encoding, "surrogatepass")
 
 
@@ -131,9 +145,9 @@ def _lone_surrogate_escape(value: Any) -> bool:
     text = _utf8(value).decode("utf-8", "surrogatepass") if _utf8(value) else ""
     text = re.sub("[\ud800-\udfff]", "x", text)  # encoded ones are the next cause
     for string in re.findall(r'"((?:[^"\\]|\\.)*)"', text):
-        decoded = re.sub(
-            r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), string
-        ).encode("utf-16", "surrogatepass")
+        decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), string).encode(
+            "utf-16", "surrogatepass"
+        )
         try:
             decoded.decode("utf-16")
         except UnicodeDecodeError:
@@ -150,7 +164,10 @@ def _utf8_bom(value: Any) -> bool:
 
 
 def _other_encoding(value: Any) -> bool:
-    """What ``json.detect_encoding`` reads as UTF-16 or UTF-32: a BOM, or a null first or second byte."""
+    """What ``json.detect_encoding`` reads as UTF-16 or UTF-32.
+
+    A UTF-16 or UTF-32 BOM, or a null first or second byte.
+    """
     if not isinstance(value, bytes):
         return False
     boms = (b"\xff\xfe", b"\xfe\xff")

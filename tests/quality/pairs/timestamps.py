@@ -20,7 +20,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from dateutil.parser import isoparse
+from dateutil.parser import isoparse  # type: ignore[import-untyped]  # no stubs installed
 from hypothesis import strategies as st
 
 import difffuzz
@@ -68,10 +68,12 @@ def _date(draw: st.DrawFn) -> str:
 def _time(draw: st.DrawFn) -> str:
     colon = draw(st.sampled_from(["", ":"]))
     text = draw(_two(0, 24))
-    for _ in range(draw(st.integers(0, 2))):  # minutes, then seconds
-        text += colon + draw(_two(0, 59))
+    for _ in range(draw(st.integers(0, 2))):  # minutes, then seconds; often on the hour
+        text += colon + draw(st.just("00") | _two(0, 59))
     if draw(st.booleans()):
-        text += draw(st.sampled_from([".", ","])) + draw(st.from_regex(r"[0-9]{1,9}", fullmatch=True))
+        text += draw(st.sampled_from([".", ","])) + draw(
+            st.from_regex(r"[0-9]{1,9}", fullmatch=True)
+        )
     return text
 
 
@@ -104,12 +106,14 @@ def timestamps() -> st.SearchStrategy[str]:
     return st.tuples(_date(), st.sampled_from([""]) | time_part).map("".join)
 
 
-# One reading of a timestamp, used by the causes' predicates: the date, the
-# separator, the time, a stray character before the offset, and the offset.
+# One reading of a timestamp, used by the causes' predicates: the date (in one of
+# ISO 8601's forms), the separator (CPython takes any character there), the time,
+# stray characters before the offset, and the offset.
 _PARTS = re.compile(
-    r"(?P<date>[0-9W-]+)"
-    r"(?:(?P<sep>[^0-9W-])(?P<time>[0-9:.,]*)(?P<stray>[^0-9:.,+Zz-]*)"
-    r"(?P<offset>[Zz]|[+-][0-9:.,]*)?)?"
+    r"(?P<date>\d{4}-\d{2}-\d{2}|\d{8}|\d{4}-\d{3}|\d{7}|\d{4}-?W\d{2}(?:-?\d)?|\d{4}(?:-\d{2})?)"
+    r"(?:(?P<sep>.)(?P<time>[0-9:.,]*)(?P<stray>[^0-9:.,+Zz-]*)"
+    r"(?P<offset>[Zz]|[+-][0-9:.,]*)?)?",
+    re.DOTALL,
 )
 
 
@@ -120,12 +124,14 @@ def _parts(value: Any) -> dict[str, str]:
 
 def _reduced(value: Any) -> bool:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", value) if isinstance(value, str) else None
-    return bool(match) and int(match[1]) >= 1 and (match[2] is None or 1 <= int(match[2]) <= 12)
+    if match is None:
+        return False
+    return int(match[1]) >= 1 and (match[2] is None or 1 <= int(match[2]) <= 12)
 
 
 def _ordinal(value: Any) -> bool:
     match = re.fullmatch(r"(\d{4})-?(\d{3})", _parts(value).get("date", ""))
-    return bool(match) and int(match[1]) >= 1 and 1 <= int(match[2]) <= 365
+    return match is not None and int(match[1]) >= 1 and 1 <= int(match[2]) <= 365
 
 
 def _hour_24(value: Any) -> bool:
@@ -139,7 +145,9 @@ def _lowercase_z(value: Any) -> bool:
 
 
 def _offset_seconds(value: Any) -> bool:
-    return bool(re.fullmatch(r"[+-]\d{2}(:?)\d{2}\1\d{2}(?:[.,]\d+)?", _parts(value).get("offset", "")))
+    return bool(
+        re.fullmatch(r"[+-]\d{2}(:?)\d{2}\1\d{2}(?:[.,]\d+)?", _parts(value).get("offset", ""))
+    )
 
 
 def _fraction_of_hour_or_minute(value: Any) -> bool:

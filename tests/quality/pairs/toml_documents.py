@@ -59,9 +59,9 @@ def _time() -> st.SearchStrategy[str]:
 
 
 def _date() -> st.SearchStrategy[str]:
-    return st.tuples(
-        st.integers(1, 9999), st.integers(1, 12), st.integers(1, 28)
-    ).map(lambda p: f"{p[0]:04d}-{p[1]:02d}-{p[2]:02d}")
+    return st.tuples(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 28)).map(
+        lambda p: f"{p[0]:04d}-{p[1]:02d}-{p[2]:02d}"
+    )
 
 
 def _scalars() -> st.SearchStrategy[str]:
@@ -73,11 +73,17 @@ def _scalars() -> st.SearchStrategy[str]:
         ["a", "é", " ", "\\n", "\\t", '\\"', "\\\\", "\\u00e9", "\\U0001F600", "\\e", "\\x41"]
     )
     basic = st.lists(piece, max_size=4).map(lambda parts: '"' + "".join(parts) + '"')
-    literal = st.text(st.sampled_from("ab \\é\""), max_size=4).map(lambda text: f"'{text}'")
+    literal = st.text(st.sampled_from('ab \\é"'), max_size=4).map(lambda text: f"'{text}'")
     offset = st.sampled_from(["", "Z", "+01:00", "-05:30"])
     datetimes = st.tuples(_date(), st.sampled_from(["T", " "]), _time(), offset).map("".join)
     return st.one_of(
-        integers, floats, st.sampled_from(["true", "false"]), basic, literal, _time(), _date(),
+        integers,
+        floats,
+        st.sampled_from(["true", "false"]),
+        basic,
+        literal,
+        _time(),
+        _date(),
         datetimes,
     )
 
@@ -89,11 +95,13 @@ def _values() -> st.SearchStrategy[str]:
         )
         entries = st.lists(st.tuples(_KEYS, children), max_size=3, unique_by=lambda e: e[0])
         inline = st.tuples(entries, st.sampled_from(["", ","]), st.sampled_from(["", "\n"])).map(
-            lambda p: "{"
-            + ", ".join(f"{key} = {value}" for key, value in p[0])
-            + (p[1] if p[0] else "")
-            + p[2]
-            + "}"
+            lambda p: (
+                "{"
+                + ", ".join(f"{key} = {value}" for key, value in p[0])
+                + (p[1] if p[0] else "")
+                + p[2]
+                + "}"
+            )
         )
         return array | inline
 

@@ -22,7 +22,7 @@ import re
 import urllib.parse
 from typing import Any
 
-import rfc3986
+import rfc3986  # type: ignore[import-untyped]  # no stubs or py.typed
 from hypothesis import strategies as st
 
 import difffuzz
@@ -33,7 +33,9 @@ __all__ = ["PAIR", "rfc3986_reference", "urllib_split", "urls"]
 
 def _split_urllib(text: str) -> list[Any]:
     parts = urllib.parse.urlsplit(text)
-    return _normalised(parts.scheme, parts.netloc, parts.path, parts.query, parts.fragment, parts.port)
+    return _normalised(
+        parts.scheme, parts.netloc, parts.path, parts.query, parts.fragment, parts.port
+    )
 
 
 def _split_rfc3986(text: str) -> list[Any]:
@@ -60,7 +62,7 @@ def rfc3986_reference(value: str) -> str:
 
 
 _TEXT = st.lists(
-    st.sampled_from(list("abz09-._~é %/?#@:[]") + ["%20", "%41", "%e9", "%C3%A9"]), max_size=4
+    st.sampled_from([*list("abz09-._~é %/?#@:[]"), "%20", "%41", "%e9", "%C3%A9"]), max_size=4
 ).map("".join)
 
 
@@ -162,14 +164,18 @@ def _stray_percent(value: Any) -> bool:
     return False
 
 
+def _numeric(port: str) -> bool:
+    return port.isascii() and port.isdigit()
+
+
 def _bad_port(value: Any) -> bool:
     port = _port(value)
-    return bool(port) and not (port.isascii() and port.isdigit() and int(port) <= 65535)
+    return bool(port) and not (port is not None and _numeric(port) and int(port) <= 65535)
 
 
 def _long_port(value: Any) -> bool:
-    port = _port(value)
-    return bool(port) and port.isascii() and port.isdigit() and len(port) > 5 and int(port) <= 65535
+    port = _port(value) or ""
+    return _numeric(port) and len(port) > 5 and int(port) <= 65535
 
 
 _USERINFO = r"[A-Za-z0-9\-._~!$&'()*+,;=:%]*"
