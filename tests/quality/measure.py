@@ -119,12 +119,8 @@ class Attributed:
     exhibits: tuple[str, ...]
     genuine: bool
     shrunk: bool
-
-    @property
-    def ratio(self) -> float | None:
-        return None if not self.cause else self._ratio
-
-    _ratio: float = 0.0
+    #: Size over the cause's minimal trigger (0.0 when attributed to no cause).
+    ratio: float = 0.0
 
 
 @dataclass
@@ -167,7 +163,7 @@ class PairReport:
 
     @property
     def ratios(self) -> list[float]:
-        return [f.ratio for f in self.attributed if f.ratio is not None]
+        return [f.ratio for f in self.attributed]
 
     @property
     def median_ratio(self) -> float:
@@ -179,7 +175,7 @@ class PairReport:
 
     @property
     def oversized(self) -> list[Attributed]:
-        return [f for f in self.attributed if (f.ratio or 0.0) > SIZE_FACTOR]
+        return [f for f in self.attributed if f.ratio > SIZE_FACTOR]
 
     @property
     def discovered(self) -> list[Attributed]:
@@ -212,7 +208,7 @@ def score(pair: Pair, inputs: Sequence[tuple[Any, bool]]) -> list[Attributed]:
                 exhibits=exhibits,
                 genuine=disagree(pair, value),
                 shrunk=shrunk,
-                _ratio=ratio,
+                ratio=ratio,
             )
         )
     return scored
