@@ -10,6 +10,7 @@ trigger. Issue 9's targets are printed beside the figures::
     python benchmarks/bench_real_pairs.py                      # seed 1, 1000 examples a pair
     python benchmarks/bench_real_pairs.py --seeds 1-5 --max-examples 3000
     python benchmarks/bench_real_pairs.py --only regex --fixtures
+    python benchmarks/bench_real_pairs.py --errors message   # refusals carry the message
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.quality lives in the repo
 
 from tests.quality.measure import SIZE_FACTOR, PairReport, all_pairs, run_pair
+from tests.quality.pairs import ERRORS
 
 TARGETS = "targets: found >= 90% of known, <= 1.2 fixtures per cause, every fixture <= 2x, 0 false"
 COLUMNS = (
@@ -106,7 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-examples", type=int, default=1000, help="examples per pair")
     parser.add_argument("--only", action="append", default=[], help="a pair's name (repeatable)")
     parser.add_argument("--fixtures", action="store_true", help="print every fixture's input")
+    parser.add_argument(
+        "--errors",
+        choices=["class", "message"],
+        default="class",
+        help="what a refusal's error says: the exception class (default) or class and message",
+    )
     args = parser.parse_args(argv)
+    ERRORS["detail"] = args.errors
     pairs = [p for p in all_pairs() if not args.only or p.name in args.only]
     if not pairs:
         parser.error(
@@ -120,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 reports.append(
                     run_pair(pair, seed=seed, max_examples=args.max_examples, workdir=workdir)
                 )
-    print(f"real pairs, {args.max_examples} examples a pair; {TARGETS}")
+    print(f"real pairs, {args.max_examples} examples a pair, errors: {args.errors}; {TARGETS}")
     print_table([row(r) for r in reports])
     for report in reports:
         print_details(report, fixtures=args.fixtures)

@@ -10,7 +10,9 @@ minimal trigger and predicate are checked by ``tests/quality/test_pair_tables.py
 An adapter answers a JSON document: ``{"ok": true, "value": <normalised result>}``
 or ``{"ok": false, "error": "<exception class>"}``. The comparison ignores
 ``/error``: two libraries never name their exceptions alike, and that both
-refused an input is agreement.
+refused an input is agreement. :data:`ERRORS` set to ``"message"`` adds the
+exception's message (``"ValueError: Invalid isoformat string: '2011'"``), as a
+user's wrapper might: the engine can tell causes apart by an error's text.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Cause", "Discovered", "Pair", "answer", "input_size", "json_safe"]
+__all__ = ["ERRORS", "Cause", "Discovered", "Pair", "answer", "input_size", "json_safe"]
+
+#: What a refusal's ``error`` says: ``"class"`` (the exception class) or
+#: ``"message"`` (class and message). The benchmark's ``--errors`` sets it.
+ERRORS = {"detail": "class"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,10 @@ def answer(parse: Callable[[Any], Any], value: Any) -> str:
     try:
         result = parse(value)
     except (Exception, RecursionError) as exc:
-        return json.dumps({"ok": False, "error": type(exc).__name__})
+        error = type(exc).__name__
+        if ERRORS["detail"] == "message":
+            error = f"{error}: {exc}"
+        return json.dumps({"ok": False, "error": error})
     # ensure_ascii: a lone surrogate in a parsed string must reach the comparator as \\udxxx.
     document = {"ok": True, "value": json_safe(result)}
     return json.dumps(document, ensure_ascii=True, allow_nan=False)
