@@ -72,6 +72,7 @@ def _set() -> st.SearchStrategy[str]:
 def _atoms() -> st.SearchStrategy[str]:
     return st.one_of(
         _LITERALS,
+        _FUZZY,
         _SHORTHANDS,
         _set(),
         _PROPERTIES,
@@ -80,9 +81,10 @@ def _atoms() -> st.SearchStrategy[str]:
     )
 
 
-_QUANTIFIERS = st.sampled_from(
-    ["*", "+", "?", "{2}", "{1,2}", "{,2}", "*?", "+?", "*+", "++", "{e}", "{e<=1}", "{i<=1}"]
-)
+_QUANTIFIERS = st.sampled_from(["*", "+", "?", "{2}", "{1,2}", "{,2}", "*?", "+?", "*+", "++"])
+#: Fuzzy constraints go on single literals only: on a group holding quantifiers,
+#: regex's fuzzy matching is exponential and one call can take minutes.
+_FUZZY = st.tuples(_LITERALS, st.sampled_from(["{e}", "{e<=1}", "{i<=1}"])).map("".join)
 #: Lookbehind bodies: fixed width (both read them) and variable width (regex only).
 _BEHIND = st.sampled_from(["a", "ab", "\\d", "a|b", "a*", "a?", "a|bc", "a{1,2}"])
 
