@@ -69,6 +69,18 @@ def refuses_markup(text: str) -> str:
     return echo_text(text)
 
 
+#: What :func:`names_its_refusal` says for each planted cause.
+REFUSAL_TEXTS = {"<": "unescaped less-than", "&": "bare ampersand", "#": "comment sign"}
+
+
+def names_its_refusal(text: str) -> str:
+    """:func:`refuses_markup`, saying why: causes told apart by their error texts."""
+    for mark, reason in REFUSAL_TEXTS.items():
+        if mark in text:
+            return json.dumps({"ok": False, "error": reason})
+    return echo_text(text)
+
+
 def flat_levels(value: int) -> str:
     return json.dumps({"a": False, "b": False})
 

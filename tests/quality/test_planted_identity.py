@@ -7,7 +7,8 @@ runs ``SLOW_SEEDS`` seeds. The planted pairs are in ``planted_identity.py``:
 
 - one cause that shows under many diff shapes must give exactly one fixture,
   shrunk to its trigger;
-- three causes that share one diff shape must give one fixture each;
+- three causes that share one diff shape must give one fixture each, whether the
+  refusal says nothing or names its reason in an error text;
 - nested causes (``/a`` from 10, ``/a`` and ``/b`` from 1000) must give two;
 - a pair that never differs must give nothing.
 """
@@ -122,6 +123,13 @@ CASES = [
         "refuses_markup",
         "identity_text",
         id="causes-sharing-a-shape",
+    ),
+    pytest.param(
+        one_fixture_per_shared_shape_cause,
+        "echo_text",
+        "names_its_refusal",
+        "identity_text",
+        id="causes-sharing-a-shape-named",
     ),
     pytest.param(nested_causes, "flat_levels", "levels", "identity_numbers", id="nested-causes"),
     pytest.param(nothing, "echo_text", "echo_text", "identity_text", id="never-differs"),
