@@ -108,12 +108,12 @@ def json_safe(value: Any) -> Any:
 def answer(parse: Callable[[Any], Any], value: Any) -> str:
     """Run ``parse`` on ``value`` and answer the pair's JSON document.
 
-    Any exception is a refusal: ``RecursionError`` and ``MemoryError`` included,
-    because a library that gives up on an input has answered it.
+    Any exception is a refusal (``RecursionError`` and ``MemoryError`` included):
+    a library that gives up on an input has answered it.
     """
     try:
         result = parse(value)
-    except (Exception, RecursionError) as exc:
+    except Exception as exc:
         error = type(exc).__name__
         if ERRORS["detail"] == "message":
             error = f"{error}: {exc}"
