@@ -25,6 +25,7 @@ from typing import IO, Literal
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, Input, input_to_bytes
 from difffuzz._outcome import Failure, Outcome
+from difffuzz._secrets import Secret
 from difffuzz._transports.base import ClosesOnExit, CommandRequest
 
 __all__ = ["CommandTransport"]
@@ -71,6 +72,7 @@ class CommandTransport(ClosesOnExit):
         max_output_bytes: int = 10_000_000,
         env: Mapping[str, str] = _NO_ENV,
         cwd: str | None = None,
+        secrets: Sequence[Secret] = (),
     ) -> None:
         if isinstance(argv, str) or not argv or not all(isinstance(a, str) for a in argv):
             raise ConfigError(
@@ -89,6 +91,8 @@ class CommandTransport(ClosesOnExit):
         self.max_output_bytes = max_output_bytes
         self.env = dict(env)
         self.cwd = cwd
+        #: Values in ``env`` that reproductions read from the environment.
+        self.secrets = tuple(secrets)
 
     def _uses(self, placeholder: str) -> bool:
         return any(placeholder in arg for arg in self.argv)
@@ -125,6 +129,7 @@ class CommandTransport(ClosesOnExit):
             env=dict(self.env),
             cwd=self.cwd,
             feeds_stdin=self.stdin == "input" and tree is None,
+            secrets=self.secrets,
         )
 
     def send(self, value: Input) -> Outcome:
