@@ -3,6 +3,8 @@ reproduction or report shows one, while the reproductions still send the real va
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import os
 import shutil
 import subprocess
@@ -291,3 +293,8 @@ def test_no_report_format_shows_a_secret_a_runtime_echoed() -> None:
         assert "redacted $LAKEHOUSE_TOKEN" in document, name
     assert shown.findings[0].input == "x"
     assert redact_campaign(result, Redactor()) is result
+
+
+@pytest.mark.parametrize("module", ["difffuzz._secrets", "difffuzz._config"])
+def test_doctests(module: str) -> None:
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
