@@ -71,7 +71,8 @@ class StopSignals:
     """While active, SIGINT, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` once.
 
     Outside the main thread Python cannot install handlers; the guard then does
-    nothing and the signals keep their usual behaviour.
+    nothing and the signals keep their usual behaviour. A signal the process
+    was started with ignored (``nohup``) is left ignored.
     """
 
     def __init__(self) -> None:
@@ -114,7 +115,10 @@ class StopSignals:
     def __enter__(self) -> Self:
         if threading.current_thread() is threading.main_thread():
             for number in STOP_SIGNALS:
-                self._previous[number] = signal.signal(number, self._handle)
+                # An ignored signal stays ignored: `nohup` ignores SIGHUP, a shell
+                # ignores SIGINT for a background job, and they mean it.
+                if signal.getsignal(number) is not signal.SIG_IGN:
+                    self._previous[number] = signal.signal(number, self._handle)
         return self
 
     def __exit__(

@@ -67,6 +67,19 @@ def test_the_previous_handlers_come_back() -> None:
     assert StopSignals().exit_code(1) == 1
 
 
+def test_an_ignored_signal_stays_ignored() -> None:
+    # nohup ignores SIGHUP: closing the terminal must not stop the run.
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with StopSignals() as stop:
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            _send(signal.SIGHUP)
+            assert stop.first is None
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def test_a_signal_inside_a_shield_waits_for_its_end() -> None:
     reached = []
     with StopSignals() as stop, pytest.raises(KeyboardInterrupt):  # noqa: PT012

@@ -291,7 +291,13 @@ def signal_run(number: int, folder: Path) -> tuple[FaultRun, list[int]]:
                 "a helper holding",
             )
             run.send_signal(number)
-            returncode = run.wait(timeout=60)
+            try:
+                returncode = run.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                run.kill()
+                returncode = run.wait()
+                with log.open("a", encoding="utf-8") as note:
+                    note.write("\n[fault suite: no exit within 60 s of the signal; killed]\n")
         finally:
             if run.poll() is None:
                 run.kill()
