@@ -26,7 +26,6 @@ from difffuzz._connect import open_transport
 from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._engine import run_campaign
 from difffuzz._events import Listener, ignore_events
-from difffuzz._exceptions import CorpusError
 from difffuzz._fallback_corpus import FallbackCorpus
 from difffuzz._reporting import (
     ProgressReporter,
@@ -114,6 +113,7 @@ def _report(
             )
     if corpus is not None:
         _print_diversions(corpus, console)
+        _print_unsaved(corpus, config, console)
     if exit_code is not None:
         console.print(Text(exit_summary(exit_code, result.seed), style="bold"))
 
@@ -134,7 +134,11 @@ def _print_diversions(corpus: FallbackCorpus, console: Console) -> None:
 
 
 def _print_unsaved(corpus: FallbackCorpus, config: Config, console: Console) -> None:
-    """The last resort: fixtures no folder would take, printed whole, secrets redacted."""
+    """The last resort: fixtures no folder would take, printed whole, secrets redacted.
+
+    The engine keeps such a finding (with its ``save_error``) and the run exits 2;
+    this is the copy a user can still save by hand.
+    """
     redactor = Redactor(config.secrets)
     for fixture, error in corpus.unsaved:
         shown = replace(
@@ -191,10 +195,6 @@ def execute_campaign(
             line = f"{exit_summary(code)}, but the campaign stopped before it returned them"
             console.print(Text(line, style="bold"))
             return code
-        except CorpusError:
-            stop.finishing()
-            _print_unsaved(corpus, config, console)
-            raise
         stop.finishing()
         code = stop.exit_code(result.exit_code)
         _report(

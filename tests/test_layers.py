@@ -38,6 +38,9 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_version.py",
             "_pointer.py",
             "_normalize/",
+            "_fallback_corpus.py",
+            "_secrets.py",
+            "_interruption.py",
         ),
     ),
     ("transports", ("_transports/", "_connect.py")),
@@ -67,6 +70,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_session.py",
             "_sampling.py",
             "_pytest_plugin.py",
+            "_signals.py",
         ),
     ),
 )

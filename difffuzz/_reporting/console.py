@@ -53,7 +53,7 @@ _STATUS_STYLE = {"new": "bold red", "known": "red", "known gap": "yellow"}
 EXIT_MEANINGS = {
     0: "no failing divergence",
     1: "divergences found",
-    2: "a config or corpus error",
+    2: "a config or corpus error, or findings the corpus could not take",
     3: "a runtime was unreachable",
 }
 

@@ -178,7 +178,10 @@ def serve(options: argparse.Namespace) -> None:
                 self.wfile.write(payload[: len(payload) // 2])
                 self._close()
             elif fault == "short-length":
-                self._head(max(len(payload) - 5, 0))
+                # "Connection: close": the client must not reuse the connection and
+                # read the 5 extra bytes as the next answer (that would make the
+                # fault hit a later request, at a moment that depends on timing).
+                self._head(max(len(payload) - 5, 0), close=True)
                 self.wfile.write(payload)
                 self._close()
             elif fault == "reset":
@@ -204,10 +207,12 @@ def serve(options: argparse.Namespace) -> None:
             else:
                 raise SystemExit(f"fault {fault!r} is not an HTTP fault")
 
-        def _head(self, length: int) -> None:
+        def _head(self, length: int, *, close: bool = False) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(length))
+            if close:
+                self.send_header("Connection", "close")
             self.end_headers()
 
         def _close(self) -> None:

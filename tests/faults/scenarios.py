@@ -53,6 +53,8 @@ __all__ = [
 
 RUNTIME = Path(__file__).with_name("fault_runtime.py")
 PLANTED_PARTS = (("value", "/chars", ""),)
+#: How the engine says it stopped a surface whose runtime fails on every input.
+BROKEN = "failed the same way on all of its first"
 SURFACE = "length"
 
 
@@ -221,7 +223,12 @@ class FaultRun:
 
     @property
     def lost(self) -> int:
-        return max(0, self.announced - len(self.kept))
+        # A surface stopped because one runtime is broken discards what it announced:
+        # every divergence seen was that runtime's doing, not a finding.
+        discarded = sum(
+            1 for s in (self.report or {}).get("surfaces", []) if BROKEN in s.get("aborted", "")
+        )
+        return 0 if discarded else max(0, self.announced - len(self.kept))
 
     @property
     def traceback(self) -> bool:
@@ -391,11 +398,18 @@ def run_scenario(scenario: Scenario, folder: Path) -> FaultRun:
 
 
 #: Input-independent faults on a share of requests look like divergences; telling
-#: them apart takes more than one confirming resend (issue 12, item 2).
+#: them apart takes more than one confirming resend (issue 12, item 2). The lead's
+#: engine re-sends 3 times, but counts a resend that hit the fault as "did not come
+#: back", so the planted bug itself comes back 2 of 3 times and is demoted to flaky.
 FLAKY = (
-    "engine side (lead): a divergence must be re-run [campaign] confirmations times before "
-    "it is saved; flaky ones go to <corpus>/flaky/, not the regression corpus, and do not "
-    "set exit 1"
+    "engine side (lead): a confirming resend that hits the fault (a 500, a crash, a cut "
+    "body: another signature) says nothing about this divergence; only a resend where the "
+    "runtimes agree may make it flaky. Today the planted bug comes back 2 of 3 times and "
+    "is demoted to flaky (exit 0)"
+)
+RESEND_TIMEOUT = (
+    "engine side (lead): a confirming resend that times out is skipped but still counted "
+    "as sent, so the planted bug comes back 2 of 3 and is demoted to flaky (exit 0)"
 )
 
 #: A helper process per call is slow; helper scenarios run a smaller campaign.
@@ -410,9 +424,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         campaign={"max_examples": 300, "timeout": 1, "learn_noise": 8},
         exit_code=3,
         message=r"runtime 'faulty' failed 5 calls in a row",
-        engine_side="engine side (lead): a runtime failing in Hypothesis's final replay must "
-        "not crash the run (reject() became FlakyFailure), and the call it died on is no "
-        "divergence",
+        engine_side="engine side (lead): the call the runtime died on (a crash: the "
+        "connection closed without an answer) is saved as a regression, unconfirmed because "
+        "the surface stopped; it is no divergence",
     ),
     Scenario(
         "http: hangs on 10% of requests",
@@ -420,8 +434,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         fault=("--fault", "hang", "--share", "0.1", "--seed", "6"),
         campaign={"timeout": 0.3, "max_examples": 100},
         exit_code=1,
-        engine_side="engine side (lead): a timeout in Hypothesis's final replay must not "
-        "crash the run and lose the findings",
     ),
     Scenario(
         "http: random 500s (10%)",
@@ -429,7 +441,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         fault=("--fault", "error500", "--share", "0.1", "--seed", "5"),
         campaign={"max_examples": 120},
         exit_code=1,
-        engine_side=FLAKY + "; and no noise may be learned from a 500 (it hid the planted bug)",
+        engine_side=FLAKY,
     ),
     Scenario(
         "http: truncated bodies (10%)",
@@ -487,9 +499,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         message=r"divergence #1: value: value /chars",
     ),
     Scenario(
-        "helper: crashes on 20% of calls",
+        "helper: crashes on 10% of calls",
         "command",
-        fault=("--fault", "crash", "--share", "0.2", "--seed", "1"),
+        fault=("--fault", "crash", "--share", "0.1", "--seed", "2"),
         campaign=HELPER_BUDGET,
         exit_code=1,
         engine_side=FLAKY,
@@ -500,6 +512,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         fault=("--fault", "hang", "--share", "0.1", "--seed", "4"),
         campaign={**HELPER_BUDGET, "timeout": 0.5},
         exit_code=1,
+        engine_side=RESEND_TIMEOUT,
     ),
     Scenario(
         "helper: writes only to stderr",
@@ -509,8 +522,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         campaign={**HELPER_BUDGET, "max_examples": 25},  # the broken-runtime check needs 20
         exit_code=3,
         message=r"failed the same way on all of its first 20 inputs",
-        engine_side="engine side (lead): a runtime found broken (the same failure on all of "
-        "its first inputs) leaves no fixture behind, only the abort message",
     ),
     Scenario(
         "helper: both print the same non-JSON",
