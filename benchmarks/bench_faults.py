@@ -75,7 +75,7 @@ def _broken_file(folder: Path) -> None:
 def _newer_file(folder: Path) -> None:
     path = folder / "corpus" / "length" / "newer.json"
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"schema": "difffuzz.fixture/2"}), encoding="utf-8")
+    path.write_text(json.dumps({"schema": "difffuzz.fixture/3"}), encoding="utf-8")
 
 
 def _blocked(*names: str) -> Callable[[Path], None]:

@@ -47,9 +47,9 @@ def test_a_corrupt_fixture_is_named_and_skipped_and_the_run_goes_on(tmp_path: Pa
 def test_a_fixture_from_a_newer_difffuzz_says_upgrade(tmp_path: Path) -> None:
     newer = tmp_path / "corpus" / "length" / "from-the-future.json"
     newer.parent.mkdir(parents=True)
-    newer.write_text(json.dumps({"schema": "difffuzz.fixture/2"}), encoding="utf-8")
+    newer.write_text(json.dumps({"schema": "difffuzz.fixture/3"}), encoding="utf-8")
     run = run_scenario(PLANTED, tmp_path)
-    expected = f"{newer}: is in format 'difffuzz.fixture/2', written by a newer difffuzz"
+    expected = f"{newer}: is in format 'difffuzz.fixture/3', written by a newer difffuzz"
     assert expected in run.cli.output
     assert "Upgrade difffuzz to read it" in run.cli.output
     assert "Fix or delete" not in run.cli.output
