@@ -23,8 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, list]:  # type: ignore[type-arg]
-    from difffuzz._corpus import Corpus, CorpusProblem
-    from difffuzz._exceptions import CorpusError
+    from difffuzz._corpus import Corpus, UnreadableFixture
 
     corpus = Corpus(corpus_dir)
     if not paths:
@@ -35,22 +34,9 @@ def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, lis
         for file in files:
             try:
                 fixtures.append(corpus.read(file))
-            except CorpusError as exc:
-                problems.append(CorpusProblem(file, _bare_problem(file, str(exc))))
+            except UnreadableFixture as exc:
+                problems.append(exc.problem)
     return fixtures, problems
-
-
-def _bare_problem(path: Path, message: str) -> str:
-    """What is wrong with ``path``, from a ``CorpusError`` worded as a whole ``CorpusProblem``.
-
-    ``Corpus.read`` raises ``CorpusError(str(CorpusProblem(path, what)))``; keeping that
-    whole text as the new problem's message printed the path twice and the advice twice.
-    """
-    from difffuzz._corpus import CorpusProblem
-
-    empty = str(CorpusProblem(path, ""))  # "<path>: " + "" + "<advice>"
-    prefix = f"{path}: "
-    return message.removeprefix(prefix).removesuffix(empty.removeprefix(prefix))
 
 
 @click.command()

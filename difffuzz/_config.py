@@ -5,21 +5,30 @@ A config is TOML, read once into frozen, validated records and passed explicitly
 the file, the key path, the bad value and the fix. The reference with a complete
 example is in the README; ``examples/lakehouse.toml`` configures every surface of
 the lakehouse contract.
+
+Values in ``headers``, ``env`` and ``base_url`` may read the environment with
+``${NAME}``; such values, credential headers and names listed under ``secret``
+are secrets (see :mod:`difffuzz._secrets`). Runtimes must be on this machine
+(loopback addresses) unless ``[campaign] allow_remote = true``.
 """
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
+import ipaddress
+import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from difffuzz._comparators.base import CompareSpec
 from difffuzz._exceptions import ConfigError, RegistryError
 from difffuzz._normalize.spec import StepSpec, steps_from_config
+from difffuzz._secrets import CREDENTIAL_HEADERS, Secret, expand_references, literal_secret
 from difffuzz._signature import Signature
 from difffuzz._wire.catalog import FAMILIES, WireSettings
 
@@ -53,6 +62,7 @@ _REQUEST_KEYS = {
     "timeout",
     "env",
     "cwd",
+    "secret",
 }
 
 
@@ -64,6 +74,10 @@ class RuntimeSpec:
     base_url: str = ""
     health: str = "/health"
     env: Mapping[str, str] = field(default_factory=dict)
+    #: Header and env names whose values are secret on every surface of this runtime.
+    secret: tuple[str, ...] = ()
+    #: Secrets of base_url and env (``${NAME}`` values, env names under ``secret``).
+    secrets: tuple[Secret, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,8 @@ class RequestSpec:
     timeout: float = 10.0
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: str | None = None
+    #: Values in base_url, headers and env that reports and reproductions must not show.
+    secrets: tuple[Secret, ...] = ()
 
     @property
     def describe(self) -> str:
@@ -210,6 +226,8 @@ class CampaignSettings:
     confirmations: int = 3
     #: Flaky findings fail the run too (exit 1) when true.
     fail_on_flaky: bool = False
+    #: Send to runtimes that are not on this machine (base_url not a loopback address).
+    allow_remote: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,6 +244,15 @@ class Config:
     def runtime_names(self) -> tuple[str, str]:
         return (self.runtimes[0].name, self.runtimes[1].name)
 
+    @property
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every secret value the config holds, for redacting reports."""
+        found = [s for runtime in self.runtimes for s in runtime.secrets]
+        for surface in self.surfaces.values():
+            for request in surface.requests.values():
+                found.extend(request.secrets)
+        return tuple(dict.fromkeys(found))
+
     def select(self, names: Sequence[str]) -> Config:
         """Keep only the named surfaces; an unknown name is a ConfigError."""
         if not names:
@@ -241,8 +268,8 @@ class Config:
         return replace(self, campaign=replace(self.campaign, **given))
 
 
-def load_config(path: str | Path) -> Config:
-    """Read and validate a config file."""
+def load_config(path: str | Path, *, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file; ``${NAME}`` reads ``environ`` (default: the process's)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -257,7 +284,7 @@ def load_config(path: str | Path) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
-    return parse_config(document, source=str(path), base_dir=path.parent)
+    return parse_config(document, source=str(path), base_dir=path.parent, environ=environ)
 
 
 class _Reader:
@@ -330,8 +357,15 @@ def _unknown(what: str, name: str, known: Any, source: str) -> str:
     return f"{source}: unknown {what}{hint} (known: {listing})"
 
 
-def parse_config(document: Mapping[str, Any], *, source: str, base_dir: Path) -> Config:
+def parse_config(
+    document: Mapping[str, Any],
+    *,
+    source: str,
+    base_dir: Path,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
     """Validate a parsed TOML document (see :func:`load_config`)."""
+    environ = os.environ if environ is None else environ
     top = _Reader(document, "", source)
     top.check_keys({"campaign", "runtimes", "surfaces", "strategy_modules"})
     campaign = _parse_campaign(top.sub("campaign"), base_dir)
@@ -343,7 +377,10 @@ def parse_config(document: Mapping[str, Any], *, source: str, base_dir: Path) ->
             f"got {len(runtimes_table)}: {sorted(runtimes_table)}. Add e.g. [runtimes.rust] "
             "and [runtimes.go] with a base_url each."
         )
-    runtimes = tuple(_parse_runtime(name, top.sub("runtimes").sub(name)) for name in runtimes_table)
+    runtimes = tuple(
+        _parse_runtime(name, top.sub("runtimes").sub(name), campaign, environ)
+        for name in runtimes_table
+    )
     left, right = runtimes
 
     surfaces_table = top.get("surfaces", dict, {})
@@ -352,10 +389,20 @@ def parse_config(document: Mapping[str, Any], *, source: str, base_dir: Path) ->
     modules = top.strings("strategy_modules")
     surfaces = {
         name: _parse_surface(
-            name, top.sub("surfaces").sub(name), (left, right), campaign, base_dir, modules
+            name,
+            top.sub("surfaces").sub(name),
+            (left, right),
+            campaign,
+            base_dir,
+            environ,
+            modules,
         )
         for name in surfaces_table
     }
+    for runtime in runtimes:
+        _check_runtime_secret_names(
+            runtime, surfaces.values(), top.sub("runtimes").sub(runtime.name)
+        )
     return Config(
         path=source,
         campaign=campaign,
@@ -398,20 +445,99 @@ def _parse_campaign(reader: _Reader, base_dir: Path) -> CampaignSettings:
         max_candidates=reader.get("max_candidates", int, defaults.max_candidates),
         confirmations=positive("confirmations", int, defaults.confirmations),
         fail_on_flaky=reader.get("fail_on_flaky", bool, defaults.fail_on_flaky),
+        allow_remote=reader.get("allow_remote", bool, defaults.allow_remote),
     )
 
 
-def _parse_runtime(name: str, reader: _Reader) -> RuntimeSpec:
-    reader.check_keys({"base_url", "health", "env"})
-    base_url = reader.get("base_url", str, "")
+def _expand(
+    reader: _Reader, key: str, value: str, environ: Mapping[str, str]
+) -> tuple[str, tuple[Secret, ...]]:
+    where = f"{reader.source}: {_join(reader.where, key)}"
+    try:
+        return expand_references(value, environ, where=where)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _expand_map(
+    reader: _Reader, key: str, environ: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, tuple[Secret, ...]]]:
+    """A table of strings with its references expanded, and the secrets of each entry."""
+    values: dict[str, str] = {}
+    references: dict[str, tuple[Secret, ...]] = {}
+    for name, raw in reader.string_map(key).items():
+        values[name], references[name] = _expand(reader, f"{key}.{name}", raw, environ)
+    return values, references
+
+
+def is_loopback_url(url: str) -> bool:
+    """Does ``url`` name this machine (127.0.0.0/8, ::1, localhost), without asking DNS?
+
+    >>> is_loopback_url("http://127.0.0.1:3100"), is_loopback_url("http://10.0.0.1")
+    (True, False)
+    """
+    host = urlsplit(url).hostname or ""
+    # "localhost" and its subdomains are this machine whatever a resolver says (RFC 6761).
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parse_runtime(
+    name: str, reader: _Reader, campaign: CampaignSettings, environ: Mapping[str, str]
+) -> RuntimeSpec:
+    reader.check_keys({"base_url", "health", "env", "secret"})
+    base_url, url_secrets = _expand(reader, "base_url", reader.get("base_url", str, ""), environ)
     if base_url and not base_url.startswith(("http://", "https://")):
-        raise reader.fail("base_url", f"must start with http:// or https://, got {base_url!r}")
+        shown = reader.get("base_url", str, "")
+        raise reader.fail("base_url", f"must start with http:// or https://, got {shown!r}")
+    if base_url and not campaign.allow_remote and not is_loopback_url(base_url):
+        host = urlsplit(base_url).hostname or "?"
+        raise reader.fail(
+            "base_url",
+            f"names the host {host!r}, which is not this machine; difffuzz sends only to "
+            "loopback addresses (127.0.0.1, ::1, localhost) unless told otherwise. If "
+            "fuzzing a remote runtime is intended, set allow_remote = true under [campaign]",
+        )
+    env, references = _expand_map(reader, "env", environ)
+    secret = reader.strings("secret")
+    secrets = [*url_secrets, *(s for found in references.values() for s in found)]
+    for key in secret:
+        if key in env and not references[key] and env[key]:
+            secrets.append(literal_secret(env[key], runtime=name, kind="env", name=key))
     return RuntimeSpec(
         name=name,
         base_url=base_url,
         health=reader.get("health", str, "/health"),
-        env=reader.string_map("env"),
+        env=env,
+        secret=secret,
+        secrets=tuple(dict.fromkeys(secrets)),
     )
+
+
+def _unknown_secret(name: str, reader: _Reader, known: Iterable[str]) -> ConfigError:
+    # A misspelt name would leave the real secret in clear without a word.
+    where = _join(reader.where, "secret")
+    return ConfigError(
+        _unknown(f"header or env name {name!r} in {where}", name, known, reader.source)
+    )
+
+
+def _check_runtime_secret_names(
+    runtime: RuntimeSpec, surfaces: Iterable[SurfaceSpec], reader: _Reader
+) -> None:
+    """A name under ``runtimes.NAME.secret`` must be an env or a header somewhere."""
+    known = set(runtime.env)
+    for surface in surfaces:
+        request = surface.requests[runtime.name]
+        known |= set(request.env) | set(request.headers)
+    lowered = {name.lower() for name in known}
+    for name in runtime.secret:
+        if name not in known and name.lower() not in lowered:
+            raise _unknown_secret(name, reader, known)
 
 
 _SURFACE_KEYS = _REQUEST_KEYS | {
@@ -437,6 +563,7 @@ def _parse_surface(
     runtimes: tuple[RuntimeSpec, RuntimeSpec],
     campaign: CampaignSettings,
     base_dir: Path,
+    environ: Mapping[str, str],
     modules: tuple[str, ...] = (),
 ) -> SurfaceSpec:
     reader.check_keys(_SURFACE_KEYS)
@@ -466,7 +593,7 @@ def _parse_surface(
             )
     requests = {
         runtime.name: _parse_request(
-            reader, overrides.sub(runtime.name), runtime, campaign, base_dir
+            reader, overrides.sub(runtime.name), runtime, campaign, base_dir, environ
         )
         for runtime in runtimes
     }
@@ -596,6 +723,7 @@ def _parse_request(
     runtime: RuntimeSpec,
     campaign: CampaignSettings,
     base_dir: Path,
+    environ: Mapping[str, str],
 ) -> RequestSpec:
     override.check_keys(_REQUEST_KEYS | {"select", "normalize"})
 
@@ -633,8 +761,20 @@ def _parse_request(
         raise source_of("timeout").fail(
             "timeout", f"must be a positive number of seconds, got {timeout!r}"
         )
-    headers = {**surface.string_map("headers"), **override.string_map("headers")}
-    env = {**runtime.env, **surface.string_map("env"), **override.string_map("env")}
+    surface_headers, header_refs = _expand_map(surface, "headers", environ)
+    own_headers, own_header_refs = _expand_map(override, "headers", environ)
+    headers = {**surface_headers, **own_headers}
+    surface_env, env_refs = _expand_map(surface, "env", environ)
+    own_env, own_env_refs = _expand_map(override, "env", environ)
+    env = {**runtime.env, **surface_env, **own_env}
+    secrets = _request_secrets(
+        (surface, override),
+        runtime,
+        headers,
+        {**header_refs, **own_header_refs},
+        env,
+        {**env_refs, **own_env_refs},
+    )
     cwd = pick("cwd", str, None)
     spec = RequestSpec(
         transport=transport,
@@ -652,6 +792,7 @@ def _parse_request(
         timeout=float(timeout),
         env=env,
         cwd=str(base_dir / cwd) if cwd is not None else None,
+        secrets=secrets,
     )
     where = f"{surface.where} (runtime {runtime.name})"
     if spec.transport == "http" and not spec.base_url:
@@ -669,6 +810,44 @@ def _parse_request(
             f'target = "module:function", got target = {spec.target!r}'
         )
     return spec
+
+
+def _request_secrets(
+    readers: tuple[_Reader, _Reader],
+    runtime: RuntimeSpec,
+    headers: Mapping[str, str],
+    header_refs: Mapping[str, tuple[Secret, ...]],
+    env: Mapping[str, str],
+    env_refs: Mapping[str, tuple[Secret, ...]],
+) -> tuple[Secret, ...]:
+    """The secrets of one request: references, credential headers, names under ``secret``.
+
+    A secret header or env value that holds references keeps only those secret
+    (``Bearer ${TOKEN}`` reproduces as ``Bearer $TOKEN``); one written in clear
+    is secret whole. ``readers`` are the surface's table and the runtime's
+    override, each of which may list names under ``secret``.
+    """
+    marked = set(runtime.secret)
+    lowered = {name.lower() for name in headers}
+    for reader in readers:
+        for name in reader.strings("secret"):
+            if name not in env and name.lower() not in lowered:
+                raise _unknown_secret(name, reader, [*headers, *env])
+            marked.add(name)
+    marked_headers = {name.lower() for name in marked} | CREDENTIAL_HEADERS
+    found = [*runtime.secrets]
+    for name, value in headers.items():
+        refs = header_refs.get(name, ())
+        found.extend(refs)
+        if name.lower() in marked_headers and not refs and value:
+            found.append(literal_secret(value, runtime=runtime.name, kind="header", name=name))
+    known_values = {s.value for s in runtime.secrets}
+    for name, value in env.items():
+        refs = env_refs.get(name, ())
+        found.extend(refs)
+        if name in marked and not refs and value and value not in known_values:
+            found.append(literal_secret(value, runtime=runtime.name, kind="env", name=name))
+    return tuple(dict.fromkeys(found))
 
 
 def _parse_properties(reader: _Reader, runtime_names: set[str]) -> list[PropertySpec]:

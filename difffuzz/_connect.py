@@ -30,6 +30,7 @@ def open_transport(request: RequestSpec, *, max_body_bytes: int) -> Transport:
             marker=request.marker,
             timeout=request.timeout,
             max_body_bytes=max_body_bytes,
+            secrets=request.secrets,
         )
     if request.transport == "command":
         return CommandTransport(
@@ -39,6 +40,7 @@ def open_transport(request: RequestSpec, *, max_body_bytes: int) -> Transport:
             max_output_bytes=max_body_bytes,
             env=request.env,
             cwd=request.cwd,
+            secrets=request.secrets,
         )
     return PythonTransport(request.target, timeout=request.timeout)
 

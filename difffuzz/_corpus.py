@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -37,8 +38,16 @@ from difffuzz._exceptions import CorpusError
 from difffuzz._inputs import Input, decode_input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
+from difffuzz._version import __version__
 
-__all__ = ["FIXTURE_SCHEMA", "FLAKY_FOLDER", "Corpus", "CorpusProblem", "Fixture"]
+__all__ = [
+    "FIXTURE_SCHEMA",
+    "FLAKY_FOLDER",
+    "Corpus",
+    "CorpusProblem",
+    "Fixture",
+    "UnreadableFixture",
+]
 
 #: The sub-folder of a surface's folder that holds its flaky findings.
 FLAKY_FOLDER = "flaky"
@@ -46,6 +55,30 @@ FLAKY_FOLDER = "flaky"
 FIXTURE_SCHEMA = "difffuzz.fixture/2"
 #: Schemas this version reads: 1 has no normalize steps and no normalised answers.
 READABLE_SCHEMAS = ("difffuzz.fixture/1", FIXTURE_SCHEMA)
+_SCHEMA_VERSION = re.compile(r"difffuzz\.fixture/(\d+)")
+
+
+class NewerFormat(ValueError):
+    """A fixture in a format newer than this difffuzz reads: upgrading is the fix."""
+
+
+def _schema_version(schema: Any) -> int | None:
+    match = _SCHEMA_VERSION.fullmatch(schema) if isinstance(schema, str) else None
+    return int(match[1]) if match else None
+
+
+def _check_schema(schema: Any) -> None:
+    if schema in READABLE_SCHEMAS:
+        return
+    readable = ", ".join(READABLE_SCHEMAS)
+    newest = max(_schema_version(s) or 0 for s in READABLE_SCHEMAS)
+    theirs = _schema_version(schema)
+    if theirs is not None and theirs > newest:
+        raise NewerFormat(
+            f"is in format {schema!r}, written by a newer difffuzz; difffuzz {__version__} "
+            f"reads {readable}"
+        )
+    raise ValueError(f"field 'schema' is {schema!r}, expected one of {readable}")
 
 
 @dataclass(frozen=True)
@@ -150,12 +183,7 @@ class Fixture:
         """Read a fixture; ``ValueError`` names the first field that is wrong."""
         if not isinstance(record, Mapping):
             raise ValueError("a fixture must be a JSON object")
-        schema = record.get("schema")
-        if schema not in READABLE_SCHEMAS:
-            raise ValueError(
-                f"field 'schema' is {schema!r}, expected one of {', '.join(READABLE_SCHEMAS)} "
-                "(a newer difffuzz wrote it? upgrade difffuzz)"
-            )
+        _check_schema(record.get("schema"))
         for key in ("surface", "signature", "input", "runtimes", "outcomes", "compare"):
             if key not in record:
                 raise ValueError(f"required field {key!r} is missing")
@@ -243,18 +271,36 @@ def _sorted_keys(value: Any) -> Any:
     return value
 
 
+#: What to do about a fixture file that cannot be read (most problems).
+FIX_OR_DELETE = (
+    "Fix or delete the file; `difffuzz corpus show` reads the others, and a new run "
+    "will re-find the divergence if it still exists"
+)
+#: What to do about a fixture a newer difffuzz wrote: the file is fine.
+UPGRADE = (
+    "Upgrade difffuzz to read it (pip install --upgrade difffuzz); keep the file, "
+    "the other fixtures are read"
+)
+
+
 @dataclass(frozen=True)
 class CorpusProblem:
-    """A file in the corpus that could not be read as a fixture."""
+    """A file in the corpus that could not be read as a fixture, and the fix."""
 
     path: Path
     message: str
+    fix: str = FIX_OR_DELETE
 
     def __str__(self) -> str:
-        return (
-            f"{self.path}: {self.message}. Fix or delete the file; `difffuzz corpus show` "
-            "reads the others, and a new run will re-find the divergence if it still exists"
-        )
+        return f"{self.path}: {self.message}. {self.fix}"
+
+
+class UnreadableFixture(CorpusError):
+    """:meth:`Corpus.read` on a file that is not a fixture; ``problem`` says why."""
+
+    def __init__(self, problem: CorpusProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 class Corpus:
@@ -316,10 +362,10 @@ class Corpus:
         )
 
     def read(self, path: Path) -> Fixture:
-        """Read one fixture file; raises :class:`CorpusError` naming the file and the fix."""
+        """Read one fixture file; raises :class:`UnreadableFixture` naming the file and the fix."""
         fixture = _read_fixture(path)
         if isinstance(fixture, CorpusProblem):
-            raise CorpusError(str(fixture))
+            raise UnreadableFixture(fixture)
         return fixture
 
     def fetch(self, surface: str | None = None) -> Iterator[Fixture]:
@@ -367,6 +413,8 @@ def _read_fixture(path: Path) -> Fixture | CorpusProblem:
         return CorpusProblem(path, f"is not valid JSON ({exc})")
     try:
         return Fixture.from_json(record, path=path)
+    except NewerFormat as exc:
+        return CorpusProblem(path, str(exc), fix=UPGRADE)
     except (ValueError, TypeError, KeyError) as exc:
         return CorpusProblem(path, f"is not a difffuzz fixture ({exc})")
 

@@ -16,6 +16,8 @@ This is the team's probe discipline written down once:
   the other failed is a divergence even when the rule looks only at bodies;
 * two sides that both failed the same way (same status, same failure) are
   ``both_failed`` — counted and shown, never a match, never a fixture;
+* so are two identical answers that are not JSON on a rule that reads JSON
+  (the validity gate: the same proxy error page from both sides is not parity);
 * anything else unequal is a ``divergence`` with a signature.
 
 The judge knows nothing of Hypothesis, transports or reports.
@@ -45,10 +47,12 @@ from difffuzz._properties import get_property
 from difffuzz._results import GapHit, Observation, Verdict
 from difffuzz._signature import Signature
 
-__all__ = ["RULES_WITHOUT_IGNORE", "Judge"]
+__all__ = ["JSON_RULES", "RULES_WITHOUT_IGNORE", "Judge"]
 
 #: Rules that take no ignore patterns, so learned noise is not applied to them.
 RULES_WITHOUT_IGNORE = frozenset({"cosine", "topk"})
+#: Built-in rules that read the bodies as JSON (``bytes`` reads raw bytes).
+JSON_RULES = frozenset({"json", "http", "shape", "cosine", "topk"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class Judge:
         right_ok = self.answered(right_name, right)
         both_failed = not left_ok and not right_ok
         if both_failed and left.status == right.status and left.failure == right.failure:
+            return observed(Verdict.BOTH_FAILED)
+        if spec.rule in JSON_RULES and _same_invalid_answer(left, right):
             return observed(Verdict.BOTH_FAILED)
         compare = get_comparator(spec.rule)
         normal_left, normal_right = self.normalize(0, left, spec), self.normalize(1, right, spec)
@@ -271,6 +277,21 @@ def _same(a: Outcome, b: Outcome) -> bool:
         return json.dumps(a.json, sort_keys=True) == json.dumps(b.json, sort_keys=True)
     except (TypeError, ValueError):
         return False
+
+
+def _same_invalid_answer(left: Outcome, right: Outcome) -> bool:
+    """The validity gate for answers: the same non-empty body that is not JSON.
+
+    Both sides count as answering (2xx, exit 0), yet a rule that reads JSON has
+    nothing to compare; agreeing on garbage is both failing, not parity. An empty
+    HTTP body (204 No Content) is left to the rule: it is a deliberate answer.
+    """
+    return (
+        left.status == right.status
+        and left.body == right.body
+        and bool(left.body.strip())
+        and not left.parses
+    )
 
 
 def _status_word(outcome: Outcome) -> str:

@@ -12,6 +12,10 @@ are rendered from the transport's own :class:`~difffuzz._transports.base.Request
   would silently truncate there; ``printf`` writes the byte itself.
 * words (argv items, URLs, headers, paths) are quoted as a bare word, in
   single quotes, or as ``$'...'`` when they hold control or non-UTF-8 bytes.
+* secrets (see :mod:`difffuzz._secrets`) are never written: a header, env
+  value or URL that holds one reads it from an environment variable instead
+  (``--header "authorization: Bearer $LAKEHOUSE_TOKEN"``), and a comment line
+  first names the variables the command needs.
 
 >>> from difffuzz._transports.base import CommandRequest
 >>> print(shell_command(CommandRequest(argv=("cat",), stdin=b"it's\\x00")))
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 
 from difffuzz._inputs import FileTree, Input, WireInput
 from difffuzz._results import Finding
+from difffuzz._secrets import MIN_REDACTED_LENGTH, Secret
 from difffuzz._transports.base import (
     CommandRequest,
     HTTPRequest,
@@ -160,9 +165,11 @@ def shell_command(request: Request, *, python: str = "python3") -> str:
         --data-binary @- --url http://127.0.0.1:3100/v1/validate
     """
     if isinstance(request, HTTPRequest):
-        return _curl_command(request)
+        words = _Words(request.secrets)
+        return words.preamble(_curl_command(request, words))
     if isinstance(request, CommandRequest):
-        return _helper_command(request)
+        words = _Words(request.secrets)
+        return words.preamble(_helper_command(request, words))
     if isinstance(request, PythonRequest):
         return _python_command(request, python)
     raise TypeError(
@@ -171,7 +178,78 @@ def shell_command(request: Request, *, python: str = "python3") -> str:
     )
 
 
-def _curl_command(request: HTTPRequest) -> str:
+# Characters a double-quoted bash string would not keep as they are.
+_DOUBLE_QUOTE_SAFE = re.compile(r'[^"\\$`!]*')
+
+
+class _Words:
+    """Quotes shell words, turning the secrets in them into variable expansions."""
+
+    def __init__(self, secrets: Sequence[Secret]) -> None:
+        ordered = sorted(dict.fromkeys(secrets), key=lambda s: -len(s.value))
+        self.secrets = {s.value: s for s in ordered if s.value}
+        # Short values are replaced only where they are a whole word's value: "1"
+        # must not turn every digit of a URL into a variable.
+        long_values = [re.escape(v) for v in self.secrets if len(v) >= MIN_REDACTED_LENGTH]
+        self._pattern = re.compile("|".join(long_values)) if long_values else None
+        self.used: dict[str, Secret] = {}
+
+    def word(self, text: str, *, prefix: str = "") -> str:
+        """``prefix + text`` as one word; secrets in ``text`` become ``$VARIABLE``."""
+        pieces = self._split(text)
+        if not any(isinstance(piece, Secret) for piece in pieces):
+            return quote_word(prefix + text)
+        if prefix:
+            pieces.insert(0, prefix)
+        for piece in pieces:
+            if isinstance(piece, Secret):
+                self.used.setdefault(piece.variable, piece)
+        literals = [piece for piece in pieces if isinstance(piece, str)]
+        if all(_DOUBLE_QUOTE_SAFE.fullmatch(p) and p.isprintable() for p in literals):
+            return '"' + "".join(_expansion(pieces, i) for i in range(len(pieces))) + '"'
+        return "".join(
+            f'"${piece.variable}"' if isinstance(piece, Secret) else quote_word(piece)
+            for piece in pieces
+        )
+
+    def _split(self, text: str) -> list[str | Secret]:
+        if text in self.secrets:
+            return [self.secrets[text]]
+        if self._pattern is None:
+            return [text]
+        pieces: list[str | Secret] = []
+        position = 0
+        for match in self._pattern.finditer(text):
+            if match.start() > position:
+                pieces.append(text[position : match.start()])
+            pieces.append(self.secrets[match.group()])
+            position = match.end()
+        if position < len(text) or not pieces:
+            pieces.append(text[position:])
+        return pieces
+
+    def preamble(self, command: str) -> str:
+        """``command``, after a comment naming the variables it reads, if any."""
+        if not self.used:
+            return command
+        needed = ", ".join(
+            f"{name} ({secret.origin})" if secret.origin else name
+            for name, secret in self.used.items()
+        )
+        return f"# reads secrets from the environment: {needed}\n{command}"
+
+
+def _expansion(pieces: Sequence[str | Secret], index: int) -> str:
+    piece = pieces[index]
+    if isinstance(piece, str):
+        return piece
+    after = pieces[index + 1] if index + 1 < len(pieces) else ""
+    # "$TOKENx" would read the variable TOKENx; braces end the name.
+    joined = isinstance(after, str) and after[:1] != "" and (after[0].isalnum() or after[0] == "_")
+    return f"${{{piece.variable}}}" if joined else f"${piece.variable}"
+
+
+def _curl_command(request: HTTPRequest, words: _Words) -> str:
     options = [
         # --write-out adds the newline a body rarely ends with, so the shell
         # prompt (or the other runtime's answer) starts on its own line.
@@ -179,23 +257,22 @@ def _curl_command(request: HTTPRequest) -> str:
         f"--request {quote_word(request.method)}"
     ]
     # curl drops a header written "name:" with nothing after; "name;" sends it empty.
-    options.extend(
-        f"--header {quote_word(f'{name}: {value}' if value.strip() else f'{name};')}"
-        for name, value in request.headers.items()
-    )
+    for name, value in request.headers.items():
+        header = words.word(value, prefix=f"{name}: ") if value.strip() else quote_word(f"{name};")
+        options.append(f"--header {header}")
     names = {name.lower() for name in request.headers}
     if request.body and "content-type" not in names:
         options.append("--header 'Content-Type:'")
     if request.chunked:
         options.append("--header 'Transfer-Encoding: chunked'")
     if request.body:
-        options.append(f"--data-binary @- --url {quote_word(request.url)}")
+        options.append(f"--data-binary @- --url {words.word(request.url)}")
         return quote_data(request.body) + " \\\n  | " + " \\\n    ".join(options)
-    options.append(f"--url {quote_word(request.url)}")
+    options.append(f"--url {words.word(request.url)}")
     return " \\\n    ".join(options)
 
 
-def _helper_command(request: CommandRequest) -> str:
+def _helper_command(request: CommandRequest, words: _Words) -> str:
     used = {PLACEHOLDERS[m] for arg in request.argv for m in _PLACEHOLDER.findall(arg)}
     if request.tree is not None:
         used.add("input_dir")
@@ -210,10 +287,10 @@ def _helper_command(request: CommandRequest) -> str:
         lines.append(f'{quote_data(request.stdin)} > "$input_file"')
     if "output_file" in used:
         lines.append('output_file="$work/output"')
-    words = [_argv_word(arg) for arg in request.argv]
+    argv = [_argv_word(arg) for arg in request.argv]
     if request.env:
-        words = [*_assignments(request.env), *words]
-    run = " ".join(words)
+        argv = [*_assignments(request.env, words), *argv]
+    run = " ".join(argv)
     feeds = request.stdin and request.feeds_stdin
     run = f"{quote_data(request.stdin)} | {run}" if feeds else f"{run} </dev/null"
     if request.cwd is not None:
@@ -227,11 +304,11 @@ def _helper_command(request: CommandRequest) -> str:
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _assignments(env: Mapping[str, str]) -> list[str]:
+def _assignments(env: Mapping[str, str], words: _Words) -> list[str]:
     """``NAME='value'`` prefixes, or ``env -- 'NAME=value'`` for names bash cannot assign."""
     if all(_IDENTIFIER.fullmatch(name) for name in env):
-        return [f"{name}={quote_word(value)}" for name, value in env.items()]
-    return ["env", "--", *(quote_word(f"{name}={value}") for name, value in env.items())]
+        return [f"{name}={words.word(value)}" for name, value in env.items()]
+    return ["env", "--", *(words.word(value, prefix=f"{name}=") for name, value in env.items())]
 
 
 def _tree_lines(tree: FileTree) -> list[str]:

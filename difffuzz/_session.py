@@ -2,12 +2,19 @@
 
 Kept apart from :mod:`difffuzz._cli` so that the CLI stays a thin layer of
 options, and so that the demo and the tests drive exactly the same path.
+
+Whatever stops a run, what it found is kept: SIGINT, SIGTERM and SIGHUP stop
+it the way Ctrl-C does (:mod:`difffuzz._signals`), a corpus that cannot be
+written sends the fixtures to a fallback folder (:mod:`difffuzz._fallback_corpus`)
+or, when nothing can be written, prints them in full; reports never show a
+secret (:mod:`difffuzz._reporting.redaction`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -16,20 +23,25 @@ from rich.text import Text
 from difffuzz._ci import CIResult, run_ci
 from difffuzz._config import Config, load_config
 from difffuzz._connect import open_transport
-from difffuzz._corpus import Corpus
+from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._engine import run_campaign
 from difffuzz._events import Listener, ignore_events
+from difffuzz._fallback_corpus import FallbackCorpus
 from difffuzz._reporting import (
     ProgressReporter,
     dumps_report,
+    exit_summary,
     render_campaign,
     write_json,
     write_junit,
     write_reports,
     write_text_atomic,
 )
+from difffuzz._reporting.redaction import redact_campaign, redact_outcome
 from difffuzz._repro import RequestRenderer, renderer_for
 from difffuzz._results import CampaignResult
+from difffuzz._secrets import Redactor
+from difffuzz._signals import StopSignals
 from difffuzz._transports.base import Transport
 
 __all__ = ["ci_command", "execute_campaign", "make_console", "request_renderer", "run_command"]
@@ -73,14 +85,76 @@ def _report(
     *,
     reports_dir: Path | None,
     report_json: Path | None,
+    corpus: FallbackCorpus | None = None,
+    exit_code: int | None = None,
 ) -> None:
+    """Print the campaign and write its reports, secrets redacted; the exit line last.
+
+    The findings are printed before any file is written, so a reports folder
+    that cannot be written costs the files, never the findings.
+    """
+    shown = redact_campaign(result, Redactor(config.secrets))
     with request_renderer(config) as render:
-        render_campaign(result, console, render=render)
-        if report_json is not None:
-            write_json(result, report_json)
-        if reports_dir is not None:
-            written = write_reports(result, reports_dir, render=render)
-            console.print("reports: " + ", ".join(str(p) for p in written.values()))
+        render_campaign(shown, console, render=render, exit_line=exit_code is None)
+        try:
+            if report_json is not None:
+                write_json(shown, report_json)
+            if reports_dir is not None:
+                written = write_reports(shown, reports_dir, render=render)
+                console.print("reports: " + ", ".join(str(p) for p in written.values()))
+        except OSError as exc:
+            console.print(
+                Text(
+                    f"reports: cannot be written ({exc}); every finding is printed above. "
+                    "Pass --reports DIR with a writable folder",
+                    style="bold red",
+                ),
+                soft_wrap=True,
+            )
+    if corpus is not None:
+        _print_diversions(corpus, console)
+        _print_unsaved(corpus, config, console)
+    if exit_code is not None:
+        console.print(Text(exit_summary(exit_code, result.seed), style="bold"))
+
+
+def _print_diversions(corpus: FallbackCorpus, console: Console) -> None:
+    if not corpus.diverted:
+        return
+    folders = sorted({str(d.path.parent.parent) for d in corpus.diverted})
+    console.print(
+        Text(
+            f"corpus: {corpus.diverted[0].reason}\n"
+            f"corpus: {len(corpus.diverted)} fixture(s) saved to {', '.join(folders)} "
+            f"instead; copy them into {corpus.root}/ once it can be written",
+            style="bold red",
+        ),
+        soft_wrap=True,
+    )
+
+
+def _print_unsaved(corpus: FallbackCorpus, config: Config, console: Console) -> None:
+    """The last resort: fixtures no folder would take, printed whole, secrets redacted.
+
+    The engine keeps such a finding (with its ``save_error``) and the run exits 2;
+    this is the copy a user can still save by hand.
+    """
+    redactor = Redactor(config.secrets)
+    for fixture, error in corpus.unsaved:
+        shown = replace(
+            fixture,
+            left=redact_outcome(fixture.left, redactor),
+            right=redact_outcome(fixture.right, redactor),
+        )
+        console.print(
+            Text(
+                f"corpus: {error}\ncorpus: no folder could take this fixture; here it is "
+                f"in full, save it as {corpus.path_for(fixture)}:",
+                style="bold red",
+            ),
+            soft_wrap=True,
+        )
+        console.print(Text(fixture_text(shown).decode("utf-8")), soft_wrap=True)
 
 
 def execute_campaign(
@@ -92,19 +166,47 @@ def execute_campaign(
     reports_dir: Path | None = None,
     write_report_folder: bool = True,
 ) -> int:
-    """Run a campaign with progress, print and write its reports; the exit code."""
-    corpus = Corpus(config.campaign.corpus)
+    """Run a campaign with progress, print and write its reports; the exit code.
+
+    SIGINT, SIGTERM and SIGHUP stop the campaign with what it found saved and
+    reported; the exit code is then ``128 + N``.
+    """
+    folder = reports_dir or (Path(config.campaign.reports) if write_report_folder else None)
+    corpus = FallbackCorpus(
+        config.campaign.corpus,
+        fallbacks=[folder / "new-fixtures"] if folder is not None else [],
+    )
     _fixtures, problems = corpus.load()
     for problem in problems:
         # Unreadable fixtures are skipped, not fatal: the run may re-find them.
-        console.print(Text(f"corpus: skipped {problem}", style="yellow"))
-    folder = reports_dir or (Path(config.campaign.reports) if write_report_folder else None)
-    with ProgressReporter(console) as progress:
-        # The engine calls its listener for every event; quiet is one that drops them.
-        listener: Listener = ignore_events if quiet else progress
-        result = run_campaign(config, corpus=corpus, listener=listener)
-    _report(result, config, console, reports_dir=folder, report_json=report_json)
-    return result.exit_code
+        console.print(Text(f"corpus: skipped {problem}", style="yellow"), soft_wrap=True)
+    with StopSignals() as stop:
+        try:
+            with ProgressReporter(console) as progress:
+                # The engine calls its listener for every event; quiet is one that drops them.
+                listener: Listener = ignore_events if quiet else progress
+                result = run_campaign(config, corpus=corpus, listener=listener)
+        except KeyboardInterrupt:
+            # Stopped outside the engine's own handling (between two surfaces,
+            # while saving): there is no result to report, only what is held.
+            stop.finishing()
+            _print_unsaved(corpus, config, console)
+            code = stop.exit_code(130)
+            line = f"{exit_summary(code)}, but the campaign stopped before it returned them"
+            console.print(Text(line, style="bold"))
+            return code
+        stop.finishing()
+        code = stop.exit_code(result.exit_code)
+        _report(
+            result,
+            config,
+            console,
+            reports_dir=folder,
+            report_json=report_json,
+            corpus=corpus,
+            exit_code=code,
+        )
+    return code
 
 
 def run_command(
@@ -158,8 +260,6 @@ def ci_command(
     ``report_json`` receives ``CIResult.to_json()`` (schema ``difffuzz.ci/1``): the
     gate, the new findings and the campaign, for tools.
     """
-    from difffuzz._reporting.gate import render_gate, write_gate_markdown
-
     # The same console as `run`: a plain Console() is 80 columns when piped (CI
     # logs), which cut the surface table's columns to "distin…".
     console = make_console()
@@ -174,27 +274,60 @@ def ci_command(
     folder = reports_dir or Path(config.campaign.reports)
     # New findings go beside the reports, not into the gate's corpus: the same
     # commit and seed then give the same run, and people choose what to commit.
-    new_fixtures = Corpus(folder / "new-fixtures")
-    with ProgressReporter(console) as progress:
-        result: CIResult = run_ci(
-            config,
-            corpus=corpus,
-            budget=budget,
-            seed=seed,
-            fuzz=fuzz,
-            save_to=new_fixtures,
-            listener=progress,
-        )
+    new_fixtures = FallbackCorpus(folder / "new-fixtures")
+    with StopSignals() as stop:
+        try:
+            with ProgressReporter(console) as progress:
+                result: CIResult = run_ci(
+                    config,
+                    corpus=corpus,
+                    budget=budget,
+                    seed=seed,
+                    fuzz=fuzz,
+                    save_to=new_fixtures,
+                    listener=progress,
+                )
+        except KeyboardInterrupt:
+            stop.finishing()
+            _print_unsaved(new_fixtures, config, console)
+            code = stop.exit_code(130)
+            console.print(f"ci: {exit_summary(code)}, but the gate stopped before its verdict")
+            return code
+        stop.finishing()
+        return _ci_report(result, config, console, folder, new_fixtures, junit, report_json, stop)
+
+
+def _ci_report(
+    result: CIResult,
+    config: Config,
+    console: Console,
+    folder: Path,
+    new_fixtures: FallbackCorpus,
+    junit: Path | None,
+    report_json: Path | None,
+    stop: StopSignals,
+) -> int:
+    from difffuzz._reporting.gate import render_gate, write_gate_markdown
+
+    corpus_root = config.campaign.corpus
     render_gate(result, console)
     if result.new_findings:
         console.print(
-            f"new fixtures: {new_fixtures.root}/ — copy them into {corpus.root}/ to gate on them"
+            f"new fixtures: {new_fixtures.root}/ — copy them into {corpus_root}/ to gate on them"
         )
     if result.campaign is not None:
-        _report(result.campaign, config, console, reports_dir=folder, report_json=None)
+        _report(
+            result.campaign,
+            config,
+            console,
+            reports_dir=folder,
+            report_json=None,
+            corpus=new_fixtures,
+        )
         if junit is not None:
+            shown = redact_campaign(result.campaign, Redactor(config.secrets))
             with request_renderer(config) as render:
-                write_junit(result.campaign, junit, render=render, gate=result)
+                write_junit(shown, junit, render=render, gate=result)
     elif junit is not None:
         write_junit(None, junit, gate=result)
     gate_path = write_gate_markdown(result, folder)
@@ -202,5 +335,6 @@ def ci_command(
     if report_json is not None:
         write_text_atomic(report_json, dumps_report(result.to_json()))
         console.print(f"gate JSON: {report_json}")
-    console.print(f"ci: exit {result.exit_code}")
-    return result.exit_code
+    code = stop.exit_code(result.exit_code)
+    console.print(f"ci: {exit_summary(code)}" if code != result.exit_code else f"ci: exit {code}")
+    return code

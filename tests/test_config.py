@@ -502,7 +502,7 @@ def test_lakehouse_config_rules_are_registered_comparators() -> None:
 
 
 def test_lakehouse_config_follows_other_targets() -> None:
-    targets = LakehouseTargets(rust_url="http://10.0.0.1:1", max_examples=7, max_seconds=3)
+    targets = LakehouseTargets(rust_url="http://127.0.0.2:1", max_examples=7, max_seconds=3)
     config = parse_config(tomllib.loads(lakehouse_config(targets)), source="x", base_dir=Path("."))
-    assert config.runtimes[0].base_url == "http://10.0.0.1:1"
+    assert config.runtimes[0].base_url == "http://127.0.0.2:1"
     assert (config.campaign.max_examples, config.campaign.max_seconds) == (7, 3)

@@ -336,6 +336,25 @@ def test_a_file_that_is_not_json_is_a_problem_not_a_crash(tmp_path: Path) -> Non
         list(corpus.fetch("planted"))
 
 
+@pytest.mark.parametrize("schema", ["difffuzz.fixture/3", "difffuzz.fixture/10"])
+def test_a_fixture_from_a_newer_format_says_upgrade_not_delete(tmp_path: Path, schema: str) -> None:
+    corpus = Corpus(tmp_path)
+    good, _ = corpus.save(make_fixture("<"))
+    newer, _ = corpus.save(make_fixture("<<"))
+    record = json.loads(newer.read_text(encoding="utf-8"))
+    newer.write_text(json.dumps({**record, "schema": schema}), encoding="utf-8")
+
+    fixtures, (problem,) = corpus.load()
+    assert [f.path for f in fixtures] == [good]
+    message = str(problem)
+    assert message.startswith(f"{newer}: is in format {schema!r}, written by a newer difffuzz")
+    assert "Upgrade difffuzz" in message
+    assert FIX_HINT not in message  # the file is fine: deleting it would lose the finding
+    with pytest.raises(CorpusError) as raised:
+        corpus.read(newer)
+    assert str(raised.value) == message
+
+
 def test_a_missing_corpus_is_empty(tmp_path: Path) -> None:
     corpus = Corpus(tmp_path / "never-created")
     assert corpus.files() == []

@@ -205,6 +205,30 @@ def test_empty_output_of_a_real_helper_process_is_not_an_answer() -> None:
     assert ("status", "", "failed/answered") in parts(observation)
 
 
+PROXY_PAGE = b"<html><body>502 Bad Gateway</body></html>"
+
+
+@pytest.mark.parametrize("rule", ["json", "http", "shape", "cosine", "topk"])
+@pytest.mark.parametrize(("transport", "status"), [("http", 200), ("command", 0)])
+def test_the_same_answer_that_is_not_json_is_both_failed_on_a_json_rule(
+    rule: str, transport: str, status: int
+) -> None:
+    # The validity gate: both sides answering the same garbage is not parity.
+    garbage = Outcome(status, PROXY_PAGE)
+    observation = judge(garbage, garbage, transport, compare={"rule": rule})
+    assert observation.verdict is Verdict.BOTH_FAILED
+    assert observation.signature is None
+
+
+def test_the_gate_leaves_bytes_and_different_garbage_to_the_rule() -> None:
+    garbage = Outcome(200, PROXY_PAGE)
+    # The bytes rule reads no JSON: equal bytes are parity.
+    assert judge(garbage, garbage, "http", compare={"rule": "bytes"}).verdict is Verdict.MATCH
+    # Two different non-JSON answers differ: that is a divergence, as before.
+    other = Outcome(200, b"<html>503</html>")
+    assert judge(garbage, other, "http").verdict is Verdict.DIVERGENCE
+
+
 def test_an_empty_http_answer_with_a_success_status_is_an_answer() -> None:
     # 204 No Content is a real answer over HTTP; the body rule judges it.
     assert judge(Outcome(204, b""), Outcome(204, b""), "http").verdict is Verdict.MATCH

@@ -39,6 +39,9 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_pointer.py",
             "_normalize/",
             "_wire/catalog.py",
+            "_fallback_corpus.py",
+            "_secrets.py",
+            "_interruption.py",
         ),
     ),
     ("wire layer", ("_wire/",)),
@@ -69,6 +72,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_session.py",
             "_sampling.py",
             "_pytest_plugin.py",
+            "_signals.py",
         ),
     ),
 )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from difffuzz._reporting.console import (
     ProgressReporter,
+    exit_summary,
     finding_renderable,
     print_finding,
     render_campaign,
@@ -52,6 +53,7 @@ __all__ = [
     "diff_text",
     "dumps_report",
     "escape_text",
+    "exit_summary",
     "finding_card",
     "finding_markdown",
     "finding_renderable",

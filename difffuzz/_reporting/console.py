@@ -7,6 +7,7 @@ not interpreted.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ from difffuzz._repro import RequestRenderer
 from difffuzz._results import CampaignResult, SurfaceResult, Verdict
 
 __all__ = [
+    "EXIT_MEANINGS",
     "ProgressReporter",
+    "exit_summary",
     "finding_renderable",
     "print_finding",
     "render_campaign",
@@ -45,6 +48,36 @@ __all__ = [
 ]
 
 _STATUS_STYLE = {"new": "bold red", "known": "red", "known gap": "yellow"}
+
+#: The last line of a run says what its exit code means.
+EXIT_MEANINGS = {
+    0: "no failing divergence",
+    1: "divergences found",
+    2: "a config or corpus error, or findings the corpus could not take",
+    3: "a runtime was unreachable",
+}
+
+
+def exit_summary(code: int, seed: int | None = None) -> str:
+    """The last line of a run: the exit code and, in words, what it means.
+
+    Codes above 128 are the shell's convention for "stopped by signal N".
+
+    >>> exit_summary(130, seed=1)
+    'exit 130: stopped by SIGINT (Ctrl-C); the findings so far are kept (seed 1)'
+    >>> exit_summary(143)
+    'exit 143: stopped by SIGTERM; the findings so far are kept'
+    """
+    meaning = EXIT_MEANINGS.get(code, "")
+    if code > 128:
+        try:
+            name = signal.Signals(code - 128).name
+        except ValueError:
+            name = f"signal {code - 128}"
+        ctrl_c = " (Ctrl-C)" if name == "SIGINT" else ""
+        meaning = f"stopped by {name}{ctrl_c}; the findings so far are kept"
+    suffix = f" (seed {seed})" if seed is not None else ""
+    return f"exit {code}: {meaning}{suffix}"
 
 
 def surface_table(surfaces: list[SurfaceResult]) -> Table:
@@ -117,12 +150,18 @@ def print_finding(view: FindingView, console: Console) -> None:
 
 
 def render_campaign(
-    result: CampaignResult, console: Console, *, render: RequestRenderer | None = None
+    result: CampaignResult,
+    console: Console,
+    *,
+    render: RequestRenderer | None = None,
+    exit_line: bool = True,
 ) -> None:
     """Print the campaign summary and every finding to ``console``.
 
     ``render`` turns a finding's input into the runtimes' requests so each
     finding gets copy-paste shell commands (see :mod:`difffuzz._repro`).
+    ``exit_line=False`` leaves out the last line (:func:`exit_summary`), for a
+    caller that prints more (where the reports went) and then its own exit code.
 
     >>> import io
     >>> console = Console(record=True, width=100, file=io.StringIO())
@@ -163,11 +202,8 @@ def render_campaign(
             )
         for finding in surface.findings:
             print_finding(view_finding(finding, render), console)
-    seed = f" (seed {result.seed})" if result.seed is not None else ""
-    verdict = {0: "no failing divergence", 1: "divergences found", 3: "a runtime was unreachable"}
-    console.print(
-        Text(f"exit {result.exit_code}: {verdict.get(result.exit_code, '')}{seed}", style="bold")
-    )
+    if exit_line:
+        console.print(Text(exit_summary(result.exit_code, result.seed), style="bold"))
 
 
 @dataclass

@@ -92,7 +92,11 @@ def view_finding(finding: Finding, render: RequestRenderer | None = None) -> Fin
         status += f": {finding.gap_reason or '(no reason given)'}"
     notes = []
     if finding.flaky:
-        notes.append("flaky: the divergence did not reproduce on every call")
+        times, sent = finding.reproduced
+        rate = f"came back {times} of {sent} times" if sent else "did not reproduce on every call"
+        notes.append(f"flaky: {rate}; kept apart from the regression fixtures")
+    if finding.save_error:
+        notes.append("not saved: the corpus could not take it (printed in full below)")
     if not finding.shrunk and finding.status is FindingStatus.NEW:
         notes.append("not shrunk: the shrinker did not finish on this signature")
     if finding.occurrences > 1:

@@ -16,6 +16,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Outcome
+from difffuzz._secrets import Secret
 
 __all__ = [
     "ClosesOnExit",
@@ -29,12 +30,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class HTTPRequest:
+    """One HTTP request; ``secrets`` are values in its URL and headers a
+    reproduction must read from the environment instead of showing."""
+
     method: str
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     #: Sent with chunked transfer encoding, no Content-Length (a wire mutation).
     chunked: bool = False
+    secrets: tuple[Secret, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ class CommandRequest:
     """One helper process: argv (placeholders still unexpanded), input bytes, input folder.
 
     ``stdin`` holds the input's bytes; ``feeds_stdin`` says whether they go to the
-    process's standard input (they may only fill ``{input_file}``).
+    process's standard input (they may only fill ``{input_file}``). ``secrets``
+    are values in ``env`` a reproduction must read from the environment.
     """
 
     argv: tuple[str, ...]
@@ -51,6 +57,7 @@ class CommandRequest:
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: str | None = None
     feeds_stdin: bool = True
+    secrets: tuple[Secret, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Send inputs to a runtime's helper program, one process per input.
 
-Each call runs in its own process group, so a timeout or a finished call can
-end the helper *and* anything it spawned with one ``killpg``. Output is pumped
+Each call runs in its own process group, so a timeout, a finished call or an
+interrupted one (Ctrl-C, SIGTERM) ends the helper *and* anything it spawned
+with one ``killpg``. Output is pumped
 through a selector with a size limit instead of ``communicate()``, which would
 buffer an endless writer until memory runs out.
 """
@@ -24,7 +25,9 @@ from typing import IO, Literal
 
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, Input, WireInput, input_to_bytes
+from difffuzz._interruption import shielded
 from difffuzz._outcome import Failure, Outcome
+from difffuzz._secrets import Secret
 from difffuzz._transports.base import ClosesOnExit, CommandRequest
 
 __all__ = ["CommandTransport"]
@@ -71,6 +74,7 @@ class CommandTransport(ClosesOnExit):
         max_output_bytes: int = 10_000_000,
         env: Mapping[str, str] = _NO_ENV,
         cwd: str | None = None,
+        secrets: Sequence[Secret] = (),
     ) -> None:
         if isinstance(argv, str) or not argv or not all(isinstance(a, str) for a in argv):
             raise ConfigError(
@@ -89,6 +93,8 @@ class CommandTransport(ClosesOnExit):
         self.max_output_bytes = max_output_bytes
         self.env = dict(env)
         self.cwd = cwd
+        #: Values in ``env`` that reproductions read from the environment.
+        self.secrets = tuple(secrets)
 
     def _uses(self, placeholder: str) -> bool:
         return any(placeholder in arg for arg in self.argv)
@@ -127,6 +133,7 @@ class CommandTransport(ClosesOnExit):
             env=dict(self.env),
             cwd=self.cwd,
             feeds_stdin=self.stdin == "input" and tree is None,
+            secrets=self.secrets,
         )
 
     def send(self, value: Input) -> Outcome:
@@ -163,31 +170,38 @@ class CommandTransport(ClosesOnExit):
     def _run(self, argv: list[str], request: CommandRequest, output_file: Path | None) -> Outcome:
         feeds_stdin = request.feeds_stdin
         started = time.perf_counter()
+        process: subprocess.Popen[bytes] | None = None
         try:
-            process = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE if feeds_stdin else subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env={**os.environ, **request.env},
-                cwd=request.cwd,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            detail = _spawn_failure(exc, argv[0], request.cwd)
-            elapsed = time.perf_counter() - started
-            return Outcome(None, elapsed=elapsed, failure=Failure.UNREACHABLE, detail=detail)
-        try:
+            # A stop signal inside Popen, after the fork, would orphan the helper:
+            # it waits until `process` is set and the finally below can kill it.
+            with shielded():
+                try:
+                    process = subprocess.Popen(
+                        argv,
+                        stdin=subprocess.PIPE if feeds_stdin else subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        env={**os.environ, **request.env},
+                        cwd=request.cwd,
+                        start_new_session=True,
+                    )
+                except OSError as exc:
+                    detail = _spawn_failure(exc, argv[0], request.cwd)
+                    elapsed = time.perf_counter() - started
+                    return Outcome(
+                        None, elapsed=elapsed, failure=Failure.UNREACHABLE, detail=detail
+                    )
             capture = _pump(process, request.stdin, started + self.timeout, self.max_output_bytes)
         finally:
-            # Kill before reaping: until the leader is reaped its pid cannot be
-            # reused, so the group id still names only this call's processes.
-            _kill_group(process.pid)
-            process.wait()
-            for stream in (process.stdin, process.stdout, process.stderr):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+            if process is not None:
+                # Kill before reaping: until the leader is reaped its pid cannot be
+                # reused, so the group id still names only this call's processes.
+                _kill_group(process.pid)
+                process.wait()
+                for stream in (process.stdin, process.stdout, process.stderr):
+                    if stream is not None:
+                        with contextlib.suppress(OSError):
+                            stream.close()
         elapsed = time.perf_counter() - started
         return self._outcome(process.returncode, capture, output_file, elapsed)
 

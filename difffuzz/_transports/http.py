@@ -17,6 +17,7 @@ import httpx
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, Input, WireInput, input_to_bytes, json_bytes
 from difffuzz._outcome import Failure, Outcome
+from difffuzz._secrets import Secret
 from difffuzz._transports.base import ClosesOnExit, HTTPRequest
 
 __all__ = ["HTTPTransport"]
@@ -122,6 +123,7 @@ class HTTPTransport(ClosesOnExit):
         timeout: float = 10.0,
         max_body_bytes: int = 10_000_000,
         keep_headers: Sequence[str] = ("content-type",),
+        secrets: Sequence[Secret] = (),
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(
@@ -156,6 +158,8 @@ class HTTPTransport(ClosesOnExit):
         self.max_body_bytes = max_body_bytes
         self.keep_headers = tuple(name.lower() for name in keep_headers)
         self.headers = self._request_headers(headers)
+        #: Values in the URL and headers that reproductions read from the environment.
+        self.secrets = tuple(secrets)
         # trust_env=False: proxy variables must not reroute calls meant for a
         # runtime on this machine, and a .netrc must not add credentials.
         self._client = httpx.Client(
@@ -225,6 +229,7 @@ class HTTPTransport(ClosesOnExit):
             headers=headers,
             body=self._body_bytes(value),
             chunked=chunked,
+            secrets=self.secrets,
         )
 
     def send(self, value: Input) -> Outcome:

@@ -1,0 +1,173 @@
+"""The fault suite as figures: per fault, examples run, false divergences, findings lost.
+
+Every scenario of ``tests/faults/scenarios.py`` runs a real ``difffuzz run``
+(in-process, through the console entry point) between a faulty runtime and its
+correct twin; the faulty side also carries one planted bug, so there is a real
+finding to keep. Then come the bad corpora (the planted bug, with a corpus
+that is corrupt, newer, or cannot be written) and the stop signals (sent to a
+real ``difffuzz run`` process while one of its helpers runs). Per row:
+
+* ``examples``, ``matches``: examples the campaign ran and those judged equal
+  (from its JSON report; 0 when none was written): two runtimes answering the
+  same garbage must not count as matches;
+* ``false div.``: regression fixtures for anything but the planted bug (must be 0);
+* ``lost``: divergences the run announced of which no fixture exists anywhere
+  (must be 0); ``planted``: whether the real bug was found and kept;
+* ``exit``, ``traceback``, seconds; ``owner``: ``engine`` where the fix is the
+  engine's (the lead's side of issue 12: today's figures), ``-`` otherwise.
+
+The ``no fault`` rows are the baseline: the same campaign without a fault. To
+see a difffuzz without these fixes, put its source first on ``PYTHONPATH``
+(``git archive main | tar -x -C /tmp/main && rm -r /tmp/main/tests``, then
+``PYTHONPATH=/tmp/main python benchmarks/bench_faults.py``).
+
+    python benchmarks/bench_faults.py [--only TEXT] [--skip-signals]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+# The scenarios live with the fault suite; appended (not prepended) so that a
+# difffuzz on PYTHONPATH is the one measured.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
+
+from tests.faults.scenarios import (
+    SCENARIOS,
+    FaultRun,
+    Scenario,
+    run_scenario,
+    signal_run,
+)
+
+PLANTED = Scenario("http: no fault", "http")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    run: FaultRun
+    owner: str
+    note: str = ""
+
+
+def _corpus_case(name: str, prepare: Callable[[Path], None]) -> Callable[[Path], Row]:
+    def case(folder: Path) -> Row:
+        prepare(folder)
+        return Row(name, run_scenario(PLANTED, folder), "-")
+
+    return case
+
+
+def _broken_file(folder: Path) -> None:
+    path = folder / "corpus" / "length" / "broken.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"schema": "difffuzz.fixture/1", \xff')
+
+
+def _newer_file(folder: Path) -> None:
+    path = folder / "corpus" / "length" / "newer.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"schema": "difffuzz.fixture/3"}), encoding="utf-8")
+
+
+def _blocked(*names: str) -> Callable[[Path], None]:
+    def prepare(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (folder / name).write_text("a file where a folder should be", encoding="utf-8")
+
+    return prepare
+
+
+def _always_hangs(folder: Path) -> Row:
+    scenario = Scenario(
+        "http: always hangs",
+        "http",
+        fault=("--fault", "hang"),
+        plant=False,
+        campaign={"timeout": 0.3, "learn_noise": 8, "infra_error_limit": 5},
+    )
+    run = run_scenario(scenario, folder)
+    calls = len((folder / "faulty.calls").read_text(encoding="utf-8").splitlines())
+    return Row(scenario.name, run, "engine", f"{calls} calls reached it (limit 5)")
+
+
+def _signal_case(number: signal.Signals) -> Callable[[Path], Row]:
+    def case(folder: Path) -> Row:
+        run, left = signal_run(number, folder)
+        return Row(f"signal: {number.name} mid-campaign", run, "-", f"{len(left)} helpers left")
+
+    return case
+
+
+def cases(skip_signals: bool) -> list[tuple[str, Callable[[Path], Row]]]:
+    found: list[tuple[str, Callable[[Path], Row]]] = []
+    for scenario in SCENARIOS:
+
+        def case(folder: Path, scenario: Scenario = scenario) -> Row:
+            owner = "engine" if scenario.engine_side else "-"
+            return Row(scenario.name, run_scenario(scenario, folder), owner)
+
+        found.append((scenario.name, case))
+    found.append(("http: always hangs", _always_hangs))
+    for name, prepare in (
+        ("corpus: a corrupt fixture file", _broken_file),
+        ("corpus: a fixture from a newer format", _newer_file),
+        ("corpus: folder cannot be written", _blocked("corpus")),
+        ("corpus: nor can the reports folder", _blocked("corpus", "reports")),
+    ):
+        found.append((name, _corpus_case(name, prepare)))
+    if not skip_signals:
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            found.append((f"signal: {number.name} mid-campaign", _signal_case(number)))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="run only the rows whose name holds this")
+    parser.add_argument("--skip-signals", action="store_true")
+    options = parser.parse_args()
+    import difffuzz
+
+    print(f"difffuzz from {Path(difffuzz.__file__).parent}")
+    header = (
+        f"{'scenario':<42} {'examples':>8} {'matches':>7} {'false div.':>10} {'lost':>4} "
+        f"{'planted':>7} "
+        f"{'exit':>4} {'traceback':>9} {'s':>5}  owner   note"
+    )
+    print(header)
+    print("-" * len(header))
+    totals = [0, 0]
+    with tempfile.TemporaryDirectory(prefix="bench-faults-") as scratch:
+        for index, (name, case) in enumerate(cases(options.skip_signals)):
+            if options.only not in name:
+                continue
+            row = case(Path(scratch) / str(index))
+            run = row.run
+            false = len(run.false_divergences)
+            totals[0] += false if row.owner == "-" else 0
+            totals[1] += run.lost if row.owner == "-" else 0
+            print(
+                f"{row.name:<42} {run.examples:>8} {run.matches:>7} {false:>10} {run.lost:>4} "
+                f"{'yes' if run.planted_found else 'no':>7} {run.cli.exit_code:>4} "
+                f"{'yes' if run.traceback else 'no':>9} {run.cli.seconds:>5.1f}  "
+                f"{row.owner:<7} {row.note}",
+                flush=True,
+            )
+    print(
+        f"\noutside the engine: {totals[0]} false divergences, {totals[1]} findings lost "
+        "(both must be 0); 'engine' rows show today's figures for the lead's side"
+    )
+
+
+if __name__ == "__main__":
+    main()
