@@ -25,6 +25,7 @@ from difffuzz._results import (
     SurfaceResult,
 )
 from difffuzz._version import __version__
+from difffuzz._wire import wrap_examples, wrap_strategy
 
 __all__ = ["fixture_from", "run_campaign", "save_finding", "validate_config"]
 
@@ -62,7 +63,9 @@ def run_campaign(
     left_spec, right_spec = config.runtimes
     for surface in config.surfaces.values():
         entry = get_strategy(surface.strategy)
-        strategy = entry.build(surface.strategy_params)
+        # The wire layer (on by default for JSON bodies) mutates what reaches the wire.
+        strategy = wrap_strategy(entry.build(surface.strategy_params), surface)
+        examples = wrap_examples(entry.examples, surface)
         if check_runtimes:
             try:
                 for runtime in config.runtimes:
@@ -94,7 +97,7 @@ def run_campaign(
                 known=known,
                 listener=listener,
             )
-            surface_result = runner.run(strategy, entry.examples)
+            surface_result = runner.run(strategy, examples)
             surface_result.findings = [
                 replace(finding, config_path=config.path) for finding in runner.findings(seed=seed)
             ]
