@@ -9,9 +9,11 @@ exponent, an integer past 64 bits) give one. So the engine searches by bucket
 and identifies a finding by its *shrunk minimal input* (see
 :mod:`difffuzz._engine.causes`).
 
-A bucket is the surface, the status pair, which side failed, the *kinds* of
-difference (missing, extra, type, value, ... — never their paths, which are
-generated data as often as not), and each side's *error text*,
+A bucket is the surface, the status pair, which side failed, the top-level
+*fields* that differ (array indices folded, and three or more sibling fields
+folded to ``/*``, since keys at the top of an answer are sometimes generated
+data), never the kinds of difference (one cause often shows as a missing key in
+one example and a type difference in the next), and each side's *error text*,
 normalised so that numbers, positions and quoted values do not split it:
 "invalid escape at line 1 column 7" and "... column 12" are one bucket, while
 "number out of range" and "recursion limit exceeded" are two — that is how real
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 
 from difffuzz._comparators.base import Difference, DiffKind
 from difffuzz._outcome import Outcome
+from difffuzz._signature import SIBLING_FOLD
 
 __all__ = ["Bucket", "error_text", "normalise_error"]
 
@@ -100,14 +103,25 @@ def _message_in(text: str, *, answered: bool = False) -> str:
     return "" if answered else text
 
 
+def _field(path: str) -> str:
+    """The top-level field of a normalised path; array indices (``*``) are folded."""
+    kept = []
+    for segment in path.split("/")[1:]:
+        kept.append(segment)
+        if segment != "*":
+            break
+    return "/" + "/".join(kept) if kept else "/"
+
+
 @dataclass(frozen=True, order=True)
 class Bucket:
     surface: str
     statuses: tuple[int | None, int | None]
     #: "", "left", "right" or "both": which side did not answer.
     failed: str
-    #: The kinds of difference ("property NAME" for a property that fails).
-    kinds: tuple[str, ...]
+    #: The top-level fields that differ ("status" for a status difference,
+    #: "property NAME" for a property that fails).
+    fields: tuple[str, ...]
     #: The normalised error text of each side ("" when it has none).
     errors: tuple[str, str]
 
@@ -121,12 +135,18 @@ class Bucket:
         *,
         answered: tuple[bool, bool],
     ) -> Bucket:
-        kinds = set()
+        fields: set[str] = set()
+        paths: set[str] = set()
         for difference in differences:
             if difference.kind is DiffKind.PROPERTY:
-                kinds.add(f"property {difference.path.strip('/')}")
+                fields.add(f"property {difference.path.strip('/')}")
+            elif difference.kind is DiffKind.STATUS:
+                fields.add("status")
             else:
-                kinds.add(difference.kind.value)
+                paths.add(_field(difference.path))
+        if len(paths) >= SIBLING_FOLD:
+            paths = {"/*"}
+        fields |= paths
         failed = {(True, True): "", (False, True): "left", (True, False): "right"}.get(
             answered, "both"
         )
@@ -134,7 +154,7 @@ class Bucket:
             surface=surface,
             statuses=(left.status, right.status),
             failed=failed,
-            kinds=tuple(sorted(kinds)),
+            fields=tuple(sorted(fields)),
             errors=(
                 error_text(left, answered=answered[0]),
                 error_text(right, answered=answered[1]),
@@ -144,7 +164,7 @@ class Bucket:
     @property
     def key(self) -> str:
         return json.dumps(
-            [self.surface, list(self.statuses), self.failed, list(self.kinds), list(self.errors)],
+            [self.surface, list(self.statuses), self.failed, list(self.fields), list(self.errors)],
             ensure_ascii=True,
             separators=(",", ":"),
         )
@@ -155,18 +175,18 @@ class Bucket:
 
     @property
     def label(self) -> str:
-        """``422/200, right failed: missing, status (schema … | -)``."""
+        """``422/400, right failed: /Schema, status (- | json: cannot unmarshal …)``."""
         left, right = self.statuses
         failed = f", {self.failed} failed" if self.failed else ""
         errors = f" ({self.errors[0] or '-'} | {self.errors[1] or '-'})" if any(self.errors) else ""
-        return f"{left}/{right}{failed}: {', '.join(self.kinds) or '-'}{errors}"
+        return f"{left}/{right}{failed}: {', '.join(self.fields) or '-'}{errors}"
 
     def to_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "statuses": list(self.statuses),
             "failed": self.failed,
-            "kinds": list(self.kinds),
+            "kinds": list(self.fields),
             "errors": list(self.errors),
             "label": self.label,
         }

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from difffuzz._inputs import FileTree, Input, input_sort_key
 
-__all__ = ["polish", "simpler_values"]
+__all__ = ["deletions", "polish", "simpler_values"]
 
 _SIMPLE_CHARS = ("a", "0", " ")
 
@@ -115,18 +115,53 @@ def simpler_values(value: Input) -> Iterator[Input]:
                 yield FileTree.of({**files, path: simpler})
 
 
-def polish(value: Input, reproduces: Callable[[Input], bool], *, budget: int = 300) -> Input:
+def deletions(value: Input) -> Iterator[Input]:
+    """``value`` with one part dropped (a key, an item, a file, a run of characters),
+    never a value changed."""
+    if isinstance(value, str):  # noqa: SIM114 - two branches so mypy binds S to one type
+        yield from (v for v in _sequences(value) if len(v) < len(value))
+    elif isinstance(value, bytes):
+        yield from (v for v in _sequences(value) if len(v) < len(value))
+    elif isinstance(value, list | tuple):
+        items = list(value)
+        rebuild = tuple if isinstance(value, tuple) else list
+        for index in range(len(items)):
+            yield rebuild(items[:index] + items[index + 1 :])
+        for index, item in enumerate(items):
+            for smaller in deletions(item):
+                yield rebuild([*items[:index], smaller, *items[index + 1 :]])
+    elif isinstance(value, dict):
+        for key in value:
+            yield {k: v for k, v in value.items() if k != key}
+        for key, item in value.items():
+            for smaller in deletions(item):
+                yield {**value, key: smaller}
+    elif isinstance(value, FileTree):
+        files = dict(value.files)
+        for path in files:
+            yield FileTree.of({p: c for p, c in files.items() if p != path})
+
+
+def polish(
+    value: Input,
+    reproduces: Callable[[Input], bool],
+    *,
+    budget: int = 300,
+    deletions_only: bool = False,
+) -> Input:
     """Greedily replace ``value`` by simpler values for which ``reproduces`` holds.
 
     ``reproduces`` is called at most ``budget`` times; candidates that are not
-    smaller in shortlex order are skipped without a call.
+    smaller in shortlex order are skipped without a call. ``deletions_only``
+    proposes only :func:`deletions`.
     """
+    propose = deletions if deletions_only else simpler_values
     best, best_key = value, input_sort_key(value)
     calls = 0
     improved = True
     while improved and calls < budget:
         improved = False
-        for candidate in simpler_values(best):
+        for candidate in propose(best):
             try:
                 key = input_sort_key(candidate)
             except (TypeError, ValueError):

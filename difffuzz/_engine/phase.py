@@ -24,7 +24,7 @@ from hypothesis.errors import Flaky, FlakyStrategyDefinition, UnsatisfiedAssumpt
 
 from difffuzz._engine.divergence import DivergenceFound
 
-__all__ = ["current_events", "hypothesis_is_shrinking", "round_seed", "tool_errors"]
+__all__ = ["hypothesis_is_shrinking", "round_seed", "tool_errors"]
 
 _SHRINKER_FILE = "shrinker.py"
 _SHRINKING_DIR = f"{os.sep}shrinking{os.sep}"
@@ -75,19 +75,3 @@ def tool_errors(failure: BaseException) -> list[BaseException]:
 def round_seed(seed: int, surface: str, number: int) -> int:
     """The seed of round ``number`` of ``surface``: stable for a campaign seed."""
     return random.Random(f"{seed}:{surface}:{number}").getrandbits(64)
-
-
-def current_events() -> tuple[str, ...]:
-    """The ``event()`` categories the strategy reported for the example being run.
-
-    Read from Hypothesis's build context, which has no public accessor for them;
-    a Hypothesis that moves them gives no categories here, and candidate
-    diversity falls back to signatures and sizes alone.
-    """
-    try:
-        from hypothesis.control import current_build_context
-
-        events = current_build_context().data.events
-    except Exception:  # any change in Hypothesis internals
-        return ()
-    return tuple(sorted(str(name) for name in events))

@@ -5,18 +5,19 @@ derived seed, because Hypothesis stops generating soon after its first failure,
 which suits a unit test but not a campaign. Rounds go on until the budget
 (:mod:`.budget`) says stop.
 
-Inside a round every divergent example is sorted by its *bucket*
-(:mod:`difffuzz._bucket`) into one of Hypothesis's "interesting origins" (one
-exception type each, :mod:`.divergence`), so Hypothesis shrinks each on its own
-and never lets a shrink slip from one to another:
+Inside a round every divergent example is sorted into one of Hypothesis's
+"interesting origins" (one exception type each, :mod:`.divergence`), so
+Hypothesis shrinks each on its own and never lets a shrink slip from one to
+another. Which origin an example raises for is a function of the example alone,
+the same all round long (Hypothesis caches every answer, so an origin that
+depended on the order examples came in would shrink from stale answers):
 
-* a bucket never seen before is shrunk from the first example that hit it;
-* in a bucket already shrunk, an example that looks unlike those seen there
-  (another fine signature, other strategy categories, another size class) is a
-  *candidate* for a cause hiding behind the known diff shape: at most one per
-  bucket per round, within a budget, it raises while exploring, and from then
-  on every shrink call in that bucket raises for it, so Hypothesis shrinks it
-  from where it was found;
+* an example in a *bucket* (:mod:`difffuzz._bucket`) not yet shrunk raises for
+  that bucket;
+* in a bucket already shrunk, an example with a fine signature not yet examined
+  there is a *candidate* for a cause hiding behind the known diff shape: the
+  first time the round meets that (bucket, signature) it claims it, within a
+  budget, and every example with that pair raises for it;
 * anything else is counted and kept as the smallest example of its bucket.
 
 After each round the shrunk inputs are matched against the causes already
@@ -40,18 +41,13 @@ from difffuzz._bucket import Bucket
 from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
 from difffuzz._engine.budget import Budget, StopReason
-from difffuzz._engine.causes import Cause, Causes, KnownCauses
+from difffuzz._engine.causes import Cause, Causes, KnownCauses, identity_of
 from difffuzz._engine.classify import classify
 from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.gaps import GapTally
 from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.noise import NoiseCalibrator
-from difffuzz._engine.phase import (
-    current_events,
-    hypothesis_is_shrinking,
-    round_seed,
-    tool_errors,
-)
+from difffuzz._engine.phase import hypothesis_is_shrinking, round_seed, tool_errors
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._events import (
     ExampleObserved,
@@ -64,12 +60,15 @@ from difffuzz._inputs import Input, input_sort_key
 from difffuzz._judge import Judge
 from difffuzz._polish import polish
 from difffuzz._results import INTERRUPTED, Finding, Observation, SurfaceResult, Verdict
+from difffuzz._signature import Signature
 from difffuzz._transports.base import Transport
 
 __all__ = ["ROUND_SIZE", "SurfaceCampaign", "now_iso"]
 
 #: Examples per Hypothesis run (round).
 ROUND_SIZE = 250
+#: Calls one candidate may spend on the padding test (``_padding_of``).
+PADDING_BUDGET = 40
 
 
 def now_iso() -> str:
@@ -89,13 +88,6 @@ class _Origin:
     def offer(self, observation: Observation) -> None:
         if self.best is None or input_sort_key(observation.input) < input_sort_key(self.best.input):
             self.best = observation
-
-
-def _features(observation: Observation) -> tuple[object, ...]:
-    """What makes an example in a known bucket look unlike the others there."""
-    assert observation.signature is not None
-    size_class = input_sort_key(observation.input)[0].bit_length()
-    return (observation.signature.id, current_events(), size_class)
 
 
 class SurfaceCampaign:
@@ -153,10 +145,12 @@ class SurfaceCampaign:
         #: The smallest divergent example per bucket, and how many examples hit it.
         self._smallest: dict[Bucket, Observation] = {}
         self._hits: dict[Bucket, int] = {}
-        #: Candidate features already examined, per bucket.
-        self._examined: dict[Bucket, set[tuple[object, ...]]] = {}
-        #: This round's origins, by bucket (one per bucket per round).
-        self._origins: dict[Bucket, _Origin] = {}
+        #: Fine signatures already examined as candidates, per bucket.
+        self._examined: dict[Bucket, set[Signature]] = {}
+        #: This round's origins: (bucket, None) for a new bucket, (bucket, signature)
+        #: for a candidate; and the pairs this round met and did not claim.
+        self._origins: dict[tuple[Bucket, Signature | None], _Origin] = {}
+        self._declined: set[tuple[Bucket, Signature]] = set()
         self._shrinking_origin: _Origin | None = None
         #: This round used its share of shrinking time or calls.
         self._round_cut = False
@@ -217,40 +211,40 @@ class SurfaceCampaign:
                 self._smallest[bucket] = observation
         return observation
 
-    def _origin_for(self, observation: Observation, *, shrinking: bool) -> _Origin | None:
+    def _origin_for(self, observation: Observation) -> _Origin | None:
         """Which origin this divergent example raises for, if any (module docstring)."""
-        bucket = observation.bucket
+        bucket, signature = observation.bucket, observation.signature
         assert bucket is not None
-        origin = self._origins.get(bucket)
-        if origin is not None:
-            # A candidate stays the start of its own shrink: while exploring, other
-            # examples in its bucket do not raise for it.
-            return origin if shrinking or not origin.candidate else None
+        assert signature is not None
         if bucket not in self._shrunk_buckets:
-            # New, whether met exploring or while shrinking another origin (Hypothesis
-            # shrinks an origin first met during shrinking too).
-            if len(self.causes) + len(self._origins) >= self.settings.max_signatures:
-                self.result.dropped_signatures += int(bucket not in self._examined)
-                self._examined.setdefault(bucket, set())
-                return None  # counted and kept as its bucket's smallest, never shrunk
-            key = f"new:{bucket.key}"
-            origin = _Origin(bucket, False, exception_for(key, f"{bucket.surface}_{bucket.id}"))
-        elif shrinking:
-            return None  # candidates are chosen while exploring
-        else:
-            features = _features(observation)
-            examined = self._examined.setdefault(bucket, set())
-            if (
-                features in examined
-                or len(examined) >= self.settings.candidates_per_bucket
-                or self.result.candidates_examined >= self.settings.max_candidates
-            ):
-                return None
-            examined.add(features)
-            self.result.candidates_examined += 1
-            key = f"candidate:{bucket.key}"
-            origin = _Origin(bucket, True, exception_for(key, f"{bucket.surface}_{bucket.id}_c"))
-        self._origins[bucket] = origin
+            origin = self._origins.get((bucket, None))
+            if origin is None:
+                if len(self.causes) + len(self._origins) >= self.settings.max_signatures:
+                    if bucket not in self._examined:
+                        self.result.dropped_signatures += 1
+                        self._examined[bucket] = set()
+                    return None  # counted and kept as its bucket's smallest, never shrunk
+                key = f"new:{bucket.key}"
+                error = exception_for(key, f"{bucket.surface}_{bucket.id}")
+                origin = self._origins[(bucket, None)] = _Origin(bucket, False, error)
+            return origin
+        pair = (bucket, signature)
+        origin = self._origins.get(pair)
+        if origin is not None or pair in self._declined:
+            return origin
+        examined = self._examined.setdefault(bucket, set())
+        if (
+            signature in examined
+            or len(examined) >= self.settings.candidates_per_bucket
+            or self.result.candidates_examined >= self.settings.max_candidates
+        ):
+            self._declined.add(pair)
+            return None
+        examined.add(signature)
+        self.result.candidates_examined += 1
+        key = f"candidate:{bucket.key}:{signature.canonical}"
+        error = exception_for(key, f"{bucket.surface}_{bucket.id}_{signature.id}")
+        origin = self._origins[pair] = _Origin(bucket, True, error)
         return origin
 
     def _hypothesis_step(self, value: Input) -> None:
@@ -274,7 +268,7 @@ class SurfaceCampaign:
         if observation.verdict is Verdict.INFRA_ERROR:
             reject()
         if observation.verdict is Verdict.DIVERGENCE:
-            origin = self._origin_for(observation, shrinking=shrinking)
+            origin = self._origin_for(observation)
             if origin is not None:
                 origin.offer(observation)
                 if shrinking:
@@ -336,7 +330,7 @@ class SurfaceCampaign:
             if abort.broken_runtime:
                 # That runtime failed the same way on every input so far: every
                 # divergence seen is its doing, not a finding.
-                self._origins, self._smallest = {}, {}
+                self._origins, self._smallest, self._declined = {}, {}, set()
                 self.causes = Causes()
         except KeyboardInterrupt:
             self.result.aborted = INTERRUPTED
@@ -389,11 +383,16 @@ class SurfaceCampaign:
 
     def _resolve_round(self, *, cut: bool) -> None:
         """Turn this round's shrunk origins into causes: new ones, or merged into known."""
-        for bucket, origin in self._origins.items():
+        origins, self._origins, self._declined = self._origins, {}, set()
+        self._shrinking_origin = None
+        for bucket, _ in origins:
             self._shrunk_buckets.add(bucket)
+        for origin in origins.values():
             if origin.best is None:
                 continue
             cause = self.causes.match(origin.best)
+            if cause is None and origin.candidate:
+                cause = self._padding_of(origin.best)
             if cause is not None:
                 cause.shrink_calls += origin.shrink_calls
                 if origin.candidate:
@@ -405,15 +404,35 @@ class SurfaceCampaign:
                 continue
             self.causes.add(
                 Cause(
-                    bucket=bucket,
+                    bucket=origin.bucket,
                     best=origin.best,
                     shrunk=not cut and self.shrink_stopped is None,
                     via_candidate=origin.candidate,
                     shrink_calls=origin.shrink_calls,
                 )
             )
-        self._origins = {}
-        self._shrinking_origin = None
+
+    def _padding_of(self, candidate: Observation) -> Cause | None:
+        """The known cause ``candidate`` is with padding, if it is one.
+
+        A candidate is shrunk keeping its own fine signature, so it keeps what makes
+        that signature: an extra key that shows one more difference is kept, though
+        the cause is the same. Dropping parts of it (keys, items, characters: never
+        changing a value) while it stays in its bucket tells: if that reaches a
+        known cause's very input, the candidate is that cause. The reduced input is
+        only a test, never a fixture, so it need not be one the strategy draws.
+        """
+        known = {c.identity: c for c in self.causes if c.bucket == candidate.bucket}
+        if not known:
+            return None
+
+        def stays(value: Input) -> bool:
+            if self.budget.shrink_stop() is not None:
+                return False
+            return self._step(value, shrinking=True).bucket == candidate.bucket
+
+        reduced = polish(candidate.input, stays, budget=PADDING_BUDGET, deletions_only=True)
+        return known.get(identity_of(reduced))
 
     def _adopt_unshrunk(self) -> None:
         """Buckets seen but never shrunk (explicit examples, past the cap) keep their
@@ -467,14 +486,14 @@ class SurfaceCampaign:
             if fixture is not None and fixture.path is not None:
                 matched.add(str(fixture.path))
             replaced = [str(f.path) for f in self.known.superseded(observation) if f.path]
-            reproduced = self._confirm(observation)
+            reproduced, sent, flaky = self._confirm(observation)
             findings.append(
                 self._finding(
                     observation,
                     fixture,
                     seed=seed,
-                    flaky=reproduced[0] < reproduced[1],
-                    reproduced=reproduced,
+                    flaky=flaky,
+                    reproduced=(reproduced, sent),
                     shrunk=cause.shrunk and not self.result.aborted,
                     bucket=cause.bucket,
                     shrink_calls=cause.shrink_calls,
@@ -541,23 +560,30 @@ class SurfaceCampaign:
             reproduced=reproduced,
         )
 
-    def _confirm(self, observation: Observation) -> tuple[int, int]:
-        """Send the minimal input ``confirmations`` times more: (times reproduced, sent).
+    def _confirm(self, observation: Observation) -> tuple[int, int, bool]:
+        """Send the minimal input ``confirmations`` times more.
 
-        One resend is not enough: an input-independent fault (a random 500 on one
-        call in ten) reproduces once about one time in ten. A divergence that does not
-        come back every time is flaky: reported with its rate, kept apart, never gating.
+        Returns (times reproduced, times sent, flaky). One resend is not enough: an
+        input-independent fault (a random 500 on one call in ten) reproduces once
+        about one time in ten. Only a resend on which the runtimes *agree* speaks
+        against the divergence; a resend that hits a fault of its own (a 500, a
+        crash, a cut body: another signature, or no answer) says nothing either way.
+        A divergence is flaky when some resend contradicted it, or none reproduced
+        it; one found on a runtime that then went down, whose answer was a failure,
+        cannot be confirmed and is flaky too (the fault may be all it shows).
         """
         if self.result.aborted:
-            return (0, 0)  # the runtime is gone; do not count that against the finding
+            failed = observation.left.failure is not None or observation.right.failure is not None
+            return (0, 0, failed)
         sent = self.settings.confirmations
-        again = 0
+        reproduced = contradicted = 0
         for _ in range(sent):
             repeated = self.observe(observation.input)
-            if repeated.verdict is Verdict.INFRA_ERROR:
-                continue  # says nothing about the input either way
-            again += int(repeated.signature == observation.signature)
-        return (again, sent)
+            if repeated.verdict is Verdict.MATCH:
+                contradicted += 1
+            elif repeated.signature == observation.signature:
+                reproduced += 1
+        return (reproduced, sent, contradicted > 0 or reproduced == 0)
 
 
 class _RoundFailed(Exception):

@@ -134,7 +134,10 @@ def config_text(
     for name, table in (("faulty", faulty), ("correct", correct)):
         lines.append(f"\n[runtimes.{name}]")
         lines.extend(f"{k} = {_toml(v)}" for k, v in table.items() if k not in ("request",))
-    keys: dict[str, Any] = {"strategy": "unicode_text", **surface}
+    # The wire layer is off: the suite sends well-formed requests, so that what it
+    # measures is how difffuzz takes a runtime's faults, not how two runtimes read
+    # almost-JSON (tests/test_wire_*.py do that).
+    keys: dict[str, Any] = {"strategy": "unicode_text", "wire": "off", **surface}
     if transport == "http":
         keys = {"path": "/v1/length", **keys}
     else:
