@@ -7,7 +7,9 @@ reports between them is false, unless the fault is made input-dependent
 (``--plant`` counts UTF-8 bytes instead of characters: a real, planted bug).
 
 Faults hit a share of requests (``--share``, drawn at random, so they do not
-depend on the input), or every request with ``--share 1``:
+depend on the input), every request with ``--share 1``, or, for a server, every
+Nth arrival of the same request (``--on-repeat N``: a finding's confirming
+resends are repeats):
 
 =================  ===========================================================
 ``--fault``        what the runtime does instead of answering
@@ -69,6 +71,9 @@ def _options(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("mode", choices=["serve", "helper"])
     parser.add_argument("--fault", default="none")
     parser.add_argument("--share", type=float, default=1.0)
+    parser.add_argument(
+        "--on-repeat", type=int, default=0, help="serve: strike on every Nth sight of one body"
+    )
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--plant", action="store_true")
     parser.add_argument("--die-after", type=int, default=None)
@@ -95,10 +100,17 @@ class _Faults:
         self.options = options
         self.lock = threading.Lock()
         self.requests = 0
+        self.sightings: dict[bytes, int] = {}
 
-    def strikes(self) -> bool:
+    def strikes(self, body: bytes = b"") -> bool:
         if self.options.fault == "none":
             return False
+        if self.options.on_repeat:
+            # Every Nth time the same request arrives: whatever the campaign's order,
+            # one of any N resends of an input (a finding's confirmations) is hit.
+            with self.lock:
+                seen = self.sightings[body] = self.sightings.get(body, 0) + 1
+            return seen % int(self.options.on_repeat) == 0
         draw = random.Random(f"{self.options.seed}:{self.requests}").random()
         return draw < float(self.options.share)
 
@@ -142,15 +154,18 @@ def serve(options: argparse.Namespace) -> None:
                 os._exit(1)  # no answer, no cleanup: a crash
             try:
                 text = json.loads(body)["text"]
-            except (ValueError, KeyError, TypeError):
-                self._send(400, b'{"error": "expected {\\"text\\": ...}"}')
+            except (ValueError, KeyError, TypeError, RecursionError):
+                text = None
+            if not isinstance(text, str):
+                # Both sides refuse alike whatever a wire mutation sent: that is parity.
+                self._send(400, b'{"error": "expected {\\"text\\": \\"...\\"}"}')
                 return
             payload = answer(text, plant=options.plant)
             if options.echo_header:
                 record = json.loads(payload)
                 record["header"] = self.headers.get(options.echo_header, "")
                 payload = json.dumps(record, sort_keys=True).encode("utf-8")
-            if faults.strikes():
+            if faults.strikes(body):
                 self._misbehave(payload)
             else:
                 self._send(200, payload)

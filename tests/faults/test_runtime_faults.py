@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.scenarios import (
+    PLANTED_PARTS,
     SCENARIOS,
     FaultServer,
     Scenario,
@@ -83,6 +84,45 @@ def test_an_always_hanging_runtime_stops_after_infra_error_limit_calls(tmp_path:
     # Five timeouts in a row stop it; a couple more may be in flight. It used to take
     # 2 x 8 in noise learning first, then the five (21 calls; 23 s with a 1 s timeout).
     assert calls <= 5 + 2, calls
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine side (lead): a confirming resend that fails for another reason (a 500, "
+    "a timeout) says nothing about the divergence; today it counts as 'did not come back', "
+    "so a real bug is demoted to flaky (reproduced 2 of 3) and the run exits 0",
+)
+@pytest.mark.parametrize(
+    ("fault", "timeout"),
+    [
+        (("--fault", "error500", "--on-repeat", "2"), 2.0),
+        (("--fault", "hang", "--on-repeat", "2", "--hang-seconds", "2"), 0.3),
+    ],
+    ids=["a resend answers 500", "a resend times out"],
+)
+def test_a_resend_that_hits_a_fault_leaves_a_real_divergence_confirmed(
+    tmp_path: Path, fault: tuple[str, ...], timeout: float
+) -> None:
+    # Every second arrival of one request fails, so one of any two resends of the
+    # planted bug's minimal input does, whatever order the campaign runs in.
+    scenario = Scenario(
+        "http: fails every second resend",
+        "http",
+        fault=fault,
+        campaign={"learn_noise": 0, "timeout": timeout},
+    )
+    run = run_scenario(scenario, tmp_path)
+    assert run.report is not None, run.cli.output[-3000:]
+    planted = [
+        f
+        for f in run.report["surfaces"][0]["findings"]
+        if tuple(tuple(p) for p in f["signature"]["parts"]) == PLANTED_PARTS
+    ]
+    assert planted, run.cli.output[-3000:]
+    assert [f["flaky"] for f in planted] == [False] * len(planted), [
+        f["reproduced"] for f in planted
+    ]
+    assert run.cli.exit_code == 1
 
 
 def test_a_flaky_divergence_is_confirmed_and_kept_apart(tmp_path: Path) -> None:
