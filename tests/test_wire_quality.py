@@ -59,7 +59,6 @@ from difffuzz._corpus import Corpus
 from difffuzz._engine import run_campaign
 from difffuzz._inputs import WireInput
 from tests import json_readers
-from tests.support.wired import wired
 
 #: family -> (left reader, right reader, bytes that show the difference).
 PAIRS: dict[str, tuple[str, str, bytes]] = {
@@ -118,7 +117,7 @@ def campaign(
             }
         },
     }
-    return wired(parse_config(document, source="<quality>", base_dir=Path(".")))
+    return parse_config(document, source="<quality>", base_dir=Path("."))
 
 
 def found_by_campaign(family: str, seed: int, corpus_dir: Path) -> WireInput | None:
