@@ -18,7 +18,13 @@ from difffuzz._comparators.base import Comparison, Difference, DiffKind
 from difffuzz._config import KnownGap
 from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine import StopReason, run_campaign
-from difffuzz._engine.budget import EXPLORE_SHARE, NOISE_SHARE, ROUND_SHRINK_SHARE, Budget
+from difffuzz._engine.budget import (
+    EXPLORE_SHARE,
+    FINDING_SHRINK_SHARE,
+    NOISE_SHARE,
+    ROUND_SHRINK_SHARE,
+    Budget,
+)
 from difffuzz._engine.classify import classify
 from difffuzz._engine.divergence import DivergenceFound
 from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
@@ -105,6 +111,19 @@ def test_a_round_shrinks_for_its_share_of_the_box_from_its_first_shrink_call() -
     budget.new_round()
     assert budget.round_shrink_stop(1) is None
     assert Budget(max_examples=1).round_shrink_stop(1) is None  # no time box, no share
+
+
+def test_a_round_shrinking_many_findings_gets_a_share_per_finding() -> None:
+    clock = FakeClock()
+    budget = Budget(max_examples=10, max_seconds=100.0, clock=clock)
+    budget.start()
+    budget.new_round()
+    assert budget.round_shrink_stop(8) is None
+    clock.now = 100.0 * FINDING_SHRINK_SHARE * 8 - 0.01
+    assert budget.round_shrink_stop(8) is None
+    assert budget.round_shrink_stop(1) is StopReason.ROUND_SHRINK_TIME
+    clock.now = 100.0 * FINDING_SHRINK_SHARE * 8 + 0.01
+    assert budget.round_shrink_stop(8) is StopReason.ROUND_SHRINK_TIME
 
 
 # -- health -----------------------------------------------------------------------

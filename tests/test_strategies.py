@@ -126,7 +126,8 @@ SHRINK_CASES: list[tuple[str, Callable[[Any], bool], int]] = [
     ("unicode_text", lambda t: len(t.upper()) != len(t), 5),
     ("session_records", lambda r: "error" in r, 260),
     ("session_records", lambda r: r.get("iterations") == 2**53, 260),
-    ("validator_requests", lambda v: len(_sms_body(v)) > 160, 230),
+    # 161 body characters and the request around them (whichever characters they are).
+    ("validator_requests", lambda v: len(_sms_body(v)) > 160, 161 + 90),
     ("validator_requests", lambda v: _kind(v) == "fill", 160),
     ("embed_texts", lambda t: any(c.isdigit() for c in t), 5),
     ("embed_batches", lambda b: len(b) != len(set(b)), 150),
@@ -148,13 +149,15 @@ def test_minimal_example_is_short(name: str, condition: Callable[[Any], bool], b
     assert len(_text(minimal)) <= bound, _text(minimal)[:300]
 
 
-def test_sms_over_the_limit_shrinks_to_exactly_161_ascii_characters() -> None:
+def test_sms_over_the_limit_shrinks_to_exactly_161_characters() -> None:
+    # Which 161 characters depends on the constants Hypothesis mines from the code
+    # installed beside the test (editable or not): the length is what must be minimal.
     minimal = find(
         difffuzz_strategies.validator_requests(),
         lambda v: len(_sms_body(v)) > 160,
         settings=settings(FAST, max_examples=2000, phases=[Phase.generate, Phase.shrink]),
     )
-    assert _sms_body(minimal) == "x" * 161
+    assert len(_sms_body(minimal)) == 161
 
 
 def _entry_values(entry: StrategyEntry, count: int) -> list[Any]:

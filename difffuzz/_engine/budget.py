@@ -18,12 +18,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["EXPLORE_SHARE", "NOISE_SHARE", "ROUND_SHRINK_SHARE", "Budget", "StopReason"]
+__all__ = [
+    "EXPLORE_SHARE",
+    "FINDING_SHRINK_SHARE",
+    "NOISE_SHARE",
+    "ROUND_SHRINK_SHARE",
+    "Budget",
+    "StopReason",
+]
 
 #: Share of a surface's time budget spent exploring; the rest is for shrinking.
 EXPLORE_SHARE = 0.6
-#: Share of a time-boxed surface's budget one round may spend shrinking.
+#: Share of a time-boxed surface's budget one round may spend shrinking, and the
+#: share per finding it shrinks when that is more (a round that met eight new
+#: buckets shrinks eight findings).
 ROUND_SHRINK_SHARE = 0.15
+FINDING_SHRINK_SHARE = 0.05
 #: Share of a time-boxed surface's budget noise learning may take (slow helpers
 #: would otherwise spend the whole exploring share calibrating).
 NOISE_SHARE = 0.1
@@ -101,7 +111,8 @@ class Budget:
         The call budget is *per finding*: a round shrinking three origins may make
         three times ``shrink_calls``, so no finding is left unshrunk because
         another took the budget. On a time box the round may also shrink for
-        ``ROUND_SHRINK_SHARE`` of the box, from its first shrink call on.
+        ``ROUND_SHRINK_SHARE`` of the box (``FINDING_SHRINK_SHARE`` per finding when
+        that is more), from its first shrink call on.
         """
         if self.round_shrink_calls_used >= self.shrink_calls * max(1, origins):
             return StopReason.SHRINK_CALLS
@@ -110,7 +121,8 @@ class Budget:
         now = self.now()
         if self._round_shrink_started is None:
             self._round_shrink_started = now
-        if now - self._round_shrink_started > self.max_seconds * ROUND_SHRINK_SHARE:
+        share = max(ROUND_SHRINK_SHARE, FINDING_SHRINK_SHARE * origins)
+        if now - self._round_shrink_started > self.max_seconds * share:
             return StopReason.ROUND_SHRINK_TIME
         return None
 

@@ -430,9 +430,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         campaign={"max_examples": 300, "timeout": 1, "learn_noise": 8},
         exit_code=3,
         message=r"runtime 'faulty' failed 5 calls in a row",
-        engine_side="engine side (lead): the call the runtime died on (a crash: the "
-        "connection closed without an answer) is saved as a regression, unconfirmed because "
-        "the surface stopped; it is no divergence",
     ),
     Scenario(
         "http: hangs on 10% of requests",

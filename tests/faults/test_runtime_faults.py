@@ -86,12 +86,8 @@ def test_an_always_hanging_runtime_stops_after_infra_error_limit_calls(tmp_path:
     assert calls <= 5 + 2, calls
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine side (lead): a confirming resend that fails for another reason (a 500, "
-    "a timeout) says nothing about the divergence; today it counts as 'did not come back', "
-    "so a real bug is demoted to flaky (reproduced 2 of 3) and the run exits 0",
-)
+# A confirming resend that fails for another reason (a 500, a timeout) says nothing
+# about the divergence: only a resend on which the runtimes agree counts against it.
 @pytest.mark.parametrize(
     ("fault", "timeout"),
     [
