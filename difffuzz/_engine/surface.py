@@ -568,8 +568,9 @@ class SurfaceCampaign:
         about one time in ten. Only a resend on which the runtimes *agree* speaks
         against the divergence; a resend that hits a fault of its own (a 500, a
         crash, a cut body: another signature, or no answer) says nothing either way.
-        A divergence is flaky when some resend contradicted it, or none reproduced
-        it; one found on a runtime that then went down, whose answer was a failure,
+        A divergence is flaky when some resend contradicted it, none reproduced it,
+        or another divergence came back more often (the input's usual answer, with
+        a fault on top the first time); one found on a runtime that then went down, whose answer was a failure,
         cannot be confirmed and is flaky too (the fault may be all it shows).
         """
         if self.result.aborted:
@@ -577,13 +578,18 @@ class SurfaceCampaign:
             return (0, 0, failed)
         sent = self.settings.confirmations
         reproduced = contradicted = 0
+        others: dict[object, int] = {}
         for _ in range(sent):
             repeated = self.observe(observation.input)
             if repeated.verdict is Verdict.MATCH:
                 contradicted += 1
             elif repeated.signature == observation.signature:
                 reproduced += 1
-        return (reproduced, sent, contradicted > 0 or reproduced == 0)
+            elif repeated.verdict is Verdict.DIVERGENCE:
+                others[repeated.signature] = others.get(repeated.signature, 0) + 1
+        # The input's usual answer is another divergence: this one was a fault on top.
+        outvoted = any(count > reproduced for count in others.values())
+        return (reproduced, sent, contradicted > 0 or reproduced == 0 or outvoted)
 
 
 class _RoundFailed(Exception):

@@ -374,6 +374,8 @@ class Scenario:
     message: str = ""
     #: Not empty: the engine (the lead's side of issue 12) must change for this to hold.
     engine_side: str = ""
+    #: An open question, not an engine item: the scenario may fail, and says why.
+    flaky_xfail: str = ""
 
     def faulty_options(self) -> tuple[str, ...]:
         return (*self.fault, "--plant") if self.plant else self.fault
@@ -493,6 +495,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         "command",
         fault=("--fault", "crash", "--share", "0.1", "--seed", "2"),
         campaign=HELPER_BUDGET,
+        # Open: one crash came back on 2 or 3 of its 3 confirming resends here, so it
+        # is confirmed as a divergence. Whether the helper's per-call fault draw
+        # (request numbers from --count-file) really is independent of the input
+        # under resends is not yet checked; the engine's rule is not the suspect.
+        flaky_xfail="a crash confirmed by its resends (2-3 of 3): fault draw under resends",
     ),
     Scenario(
         "helper: hangs on 10% of calls",
