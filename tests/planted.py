@@ -126,3 +126,11 @@ def echo_flaky(value: str) -> str:
     if FLAKY_EVERY["calls"] % FLAKY_EVERY["every"] == 0:
         return json.dumps({"text": value, "error": "upstream timed out"})
     return echo(value)
+
+
+@difffuzz.strategy("planted_padded_text", description="text of at least 40 characters")
+def planted_padded_text() -> st.SearchStrategy[str]:
+    """Long texts: one with a '<' keeps 39 other characters, each of which takes its
+    own shrink calls, so a small shrink budget cannot finish it. (The simplest
+    value, 40 zeros, holds no '<': a divergence is found at random, padded.)"""
+    return st.text(min_size=40)
