@@ -87,7 +87,12 @@ def test_a_campaign_draws_exactly_its_example_budget(limit: int) -> None:
     # Rounds are sized to what is left: a round asked for more would keep drawing
     # (and discarding) inputs past the budget.
     drawn: list[str] = []
-    strategy = st.text().map(lambda text: drawn.append(text) or text)
+
+    def record(text: str) -> str:
+        drawn.append(text)
+        return text
+
+    strategy = st.text().map(record)
     result = campaign(echo, max_examples=limit).run(strategy)
     assert result.stats.examples == limit
     assert len(drawn) == limit
