@@ -20,7 +20,7 @@ from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine import StopReason, run_campaign
 from difffuzz._engine.budget import EXPLORE_SHARE, NOISE_SHARE, ROUND_SHRINK_SHARE, Budget
 from difffuzz._engine.classify import classify
-from difffuzz._engine.divergence import DivergenceFound
+from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.phase import tool_errors
 from difffuzz._outcome import Failure, Outcome
@@ -213,6 +213,22 @@ def test_classification_new_known_and_gaps() -> None:
     verdict = classify(signature, gapped, known)  # the config's gap wins over the fixture
     assert (verdict.status, verdict.reason) == (FindingStatus.KNOWN_GAP, "accepted")
     assert classify(_signature("/b"), gapped, None).status is FindingStatus.NEW
+
+
+# -- one exception type per origin ----------------------------------------------------
+
+
+def test_each_key_gets_its_own_exception_type_and_keeps_it() -> None:
+    # Hypothesis tells failures apart by exception type (and place): one type for two
+    # keys would let a shrink slip from one origin to the other.
+    first = exception_for("new:k1", "planted_a")
+    assert first is exception_for("new:k1", "another name")
+    second = exception_for("new:k2", "planted_a")
+    assert second is not first
+    assert issubclass(first, DivergenceFound)
+    assert issubclass(second, DivergenceFound)
+    assert first.__name__ == "Divergence_planted_a"
+    assert exception_for("new:k3", "a b/c").__name__ == "Divergence_a_b_c"
 
 
 # -- what a Hypothesis run raised -------------------------------------------------
