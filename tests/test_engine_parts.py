@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -221,14 +222,19 @@ def test_classification_new_known_and_gaps() -> None:
 def test_each_key_gets_its_own_exception_type_and_keeps_it() -> None:
     # Hypothesis tells failures apart by exception type (and place): one type for two
     # keys would let a shrink slip from one origin to the other.
-    first = exception_for("new:k1", "planted_a")
-    assert first is exception_for("new:k1", "another name")
-    second = exception_for("new:k2", "planted_a")
+    # Keys never seen before (the cache is per process, and outlives a test).
+    k1, k2, k3 = (f"new:{uuid.uuid4()}" for _ in range(3))
+    first = exception_for(k1, "planted_a")
+    assert first is exception_for(k1, "another name")
+    second = exception_for(k2, "planted_a")
     assert second is not first
     assert issubclass(first, DivergenceFound)
     assert issubclass(second, DivergenceFound)
     assert first.__name__ == "Divergence_planted_a"
-    assert exception_for("new:k3", "a b/c").__name__ == "Divergence_a_b_c"
+    assert exception_for(k3, "a b/c").__name__ == "Divergence_a_b_c"
+    found = first(_observation(ANSWER, ANSWER))
+    assert str(found) == "divergence"  # an observation without a signature
+    assert found.observation.input == "x"
 
 
 # -- what a Hypothesis run raised -------------------------------------------------
