@@ -156,6 +156,10 @@ def _scratch_copy(module: str, tests: Sequence[str], into: Path, rev: str | None
         # -p no:cacheprovider: nothing written beside the copy; the CI profile is
         # chosen by the environment below.
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
+        # Mutants run in processes forked from a server that ran no test: forked from
+        # the process that collected the stats, they would inherit what those tests
+        # cached (exception_for's types, the registries) and never run mutated code.
+        'process_isolation = "forkserver"\n'
     )
     with (into / "pyproject.toml").open("a", encoding="utf-8") as stream:
         stream.write(config)
