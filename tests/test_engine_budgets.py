@@ -22,6 +22,13 @@ from hypothesis import strategies as st
 from difffuzz._config import parse_config
 from difffuzz._corpus import Corpus
 from difffuzz._engine import SurfaceCampaign, SurfaceSettings, run_campaign
+from difffuzz._engine.budget import (
+    EXPLORE_SHARE,
+    NOISE_SHARE,
+    ROUND_SHRINK_SHARE,
+    Budget,
+    StopReason,
+)
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._transports import MockTransport
 from tests.test_engine_quality import planted_config
@@ -77,6 +84,37 @@ def campaign(
 #: Long texts (tests/planted.py, planted_padded_text): one with a '<' is found at
 #: random, and its 39 other characters each take their own shrink calls.
 PADDED = st.text(min_size=40)
+
+
+# -- the edges of Budget's answers (its main cases: test_engine_parts.py) ------------
+
+
+def test_each_share_of_the_time_box_is_spent_only_past_its_end() -> None:
+    clock = VirtualClock()
+    budget = Budget(max_examples=10, max_seconds=100.0, clock=clock)
+    budget.start()
+    clock.now = 100.0 * NOISE_SHARE
+    assert not budget.noise_spent()
+    clock.now = 100.0 * EXPLORE_SHARE
+    assert budget.explore_stop() is None
+    clock.now = 100.0
+    assert budget.shrink_stop() is None
+    clock.now = 100.0 + 1e-9
+    assert budget.shrink_stop() is StopReason.TIME
+    budget.new_round()
+    clock.now = 20.0
+    assert budget.round_shrink_stop(1) is None  # the round's share starts now
+    clock.now = 20.0 + 100.0 * ROUND_SHRINK_SHARE
+    assert budget.round_shrink_stop(1) is None
+
+
+def test_a_new_round_starts_with_no_shrink_call_spent() -> None:
+    budget = Budget(max_examples=10, shrink_calls=1)
+    budget.round_shrink_calls_used = 1
+    assert budget.round_shrink_stop(1) is StopReason.SHRINK_CALLS
+    budget.new_round()
+    assert budget.round_shrink_calls_used == 0
+    assert budget.round_shrink_stop(1) is None
 
 
 # -- examples ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ from difffuzz._config import KnownGap
 from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine import StopReason, run_campaign
 from difffuzz._engine.budget import EXPLORE_SHARE, NOISE_SHARE, ROUND_SHRINK_SHARE, Budget
-from difffuzz._engine.classify import classify
+from difffuzz._engine.classify import Classification, classify
 from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.phase import tool_errors
@@ -214,6 +214,23 @@ def test_classification_new_known_and_gaps() -> None:
     verdict = classify(signature, gapped, known)  # the config's gap wins over the fixture
     assert (verdict.status, verdict.reason) == (FindingStatus.KNOWN_GAP, "accepted")
     assert classify(_signature("/b"), gapped, None).status is FindingStatus.NEW
+
+
+def test_a_classification_carries_the_fixture_it_matched() -> None:
+    surface = planted_config("echo", "echo", "planted_text").surfaces["planted"]
+    signature = _signature()
+    known, marked = _fixture(signature), _fixture(signature, gap="tracked in LH-1")
+    assert classify(signature, surface, known) == Classification(FindingStatus.KNOWN, "", known)
+    assert classify(signature, surface, marked) == Classification(
+        FindingStatus.KNOWN_GAP, "tracked in LH-1", marked
+    )
+    from dataclasses import replace
+
+    gapped = replace(surface, known_gaps=(KnownGap(reason="accepted", paths=("/a",)),))
+    assert classify(signature, gapped, known) == Classification(
+        FindingStatus.KNOWN_GAP, "accepted", known
+    )
+    assert classify(signature, surface, None) == Classification(FindingStatus.NEW, "", None)
 
 
 # -- one exception type per origin ----------------------------------------------------
