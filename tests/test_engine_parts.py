@@ -252,6 +252,10 @@ def test_each_key_gets_its_own_exception_type_and_keeps_it() -> None:
     found = first(_observation(ANSWER, ANSWER))
     assert str(found) == "divergence"  # an observation without a signature
     assert found.observation.input == "x"
+    from dataclasses import replace
+
+    signed = replace(_observation(ANSWER, ANSWER), signature=_signature())
+    assert str(first(signed)) == _signature().label
 
 
 # -- what a Hypothesis run raised -------------------------------------------------
