@@ -96,6 +96,18 @@ class CIResult:
         return [o for o in self.gate if o.status.fails]
 
     @property
+    def unrecorded_fixes(self) -> list[CIOutcome]:
+        """Fixtures that agree now with no ``fixed_at`` yet: a fix nobody recorded.
+
+        They pass the gate (``replay --update`` records the date, and from then on
+        a divergence is a regression); a project that commits its corpus fails
+        its own CI on them (``.ci/run``), so that the date is committed with the fix.
+        """
+        return [
+            o for o in self.gate if o.status is GateStatus.OK_FIXED and not o.case.fixture.fixed_at
+        ]
+
+    @property
     def exit_code(self) -> int:
         if any(o.status is GateStatus.UNREACHABLE for o in self.gate):
             return 3

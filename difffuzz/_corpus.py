@@ -242,6 +242,18 @@ def _strict(value: Any) -> Any:
 
 
 def input_digest(value: Input) -> str:
+    """The input's part of a fixture's file name: a digest of its stored form.
+
+    Key order is part of it: it reaches the wire, so two orders are two inputs.
+    Fixtures named before it was (:func:`_legacy_digest`) still read, since files
+    are found by folder, and :meth:`Corpus.save` still knows them by that name.
+    """
+    encoded = json.dumps(encode_input(value), ensure_ascii=True)
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()[:8]
+
+
+def _legacy_digest(value: Input) -> str:
+    """The digest older fixtures are named by: key order left out (not injective)."""
     encoded = json.dumps(encode_input(value), sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(encoded.encode("ascii")).hexdigest()[:8]
 
@@ -324,10 +336,27 @@ class Corpus:
         target = self.path_for(fixture)
         # The same finding, flaky or not, is one file: whichever was written first.
         for existing in (target, self.path_for(replace(fixture, flaky=not fixture.flaky))):
-            if existing.exists():
-                return existing, False
+            found = self._saved_as(existing, fixture)
+            if found is not None:
+                return found, False
         self._write(target, fixture)
         return target, True
+
+    def _saved_as(self, path: Path, fixture: Fixture) -> Path | None:
+        """The file, at ``path`` or under its old name, holding ``fixture``'s finding.
+
+        Old names (:func:`_legacy_digest`) left key order out, so the file at
+        ``path`` may hold the same input in another order: that fixture moves to
+        its own name first. An unreadable file is never overwritten.
+        """
+        stored = _stored(fixture.input)
+        if path.exists():
+            held = _stored_input(path)
+            if held is None or held == stored:
+                return path
+            self.rewrite(self.read(path))
+        old = path.with_name(f"{fixture.signature.id}-{_legacy_digest(fixture.input)}.json")
+        return old if old != path and _stored_input(old) == stored else None
 
     def _write(self, target: Path, fixture: Fixture) -> None:
         """Atomically (temp file, then rename) put ``fixture`` at ``target``."""
@@ -417,6 +446,18 @@ def _read_fixture(path: Path) -> Fixture | CorpusProblem:
         return CorpusProblem(path, str(exc), fix=UPGRADE)
     except (ValueError, TypeError, KeyError) as exc:
         return CorpusProblem(path, f"is not a difffuzz fixture ({exc})")
+
+
+def _stored(value: Input) -> str:
+    return json.dumps(encode_input(value))
+
+
+def _stored_input(path: Path) -> str | None:
+    """The stored form of the input of the fixture at ``path``; None: no readable one."""
+    if not path.exists():
+        return None
+    fixture = _read_fixture(path)
+    return None if isinstance(fixture, CorpusProblem) else _stored(fixture.input)
 
 
 def _safe_name(surface: str | None) -> str:

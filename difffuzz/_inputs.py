@@ -217,11 +217,14 @@ def decode_input(encoded: Any) -> Input:
 def input_sort_key(value: Input) -> tuple[int, str]:
     """Shortlex order on the stored form: smaller means a simpler fixture.
 
-    Bytes are measured one character per byte rather than in their stored form:
-    dropping a byte can turn UTF-8 bytes into base64 ones (or keep a base64 text
-    the same length), and the shorter value must still sort first.
+    Injective: two inputs get the same key only if they are the same input.
+    Objects keep their key order (``{"a": 1, "b": 2}`` and ``{"b": 2, "a": 1}``
+    reach the wire differently, so they are two inputs), and bytes are measured
+    one character per byte rather than in their stored form: dropping a byte can
+    turn UTF-8 bytes into base64 ones (or keep a base64 text the same length), and
+    the shorter value must still sort first.
     """
-    text = json.dumps(_bytes_as_latin1(encode_input(value)), sort_keys=True, ensure_ascii=False)
+    text = json.dumps(_bytes_as_latin1(encode_input(value)), ensure_ascii=False)
     return (len(text), text)
 
 

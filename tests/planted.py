@@ -126,3 +126,33 @@ def echo_flaky(value: str) -> str:
     if FLAKY_EVERY["calls"] % FLAKY_EVERY["every"] == 0:
         return json.dumps({"text": value, "error": "upstream timed out"})
     return echo(value)
+
+
+@difffuzz.strategy("planted_padded_text", description="text of at least 40 characters")
+def planted_padded_text() -> st.SearchStrategy[str]:
+    """Long texts: one with a '<' keeps 39 other characters, each of which takes its
+    own shrink calls, so a small shrink budget cannot finish it. (The simplest
+    value, 40 zeros, holds no '<': a divergence is found at random, padded.)"""
+    return st.text(min_size=40)
+
+
+#: The two thresholds of :func:`nested_right`. The second is computed, not written
+#: out: Hypothesis mines integer literals from local code and draws them, so a
+#: literal boundary would be generated directly and never need a real shrink.
+NESTED = (10, 3 * 1237)
+
+
+def nested_left(value: int) -> str:
+    return json.dumps({"a": False})
+
+
+def nested_right(value: int) -> str:
+    """Two nested causes: ``/a`` differs from 10 on, and from 3711 on ``/b`` is there
+    too (another kind of difference: another bucket). Every input of the second also
+    shows the first, so a shrink that may slip from one cause to the other (one
+    Hypothesis origin for both) ends at 10 and leaves the second where it was seen."""
+    low, high = NESTED
+    record = {"a": value >= low}
+    if value >= high:
+        record["b"] = True
+    return json.dumps(record)

@@ -157,6 +157,18 @@ def test_counts_in_the_result() -> None:
     assert CIResult(ReplayResult()).new_findings == 0
 
 
+def test_a_fix_without_its_date_is_listed_as_unrecorded() -> None:
+    cases = [
+        ReplayCase(OPEN, ReplayVerdict.FIXED),
+        ReplayCase(FIXED_BEFORE, ReplayVerdict.FIXED),
+        ReplayCase(OPEN, ReplayVerdict.STILL_DIVERGENT),
+        ReplayCase(MARKED_GAP, ReplayVerdict.FIXED),
+    ]
+    result = CIResult(ReplayResult(cases), gate=[CIOutcome(c, classify(c)) for c in cases])
+    assert [o.case for o in result.unrecorded_fixes] == [cases[0]]
+    assert result.exit_code == 1  # the closed gap; the unrecorded fix alone passes
+
+
 # -- run_ci end to end -----------------------------------------------------------
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import math
+from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import difffuzz._comparators  # noqa: F401  (registers the built-in rules)
@@ -213,10 +214,38 @@ def test_a_wider_ulps_bound_never_turns_equal_into_different(
         assert Tolerance(ulps=wide).close(a, b)
 
 
+def numeric_gaps(left: Any, right: Any) -> list[float]:
+    """Every |a - b| over numbers in the same place of both documents (a plain walk:
+    objects by key, arrays by index), NaN against NaN 0, against a number infinite."""
+    if is_json_number(left) and is_json_number(right):
+        if math.isnan(left) or math.isnan(right):
+            return [0.0 if math.isnan(left) and math.isnan(right) else math.inf]
+        if left == right:
+            return [0.0]
+        if math.isinf(left) or math.isinf(right):
+            return [math.inf]
+        try:
+            return [float(abs(Fraction(left) - Fraction(right)))]
+        except OverflowError:
+            return [math.inf]
+    if isinstance(left, dict) and isinstance(right, dict):
+        return [gap for key in left if key in right for gap in numeric_gaps(left[key], right[key])]
+    if isinstance(left, list) and isinstance(right, list):
+        return [gap for a, b in zip(left, right, strict=False) for gap in numeric_gaps(a, b)]
+    return []
+
+
+def is_json_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 @given(json_values, json_values)
+@example({"a": 1, "b": [2.0, 3]}, {"a": 1, "b": [2.5, 7]})
+@example([1, [2, {"x": 10}]], [1, [2, {"x": -10}]])
+@example([math.nan, 1], [0.0, 1])
 def test_distance_is_none_or_the_largest_numeric_gap(left: Any, right: Any) -> None:
-    result = compare(left, right)
-    assert result.distance is None or result.distance >= 0.0
+    gaps = numeric_gaps(left, right)
+    assert compare(left, right).distance == (max(gaps) if gaps else None)
 
 
 # --- numbers -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,8 @@ from difffuzz._engine.budget import (
     ROUND_SHRINK_SHARE,
     Budget,
 )
-from difffuzz._engine.classify import classify
-from difffuzz._engine.divergence import DivergenceFound
+from difffuzz._engine.classify import Classification, classify
+from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.phase import tool_errors
 from difffuzz._outcome import Failure, Outcome
@@ -232,6 +233,48 @@ def test_classification_new_known_and_gaps() -> None:
     verdict = classify(signature, gapped, known)  # the config's gap wins over the fixture
     assert (verdict.status, verdict.reason) == (FindingStatus.KNOWN_GAP, "accepted")
     assert classify(_signature("/b"), gapped, None).status is FindingStatus.NEW
+
+
+def test_a_classification_carries_the_fixture_it_matched() -> None:
+    surface = planted_config("echo", "echo", "planted_text").surfaces["planted"]
+    signature = _signature()
+    known, marked = _fixture(signature), _fixture(signature, gap="tracked in LH-1")
+    assert classify(signature, surface, known) == Classification(FindingStatus.KNOWN, "", known)
+    assert classify(signature, surface, marked) == Classification(
+        FindingStatus.KNOWN_GAP, "tracked in LH-1", marked
+    )
+    from dataclasses import replace
+
+    gapped = replace(surface, known_gaps=(KnownGap(reason="accepted", paths=("/a",)),))
+    assert classify(signature, gapped, known) == Classification(
+        FindingStatus.KNOWN_GAP, "accepted", known
+    )
+    assert classify(signature, surface, None) == Classification(FindingStatus.NEW, "", None)
+
+
+# -- one exception type per origin ----------------------------------------------------
+
+
+def test_each_key_gets_its_own_exception_type_and_keeps_it() -> None:
+    # Hypothesis tells failures apart by exception type (and place): one type for two
+    # keys would let a shrink slip from one origin to the other.
+    # Keys never seen before (the cache is per process, and outlives a test).
+    k1, k2, k3 = (f"new:{uuid.uuid4()}" for _ in range(3))
+    first = exception_for(k1, "planted_a")
+    assert first is exception_for(k1, "another name")
+    second = exception_for(k2, "planted_a")
+    assert second is not first
+    assert issubclass(first, DivergenceFound)
+    assert issubclass(second, DivergenceFound)
+    assert first.__name__ == "Divergence_planted_a"
+    assert exception_for(k3, "a b/c").__name__ == "Divergence_a_b_c"
+    found = first(_observation(ANSWER, ANSWER))
+    assert str(found) == "divergence"  # an observation without a signature
+    assert found.observation.input == "x"
+    from dataclasses import replace
+
+    signed = replace(_observation(ANSWER, ANSWER), signature=_signature())
+    assert str(first(signed)) == _signature().label
 
 
 # -- what a Hypothesis run raised -------------------------------------------------
