@@ -30,8 +30,9 @@ from typing import Any, Literal, TypeVar
 import click
 
 from difffuzz._cli_corpus import ci, corpus, replay
+from difffuzz._cli_init import init
 from difffuzz._cli_plugins import with_plugins
-from difffuzz._exceptions import ConfigError, DifffuzzError
+from difffuzz._exceptions import DifffuzzError
 from difffuzz._registry import PluginWarning
 from difffuzz._version import __version__
 
@@ -62,8 +63,9 @@ def _config_option(function: F) -> F:
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help="TOML config naming the two runtimes and the surfaces.",
+        default=None,
+        help="TOML config naming the two runtimes and the surfaces "
+        "(default: ./difffuzz.toml, else [tool.difffuzz] in ./pyproject.toml).",
     )(function)
 
 
@@ -104,7 +106,7 @@ def cli() -> None:
 @click.option("--no-reports", is_flag=True, help="Do not write the report folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 def run(
-    config_path: Path,
+    config_path: Path | None,
     surfaces: Sequence[str],
     max_examples: int | None,
     seed: int | None,
@@ -177,27 +179,6 @@ def sample(
     values = draw_examples(strategy_name, count, seed=seed, modules=modules, wire=wire)
     for value in values:
         click.echo(describe_input(value, as_json=as_json))
-
-
-@click.command()
-@click.argument("target", type=click.Choice(["lakehouse"]))
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("difffuzz.toml"),
-    show_default=True,
-)
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(target: str, output: Path, force: bool) -> None:
-    """Write a starter config (the lakehouse pack)."""
-    from difffuzz._lakehouse import lakehouse_config
-
-    if output.exists() and not force:
-        raise ConfigError(f"{output} exists; pass --force to overwrite it")
-    output.write_text(lakehouse_config(), encoding="utf-8")
-    click.echo(f"wrote {output}; edit the runtimes' addresses and helper argv, then:")
-    click.echo(f"  difffuzz run --config {output}")
 
 
 for _command in (run, replay, ci, corpus, list_strategies, sample, init):

@@ -8,14 +8,19 @@ under them becomes its message and exit code there. Nothing here imports
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from difffuzz._exceptions import CorpusError
+from difffuzz._exceptions import ConfigError, CorpusError
+
+if TYPE_CHECKING:
+    from difffuzz._config import Config
 
 __all__ = ["ci", "corpus", "replay"]
 
@@ -45,8 +50,8 @@ def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, lis
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Where the runtimes are now.",
+    default=None,
+    help="Where the runtimes are now (default: ./difffuzz.toml or ./pyproject.toml).",
 )
 @click.option(
     "--corpus",
@@ -67,7 +72,7 @@ def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, lis
 @click.option("--report-json", type=click.Path(dir_okay=False, path_type=Path))
 def replay(
     paths: Sequence[Path],
-    config_path: Path,
+    config_path: Path | None,
     corpus_dir: Path | None,
     by_config: bool,
     update: bool,
@@ -76,12 +81,13 @@ def replay(
     """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
     from difffuzz._config import load_config
     from difffuzz._corpus import Corpus
+    from difffuzz._discovery import resolve_config
     from difffuzz._engine import now_iso
     from difffuzz._replay import ReplayVerdict, replay_fixtures
     from difffuzz._reporting.replay import render_replay, write_replay_json
     from difffuzz._session import make_console
 
-    config = load_config(config_path)
+    config = load_config(resolve_config(config_path))
     root = corpus_dir or Path(config.campaign.corpus)
     fixtures, problems = _corpus_fixtures(paths, root)
     result = replay_fixtures(config, fixtures, by_config=by_config, problems=problems)
@@ -98,7 +104,11 @@ def replay(
 
 @click.command()
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), required=True
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The config (default: ./difffuzz.toml or ./pyproject.toml).",
 )
 @click.option(
     "--budget",
@@ -132,7 +142,7 @@ def replay(
     help="Write the gate and the fuzz run as JSON here (schema difffuzz.ci/1).",
 )
 def ci(
-    config_path: Path,
+    config_path: Path | None,
     budget: int,
     seed: int,
     surfaces: Sequence[str],
@@ -165,31 +175,40 @@ def corpus() -> None:
 
 
 def _corpus_location(command: F) -> F:
-    """``--corpus DIR`` or ``--config FILE`` (its corpus), resolved into ``corpus_dir``."""
+    """``--corpus DIR`` or ``--config FILE`` (its corpus) as ``corpus_dir``, and the config.
+
+    Without either, the config in the current folder (``difffuzz.toml``) is used
+    when there is one, else ``./corpus``. The command also gets ``config`` (or
+    None): its known gaps and its path belong in what the corpus commands show.
+    """
 
     @functools.wraps(command)
     def resolved(
         *args: Any, corpus_dir: Path | None, config_path: Path | None, **kwargs: Any
     ) -> Any:
-        if corpus_dir is None:
-            if config_path is not None:
-                from difffuzz._config import load_config
+        from difffuzz._config import load_config
+        from difffuzz._discovery import find_config
 
-                corpus_dir = Path(load_config(config_path).campaign.corpus)
-            else:
-                corpus_dir = Path("corpus")
+        config = None
+        if config_path is None:
+            with contextlib.suppress(ConfigError):
+                config_path = find_config()
+        if config_path is not None:
+            config = load_config(config_path)
+        if corpus_dir is None:
+            corpus_dir = Path(config.campaign.corpus) if config is not None else Path("corpus")
         if not corpus_dir.is_dir():
             raise CorpusError(
                 f"the corpus folder {str(corpus_dir)!r} does not exist; pass --corpus DIR "
                 "or --config FILE (whose [campaign] corpus is used)"
             )
-        return command(*args, corpus_dir=corpus_dir, **kwargs)
+        return command(*args, corpus_dir=corpus_dir, config=config, **kwargs)
 
     resolved = click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Use this config's corpus folder.",
+        help="Use this config's corpus folder and known gaps (default: ./difffuzz.toml).",
     )(resolved)
     return click.option(  # type: ignore[return-value]
         "--corpus",
@@ -202,14 +221,22 @@ def _corpus_location(command: F) -> F:
 @corpus.command("list")
 @_corpus_location
 @click.option("--surface", default=None)
-def corpus_list(corpus_dir: Path, surface: str | None) -> int:
-    """List fixtures by surface, signature and status."""
+def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None) -> int:
+    """List fixtures by surface, signature and status (known gaps: the fixture's and the
+    config's, as ``replay`` counts them)."""
     from difffuzz._reporting.corpus import render_fixture_list
     from difffuzz._session import make_console
 
     fixtures, problems = _corpus_fixtures((), corpus_dir)
     if surface:
         fixtures = [f for f in fixtures if f.surface == surface]
+    if config is not None:
+        from difffuzz._replay import config_gap_reason
+
+        fixtures = [
+            f if f.known_gap else replace(f, known_gap=config_gap_reason(config, f))
+            for f in fixtures
+        ]
     # make_console(): rich's default is 80 columns when piped, too narrow for the table.
     render_fixture_list(fixtures, problems, make_console())
     return CorpusError.exit_code if problems else 0
@@ -218,7 +245,7 @@ def corpus_list(corpus_dir: Path, surface: str | None) -> int:
 @corpus.command("show")
 @click.argument("fixture_id")
 @_corpus_location
-def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
+def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None) -> None:
     """Show one fixture (id, id prefix or path) with its diff."""
     from difffuzz._reporting.corpus import render_fixture
     from difffuzz._session import make_console
@@ -235,13 +262,13 @@ def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
         raise CorpusError(
             f"{what} match {fixture_id!r} in {corpus_dir}; `difffuzz corpus list` shows the ids"
         )
-    render_fixture(matches[0], make_console())
+    render_fixture(matches[0], make_console(), config=config.path if config else None)
 
 
 @corpus.command("prune")
 @_corpus_location
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
-def corpus_prune(corpus_dir: Path, dry_run: bool) -> None:
+def corpus_prune(corpus_dir: Path, config: Config | None, dry_run: bool) -> None:
     """Delete fixtures whose signature is covered by a smaller fixture."""
     from difffuzz._corpus import Corpus, redundant_fixtures
 

@@ -42,7 +42,7 @@ def open_transport(request: RequestSpec, *, max_body_bytes: int) -> Transport:
             cwd=request.cwd,
             secrets=request.secrets,
         )
-    return PythonTransport(request.target, timeout=request.timeout)
+    return PythonTransport(request.target, timeout=request.timeout, import_root=request.cwd)
 
 
 def check_reachable(surface: str, request: RequestSpec, runtime: RuntimeSpec) -> None:

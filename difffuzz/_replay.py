@@ -39,6 +39,7 @@ __all__ = [
     "ReplayCase",
     "ReplayResult",
     "ReplayVerdict",
+    "config_gap_reason",
     "replay_fixtures",
     "tracked_gap_reason",
 ]
@@ -261,6 +262,19 @@ def tracked_gap_reason(
         return ""
     again = Judge(surface, runtimes).judge(answers.input, answers.left, answers.right)
     return next((hit.reason for hit in again.gap_hits if hit.signature == signature), "")
+
+
+def config_gap_reason(config: Config, fixture: Fixture) -> str:
+    """Why the config accepts what ``fixture`` recorded (a ``known_gaps`` entry, or a
+    tracked gap whose steps absorb it), or "": what ``corpus list`` and the pytest
+    plugin show before anything is sent, as replay would count it."""
+    surface = config.surfaces.get(fixture.surface)
+    if surface is None:
+        return ""
+    gap = surface.known_gap(fixture.signature)
+    if gap is not None:
+        return gap.reason
+    return tracked_gap_reason(surface, config.runtime_names, fixture.signature, fixture)
 
 
 def replay_fixtures(

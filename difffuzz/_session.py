@@ -24,6 +24,7 @@ from difffuzz._ci import CIResult, run_ci
 from difffuzz._config import Config, load_config
 from difffuzz._connect import open_transport
 from difffuzz._corpus import Corpus, fixture_text
+from difffuzz._discovery import resolve_config
 from difffuzz._engine import run_campaign
 from difffuzz._events import Listener, ignore_events
 from difffuzz._fallback_corpus import FallbackCorpus
@@ -210,7 +211,7 @@ def execute_campaign(
 
 
 def run_command(
-    config_path: Path,
+    config_path: Path | None,
     *,
     surfaces: Sequence[str] = (),
     max_examples: int | None = None,
@@ -224,7 +225,7 @@ def run_command(
 ) -> int:
     """``difffuzz run``."""
     config = (
-        load_config(config_path)
+        load_config(resolve_config(config_path))
         .select(surfaces)
         .override(
             max_examples=max_examples,
@@ -244,7 +245,7 @@ def run_command(
 
 
 def ci_command(
-    config_path: Path,
+    config_path: Path | None,
     *,
     budget: int,
     seed: int,
@@ -264,7 +265,7 @@ def ci_command(
     # logs), which cut the surface table's columns to "distin…".
     console = make_console()
     config = (
-        load_config(config_path)
+        load_config(resolve_config(config_path))
         .select(surfaces)
         .override(
             corpus=str(corpus_dir) if corpus_dir is not None else None,

@@ -139,7 +139,7 @@ def validate_config(config: Config) -> None:
     from difffuzz._comparators import check_spec
     from difffuzz._properties import get_property
 
-    load_strategy_modules(config.strategy_modules)
+    load_strategy_modules(config.strategy_modules, folder=config.folder)
     for name, surface in config.surfaces.items():
         try:
             get_strategy(surface.strategy).build(surface.strategy_params)

@@ -2,9 +2,10 @@
 
 The lakehouse pack knows one platform; these know nothing of it, so a config for
 your own service can start with them (``difffuzz init`` writes configs that
-do). This module is the ``generic`` entry point of the ``difffuzz.strategies``
-group: importing it registers the four, as importing ``difffuzz_strategies``
-registers the lakehouse pack.
+do). They are built-ins: :data:`GENERIC_STRATEGIES` is a plain table that
+:func:`difffuzz._builtins.load_builtins` registers, beside the built-in rules
+and properties, so nothing registers by being imported. The JSON Schema machinery
+(:mod:`.schema`, jsonschema, hypothesis-jsonschema) is imported on first use only.
 
 ``from_schema`` takes a JSON Schema inline (``schema = {...}``) or from a file
 (``schema_file = "user.schema.json"``, JSON or YAML; a relative path is read from
@@ -27,10 +28,16 @@ from hypothesis import strategies as st
 
 from difffuzz._exceptions import ConfigError
 from difffuzz._jsontypes import JSONValue
-from difffuzz._registry import strategy
-from difffuzz._strategies.schema import resolve_pointer, schema_strategy
+from difffuzz._registry import StrategyEntry
 
-__all__ = ["bytes_inputs", "from_schema", "load_schema_document", "regex", "text"]
+__all__ = [
+    "GENERIC_STRATEGIES",
+    "bytes_inputs",
+    "from_schema",
+    "load_schema_document",
+    "regex",
+    "text",
+]
 
 SCHEMA_CATEGORIES = (
     "valid",
@@ -78,11 +85,6 @@ def load_schema_document(path: str | Path) -> Any:
         raise ConfigError(f"the schema file {str(file)!r} is not valid YAML: {error}") from None
 
 
-@strategy(
-    "from_schema",
-    description="JSON values from a JSON Schema (inline, or a file and a pointer into it)",
-    categories=SCHEMA_CATEGORIES,
-)
 def from_schema(
     schema: Any = None,
     schema_file: str | None = None,
@@ -95,6 +97,8 @@ def from_schema(
             "from_schema needs exactly one of schema = {...} (inline) or schema_file = "
             f"'path.json' (got schema={schema!r}, schema_file={schema_file!r})"
         )
+    from difffuzz._strategies.schema import resolve_pointer, schema_strategy
+
     root = load_schema_document(schema_file) if schema_file is not None else schema
     target = resolve_pointer(root, pointer) if pointer else root
     valid = _tagged("valid", schema_strategy(target, root=root))
@@ -142,6 +146,8 @@ _WRONG: st.SearchStrategy[JSONValue] = st.sampled_from(
 
 
 def _deref(schema: Any, root: Any) -> Any:
+    from difffuzz._strategies.schema import resolve_pointer
+
     seen = 0
     while isinstance(schema, Mapping) and "$ref" in schema and seen < 32:
         schema = resolve_pointer(root, schema["$ref"])
@@ -175,7 +181,6 @@ def _with_unknown(value: JSONValue, name: str) -> JSONValue:
     return {**value, name: "unexpected"}
 
 
-@strategy("text", description="Unicode text (alphabet and sizes optional)")
 def text(
     min_size: int = 0, max_size: int | None = None, alphabet: str | None = None
 ) -> st.SearchStrategy[str]:
@@ -186,13 +191,11 @@ def text(
     return st.text(characters, min_size=min_size, max_size=max_size)
 
 
-@strategy("bytes", description="Raw bytes (sizes optional): invalid UTF-8 included")
 def bytes_inputs(min_size: int = 0, max_size: int | None = None) -> st.SearchStrategy[bytes]:
     """Any bytes between the sizes."""
     return st.binary(min_size=min_size, max_size=max_size)
 
 
-@strategy("regex", description="Text matching a regular expression (pattern = '...')")
 def regex(pattern: str, fullmatch: bool = True) -> st.SearchStrategy[str]:
     """Strings the Python regular expression ``pattern`` matches (whole, by default)."""
     import re
@@ -202,3 +205,20 @@ def regex(pattern: str, fullmatch: bool = True) -> st.SearchStrategy[str]:
     except re.error as error:
         raise ConfigError(f"regex: the pattern {pattern!r} is not a valid regex: {error}") from None
     return st.from_regex(pattern, fullmatch=fullmatch)
+
+
+#: The generic strategies, by name, as :func:`difffuzz._builtins.load_builtins` registers them.
+GENERIC_STRATEGIES: dict[str, StrategyEntry] = {
+    entry.name: entry
+    for entry in (
+        StrategyEntry(
+            "from_schema",
+            from_schema,
+            "JSON values from a JSON Schema (inline, or a file and a pointer into it)",
+            categories=SCHEMA_CATEGORIES,
+        ),
+        StrategyEntry("text", text, "Unicode text (alphabet and sizes optional)"),
+        StrategyEntry("bytes", bytes_inputs, "Raw bytes (sizes optional): invalid UTF-8 included"),
+        StrategyEntry("regex", regex, "Text matching a regular expression (pattern = '...')"),
+    )
+}
