@@ -141,7 +141,8 @@ def run(
     multiple=True,
     help="Import this module first (registers its strategies).",
 )
-def list_strategies(modules: Sequence[str]) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Names only.")
+def list_strategies(modules: Sequence[str], quiet: bool) -> None:
     """List the registered strategies, one line each."""
     from difffuzz._registry import all_strategies, load_strategy_modules
 
@@ -149,7 +150,7 @@ def list_strategies(modules: Sequence[str]) -> None:
     entries = all_strategies()
     width = max((len(name) for name in entries), default=0)
     for name, entry in entries.items():
-        click.echo(f"{name:<{width}}  {entry.description}")
+        click.echo(name if quiet else f"{name:<{width}}  {entry.description}")
 
 
 @click.command()
@@ -165,6 +166,7 @@ def list_strategies(modules: Sequence[str]) -> None:
     show_default=True,
     help="Wire mutations as on a stdin surface (text), a JSON body surface (body), or none.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="The inputs only (all this command prints).")
 def sample(
     strategy_name: str,
     count: int,
@@ -172,6 +174,7 @@ def sample(
     modules: Sequence[str],
     as_json: bool,
     wire: Literal["text", "body", "off"],
+    quiet: bool,
 ) -> None:
     """Print N inputs the strategy generates: what would be sent."""
     from difffuzz._sampling import describe_input, draw_examples

@@ -22,7 +22,10 @@ from difffuzz._exceptions import ConfigError, CorpusError
 if TYPE_CHECKING:
     from difffuzz._config import Config
 
-__all__ = ["ci", "corpus", "replay"]
+__all__ = ["DEFAULT_CI_EXAMPLES", "ci", "corpus", "replay"]
+
+#: Examples per surface in the fuzz run of ``difffuzz ci`` when no --max-examples is given.
+DEFAULT_CI_EXAMPLES = 100
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +73,7 @@ def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, lis
     help="Stamp fixtures that now agree as fixed (a later divergence is a regression).",
 )
 @click.option("--report-json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Only what fails, the summary and errors.")
 def replay(
     paths: Sequence[Path],
     config_path: Path | None,
@@ -77,6 +81,7 @@ def replay(
     by_config: bool,
     update: bool,
     report_json: Path | None,
+    quiet: bool,
 ) -> int:
     """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
     from difffuzz._config import load_config
@@ -98,7 +103,7 @@ def replay(
                 corpus.rewrite(case.fixture, fixed_at=now_iso())
     if report_json:
         write_replay_json(result, report_json)
-    render_replay(result, make_console())
+    render_replay(result, make_console(), quiet=quiet)
     return result.exit_code
 
 
@@ -111,11 +116,17 @@ def replay(
     help="The config (default: ./difffuzz.toml or ./pyproject.toml).",
 )
 @click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Examples per surface for the fuzz run (default: 100).",
+)
+@click.option(
     "--budget",
     type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Examples per surface for the fuzz run.",
+    default=None,
+    hidden=True,
+    help="Deprecated spelling of --max-examples.",
 )
 @click.option(
     "--seed",
@@ -141,9 +152,11 @@ def replay(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the gate and the fuzz run as JSON here (schema difffuzz.ci/1).",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 def ci(
     config_path: Path | None,
-    budget: int,
+    max_examples: int | None,
+    budget: int | None,
     seed: int,
     surfaces: Sequence[str],
     corpus_dir: Path | None,
@@ -151,14 +164,24 @@ def ci(
     reports_dir: Path | None,
     replay_only: bool,
     report_json: Path | None,
+    quiet: bool,
 ) -> int:
     """Replay the corpus, then a seeded fixed-budget run; fail on new divergences and
     regressions only."""
     from difffuzz._session import ci_command
 
+    if budget is not None:
+        if max_examples is not None and max_examples != budget:
+            raise ConfigError(
+                f"--budget {budget} and --max-examples {max_examples} say two things; "
+                "--budget is the old name of --max-examples: give only --max-examples"
+            )
+        click.secho(
+            "difffuzz: warning: --budget is deprecated; say --max-examples", fg="yellow", err=True
+        )
     return ci_command(
         config_path,
-        budget=budget,
+        budget=max_examples or budget or DEFAULT_CI_EXAMPLES,
         seed=seed,
         surfaces=surfaces,
         corpus_dir=corpus_dir,
@@ -166,6 +189,7 @@ def ci(
         reports_dir=reports_dir,
         fuzz=not replay_only,
         report_json=report_json,
+        quiet=quiet,
     )
 
 
@@ -221,7 +245,8 @@ def _corpus_location(command: F) -> F:
 @corpus.command("list")
 @_corpus_location
 @click.option("--surface", default=None)
-def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None) -> int:
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary line and problems.")
+def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None, quiet: bool) -> int:
     """List fixtures by surface, signature and status (known gaps: the fixture's and the
     config's, as ``replay`` counts them)."""
     from difffuzz._reporting.corpus import render_fixture_list
@@ -238,14 +263,15 @@ def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None) ->
             for f in fixtures
         ]
     # make_console(): rich's default is 80 columns when piped, too narrow for the table.
-    render_fixture_list(fixtures, problems, make_console())
+    render_fixture_list(fixtures, problems, make_console(), quiet=quiet)
     return CorpusError.exit_code if problems else 0
 
 
 @corpus.command("show")
 @click.argument("fixture_id")
 @_corpus_location
-def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="One line: the file, signature and status.")
+def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None, quiet: bool) -> None:
     """Show one fixture (id, id prefix or path) with its diff."""
     from difffuzz._reporting.corpus import render_fixture
     from difffuzz._session import make_console
@@ -262,13 +288,20 @@ def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None) -> Non
         raise CorpusError(
             f"{what} match {fixture_id!r} in {corpus_dir}; `difffuzz corpus list` shows the ids"
         )
+    if quiet:
+        from difffuzz._reporting.corpus import fixture_status
+
+        fixture = matches[0]
+        click.echo(f"{fixture.path} {fixture.signature.label} ({fixture_status(fixture)})")
+        return
     render_fixture(matches[0], make_console(), config=config.path if config else None)
 
 
 @corpus.command("prune")
 @_corpus_location
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
-def corpus_prune(corpus_dir: Path, config: Config | None, dry_run: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Only the count.")
+def corpus_prune(corpus_dir: Path, config: Config | None, dry_run: bool, quiet: bool) -> None:
     """Delete fixtures whose signature is covered by a smaller fixture."""
     from difffuzz._corpus import Corpus, redundant_fixtures
 
@@ -278,10 +311,11 @@ def corpus_prune(corpus_dir: Path, config: Config | None, dry_run: bool) -> None
         click.secho(f"skipped: {problem}", fg="yellow", err=True)
     doomed = redundant_fixtures(fixtures)
     for fixture, kept in doomed:
-        click.echo(
-            f"{'would delete' if dry_run else 'deleted'} {fixture.path} "
-            f"(covered by smaller {kept.path})"
-        )
+        if not quiet:
+            click.echo(
+                f"{'would delete' if dry_run else 'deleted'} {fixture.path} "
+                f"(covered by smaller {kept.path})"
+            )
         if not dry_run:
             store.delete(fixture)
     click.echo(f"{len(doomed)} of {len(fixtures)} fixtures {'would be ' if dry_run else ''}pruned")

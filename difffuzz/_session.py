@@ -255,6 +255,7 @@ def ci_command(
     reports_dir: Path | None = None,
     fuzz: bool = True,
     report_json: Path | None = None,
+    quiet: bool = False,
 ) -> int:
     """``difffuzz ci``: the gate, then the seeded run; reports for people and for CI.
 
@@ -286,7 +287,7 @@ def ci_command(
                     seed=seed,
                     fuzz=fuzz,
                     save_to=new_fixtures,
-                    listener=progress,
+                    listener=ignore_events if quiet else progress,
                 )
         except KeyboardInterrupt:
             stop.finishing()

@@ -35,7 +35,7 @@ DIFFFUZZ = Path(sys.executable).parent / "difffuzz"
 SCHEMA_DOC = Path(__file__).resolve().parent.parent / "docs" / "report-schema.md"
 SEED = "3"
 HTTP_SURFACES = ("validator", "embed", "search")
-GENERIC_STRATEGIES = {"from_schema", "text", "bytes", "regex"}
+GENERIC_STRATEGIES = {"from_schema", "text", "bytes", "regex", "json_documents"}
 LAKEHOUSE_STRATEGIES = {
     "embed_batches",
     "embed_texts",
@@ -312,7 +312,7 @@ def comparable(record: Any) -> Any:
 def ci(config: Path, folder: Path, *extra: str) -> tuple[Result, dict[str, Any]]:
     report = folder / "ci.json"
     result = invoke(
-        "ci", "--config", config, "--budget", "40", "--seed", SEED, "--surface", "validator",
+        "ci", "--config", config, "--max-examples", "40", "--seed", SEED, "--surface", "validator",
         "--surface", "embed", "--corpus", folder / "corpus", "--reports", folder / "reports",
         "--report-json", report, *extra,
     )  # fmt: skip

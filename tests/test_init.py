@@ -28,6 +28,7 @@ from difffuzz._discovery import find_config
 from difffuzz._exceptions import ConfigError
 from difffuzz._init.openapi import openapi_operations
 from difffuzz._init.toml_text import toml_value
+from tests.support.json_echo import echo_json, echo_json_dropping_short_keys, json_reply
 from tests.support.loopback import LoopbackServer, RecordedRequest, Reply
 
 EXAMPLES = "25"
@@ -35,29 +36,6 @@ EXAMPLES = "25"
 
 def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
-
-
-def json_reply(status: int, body: Any) -> Reply:
-    return Reply(
-        status=status, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-
-
-def echo_json(request: RecordedRequest) -> Reply:
-    """Parses the body and sends it back: 400 on a body that is not JSON."""
-    try:
-        return json_reply(200, json.loads(request.body))
-    except ValueError:
-        return json_reply(400, {"error": "not JSON"})
-
-
-def echo_json_dropping_short_keys(request: RecordedRequest) -> Reply:
-    """The same, except that it drops one-character keys (the planted difference)."""
-    reply = echo_json(request)
-    value = json.loads(reply.body)
-    if reply.status == 200 and isinstance(value, dict):
-        value = {k: v for k, v in value.items() if len(k) != 1}
-    return json_reply(reply.status, value)
 
 
 @pytest.fixture
