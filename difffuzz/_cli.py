@@ -105,6 +105,9 @@ def cli() -> None:
 )
 @click.option("--no-reports", is_flag=True, help="Do not write the report folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every finding in full: diff, commands, @example."
+)
 def run(
     config_path: Path | None,
     surfaces: Sequence[str],
@@ -116,6 +119,7 @@ def run(
     reports_dir: Path | None,
     no_reports: bool,
     quiet: bool,
+    verbose: bool = False,
 ) -> int:
     """Fuzz the configured surfaces and save each distinct divergence."""
     from difffuzz._session import run_command
@@ -131,6 +135,7 @@ def run(
         reports_dir=None if no_reports else reports_dir,
         write_reports=not no_reports,
         quiet=quiet,
+        verbose=verbose,
     )
 
 

@@ -82,6 +82,7 @@ def replay(
     update: bool,
     report_json: Path | None,
     quiet: bool,
+    verbose: bool = False,
 ) -> int:
     """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
     from difffuzz._config import load_config
@@ -153,6 +154,9 @@ def replay(
     help="Write the gate and the fuzz run as JSON here (schema difffuzz.ci/1).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every finding in full: diff, commands, @example."
+)
 def ci(
     config_path: Path | None,
     max_examples: int | None,
@@ -165,6 +169,7 @@ def ci(
     replay_only: bool,
     report_json: Path | None,
     quiet: bool,
+    verbose: bool = False,
 ) -> int:
     """Replay the corpus, then a seeded fixed-budget run; fail on new divergences and
     regressions only."""
@@ -190,6 +195,7 @@ def ci(
         fuzz=not replay_only,
         report_json=report_json,
         quiet=quiet,
+        verbose=verbose,
     )
 
 

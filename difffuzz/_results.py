@@ -234,6 +234,9 @@ class SurfaceResult:
     candidates_merged: int = 0
     #: (elapsed seconds, examples so far, distinct findings so far) samples for charts.
     timeline: list[tuple[float, int, int]] = field(default_factory=list)
+    #: Seconds from the campaign's start to this surface's: timeline times plus this
+    #: are campaign time.
+    started_s: float = 0.0
 
     @property
     def failing_findings(self) -> list[Finding]:
@@ -259,6 +262,7 @@ class SurfaceResult:
             "candidates_examined": self.candidates_examined,
             "candidates_merged": self.candidates_merged,
             "timeline": [list(t) for t in self.timeline],
+            "started_s": self.started_s,
         }
 
 

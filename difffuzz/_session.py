@@ -22,7 +22,7 @@ from rich.text import Text
 
 from difffuzz._ci import CIResult, run_ci
 from difffuzz._config import Config, load_config
-from difffuzz._connect import open_transport
+from difffuzz._connect import open_transport, unreachable_runtimes
 from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._discovery import resolve_config
 from difffuzz._engine import run_campaign
@@ -88,6 +88,7 @@ def _report(
     report_json: Path | None,
     corpus: FallbackCorpus | None = None,
     exit_code: int | None = None,
+    verbose: bool = False,
 ) -> None:
     """Print the campaign and write its reports, secrets redacted; the exit line last.
 
@@ -96,7 +97,7 @@ def _report(
     """
     shown = redact_campaign(result, Redactor(config.secrets))
     with request_renderer(config) as render:
-        render_campaign(shown, console, render=render, exit_line=exit_code is None)
+        render_campaign(shown, console, render=render, exit_line=exit_code is None, verbose=verbose)
         try:
             if report_json is not None:
                 write_json(shown, report_json)
@@ -166,6 +167,7 @@ def execute_campaign(
     report_json: Path | None = None,
     reports_dir: Path | None = None,
     write_report_folder: bool = True,
+    verbose: bool = False,
 ) -> int:
     """Run a campaign with progress, print and write its reports; the exit code.
 
@@ -181,6 +183,7 @@ def execute_campaign(
     for problem in problems:
         # Unreadable fixtures are skipped, not fatal: the run may re-find them.
         console.print(Text(f"corpus: skipped {problem}", style="yellow"), soft_wrap=True)
+    report_unreachable(config, console)
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
@@ -206,8 +209,20 @@ def execute_campaign(
             report_json=report_json,
             corpus=corpus,
             exit_code=code,
+            verbose=verbose,
         )
     return code
+
+
+def report_unreachable(config: Config, console: Console) -> None:
+    """Say which runtimes cannot answer before any surface runs (their surfaces are
+    skipped, and the run exits 3), instead of at the end of a long run."""
+    redactor = Redactor(config.secrets)  # a URL may carry a token
+    for unreachable in unreachable_runtimes(config):
+        console.print(
+            Text(f"unreachable: {redactor.text(str(unreachable))}", style="bold red"),
+            soft_wrap=True,
+        )
 
 
 def run_command(
@@ -222,6 +237,7 @@ def run_command(
     reports_dir: Path | None = None,
     write_reports: bool = True,
     quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """``difffuzz run``."""
     config = (
@@ -241,6 +257,7 @@ def run_command(
         report_json=report_json,
         reports_dir=reports_dir,
         write_report_folder=write_reports,
+        verbose=verbose,
     )
 
 
@@ -256,6 +273,7 @@ def ci_command(
     fuzz: bool = True,
     report_json: Path | None = None,
     quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """``difffuzz ci``: the gate, then the seeded run; reports for people and for CI.
 
@@ -277,6 +295,7 @@ def ci_command(
     # New findings go beside the reports, not into the gate's corpus: the same
     # commit and seed then give the same run, and people choose what to commit.
     new_fixtures = FallbackCorpus(folder / "new-fixtures")
+    report_unreachable(config, console)
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
@@ -296,7 +315,9 @@ def ci_command(
             console.print(f"ci: {exit_summary(code)}, but the gate stopped before its verdict")
             return code
         stop.finishing()
-        return _ci_report(result, config, console, folder, new_fixtures, junit, report_json, stop)
+        return _ci_report(
+            result, config, console, folder, new_fixtures, junit, report_json, stop, verbose
+        )
 
 
 def _ci_report(
@@ -308,6 +329,7 @@ def _ci_report(
     junit: Path | None,
     report_json: Path | None,
     stop: StopSignals,
+    verbose: bool = False,
 ) -> int:
     from difffuzz._reporting.gate import render_gate, write_gate_markdown
 
@@ -325,6 +347,7 @@ def _ci_report(
             reports_dir=folder,
             report_json=None,
             corpus=new_fixtures,
+            verbose=verbose,
         )
         if junit is not None:
             shown = redact_campaign(result.campaign, Redactor(config.secrets))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -147,10 +148,11 @@ def test_bad_usage_is_exit_2(project: Path) -> None:
 
 
 def test_an_unreachable_runtime_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    # The port is free again and nothing listens on it: connections are refused.
     with LoopbackServer(echo_json) as left:
-        closed = LoopbackServer(echo_json)
-        url = closed.url
-        closed.stop()  # bound, never served: connections are refused
         monkeypatch.chdir(tmp_path)
         assert invoke("init", "http", "--left", left.url, "--right", url, "-q").exit_code == 0
         assert _run().exit_code == 3

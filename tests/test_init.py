@@ -188,7 +188,7 @@ def inventory(strict: bool) -> Any:
             return json_reply(404, {"error": "no route"})
         try:
             item = json.loads(request.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # the wire layer sends deep and broken JSON
             return json_reply(400, {"error": "not JSON"})
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             return json_reply(422, {"error": "name"})

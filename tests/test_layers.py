@@ -45,8 +45,8 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_discovery.py",
         ),
     ),
-    ("wire layer", ("_wire/",)),
     ("strategies", ("_strategies/",)),
+    ("wire layer", ("_wire/",)),
     ("transports", ("_transports/", "_connect.py")),
     (
         "comparators, properties",

@@ -192,11 +192,13 @@ def test_invalid_draws_one_mistake_each_and_reaches_every_kind() -> None:
             seen.add("missing")
         elif isinstance(value, dict) and set(value) - {"name", "age"}:
             seen.add("unknown key")
+        elif isinstance(value, dict) and value.get("name") == "":
+            seen.add("out of range")  # minLength 1, one short
         else:
             seen.add("wrong type")
 
     collect()
-    assert seen == {"valid", "null", "missing", "unknown key", "wrong type"}
+    assert seen == {"valid", "null", "missing", "unknown key", "wrong type", "out of range"}
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ and properties, so nothing registers by being imported. The JSON Schema machiner
 the config's folder), and optionally a JSON pointer into it (``pointer =
 "/components/schemas/User"``: an OpenAPI document holds many schemas, with
 references between them). ``invalid = true`` also draws values the schema
-refuses, one mistake each (a required key missing, a value of the wrong type, an
-unknown key, ``null``): two runtimes part most often in what they reject, and how.
+refuses, one mistake each (a required key missing, a value of the wrong type, a
+value one step past a bound, an unknown key, ``null``): two runtimes part most
+often in what they reject, and how.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ SCHEMA_CATEGORIES = (
     "invalid:missing_required",
     "invalid:wrong_type",
     "invalid:unknown_key",
+    "invalid:out_of_range",
     "invalid:null",
 )
 
@@ -128,6 +130,18 @@ def _invalid_values(
                     lambda triple: _replaced(triple[0], triple[1], triple[2])
                 )
             )
+        edges = {
+            name: values
+            for name, sub in target.get("properties", {}).items()
+            if (values := _just_outside(_deref(sub, root)))
+        }
+        if edges:
+            # One past a bound: where two validators most often part (>= against >).
+            mistakes.append(
+                st.sampled_from(sorted(edges))
+                .flatmap(lambda name: st.tuples(valid, st.just(name), st.sampled_from(edges[name])))
+                .map(lambda triple: _out_of_range(triple[0], triple[1], triple[2]))
+            )
         if target.get("additionalProperties") is False:
             mistakes.append(
                 st.tuples(valid, st.text(min_size=1, max_size=8)).map(
@@ -137,6 +151,27 @@ def _invalid_values(
     else:
         mistakes.append(_tagged("invalid:wrong_type", _WRONG))
     return st.one_of(mistakes)
+
+
+def _just_outside(schema: Any) -> list[JSONValue]:
+    """Values one step outside a property's bounds (numbers, string lengths), if it has any."""
+    if not isinstance(schema, Mapping):
+        return []
+    values: list[JSONValue] = []
+    step = 1 if schema.get("type") == "integer" else 0.5
+    for key, delta in (("minimum", -step), ("maximum", step)):
+        bound = schema.get(key)
+        if isinstance(bound, int | float) and not isinstance(bound, bool):
+            values.append(bound + delta)
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        bound = schema.get(key)
+        if isinstance(bound, int | float) and not isinstance(bound, bool):
+            values.append(bound)
+    if isinstance(schema.get("minLength"), int) and schema["minLength"] > 0:
+        values.append("x" * (schema["minLength"] - 1))
+    if isinstance(schema.get("maxLength"), int):
+        values.append("x" * (schema["maxLength"] + 1))
+    return values
 
 
 #: Values of the JSON types a field most often does not expect.
@@ -172,6 +207,13 @@ def _replaced(value: JSONValue, name: str, wrong: JSONValue) -> JSONValue:
     if not isinstance(value, dict):
         return value
     return {**value, name: wrong}
+
+
+def _out_of_range(value: JSONValue, name: str, outside: JSONValue) -> JSONValue:
+    report("invalid:out_of_range")
+    if not isinstance(value, dict):
+        return value
+    return {**value, name: outside}
 
 
 def _with_unknown(value: JSONValue, name: str) -> JSONValue:
