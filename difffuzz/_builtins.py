@@ -17,6 +17,7 @@ from difffuzz._comparators.base import COMPARATORS
 from difffuzz._normalize import BUILTIN_STEPS, EXTERNAL_STEPS, NORMALIZERS, normalizer_entry
 from difffuzz._properties import PROPERTIES
 from difffuzz._registry import STRATEGIES
+from difffuzz._strategies.generic import GENERIC_STRATEGIES
 from difffuzz._wire.documents import JSON_DOCUMENTS
 
 __all__ = ["BUILTIN_ORIGIN", "load_builtins"]
@@ -33,5 +34,7 @@ def load_builtins() -> None:
         PROPERTIES.register(name, check, origin=BUILTIN_ORIGIN)
     for name, factory in {**BUILTIN_STEPS, **EXTERNAL_STEPS}.items():
         NORMALIZERS.register(name, normalizer_entry(name, factory), origin=BUILTIN_ORIGIN)
-    # The generic strategy for surfaces with no domain strategy yet.
+    # The generic strategies, for surfaces with no domain strategy yet.
     STRATEGIES.register(JSON_DOCUMENTS.name, JSON_DOCUMENTS, origin=BUILTIN_ORIGIN)
+    for name, entry in GENERIC_STRATEGIES.items():
+        STRATEGIES.register(name, entry, origin=BUILTIN_ORIGIN)

@@ -26,7 +26,7 @@ from difffuzz._corpus import Corpus
 from difffuzz._engine import run_campaign
 from difffuzz._events import Listener, ignore_events
 from difffuzz._replay import ReplayCase, ReplayResult, ReplayVerdict, replay_fixtures
-from difffuzz._results import CampaignResult, FindingStatus
+from difffuzz._results import CampaignResult
 
 __all__ = ["CIOutcome", "CIResult", "GateStatus", "classify", "run_ci"]
 
@@ -89,7 +89,7 @@ class CIResult:
     def new_findings(self) -> int:
         if self.campaign is None:
             return 0
-        return sum(1 for f in self.campaign.findings if f.status is FindingStatus.NEW)
+        return len(self.campaign.new_findings)
 
     @property
     def regressions(self) -> list[CIOutcome]:
@@ -113,11 +113,9 @@ class CIResult:
             return 3
         if self.campaign is not None and self.campaign.aborted:
             return 3
-        if self.regressions or self.new_findings:
-            return 1
-        if self.replay.problems:
-            return 2
-        return 0
+        if self.replay.problems or (self.campaign is not None and self.campaign.unsaved):
+            return 2  # the gate is incomplete until every fixture can be read and saved
+        return 1 if self.regressions or self.new_findings else 0
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -30,8 +30,9 @@ from typing import Any, Literal, TypeVar
 import click
 
 from difffuzz._cli_corpus import ci, corpus, replay
+from difffuzz._cli_init import init
 from difffuzz._cli_plugins import with_plugins
-from difffuzz._exceptions import ConfigError, DifffuzzError
+from difffuzz._exceptions import DifffuzzError
 from difffuzz._registry import PluginWarning
 from difffuzz._version import __version__
 
@@ -62,8 +63,9 @@ def _config_option(function: F) -> F:
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help="TOML config naming the two runtimes and the surfaces.",
+        default=None,
+        help="TOML config naming the two runtimes and the surfaces "
+        "(default: ./difffuzz.toml, else [tool.difffuzz] in ./pyproject.toml).",
     )(function)
 
 
@@ -103,8 +105,11 @@ def cli() -> None:
 )
 @click.option("--no-reports", is_flag=True, help="Do not write the report folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every finding in full: diff, commands, @example."
+)
 def run(
-    config_path: Path,
+    config_path: Path | None,
     surfaces: Sequence[str],
     max_examples: int | None,
     seed: int | None,
@@ -114,6 +119,7 @@ def run(
     reports_dir: Path | None,
     no_reports: bool,
     quiet: bool,
+    verbose: bool = False,
 ) -> int:
     """Fuzz the configured surfaces and save each distinct divergence."""
     from difffuzz._session import run_command
@@ -129,6 +135,7 @@ def run(
         reports_dir=None if no_reports else reports_dir,
         write_reports=not no_reports,
         quiet=quiet,
+        verbose=verbose,
     )
 
 
@@ -139,7 +146,8 @@ def run(
     multiple=True,
     help="Import this module first (registers its strategies).",
 )
-def list_strategies(modules: Sequence[str]) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Names only.")
+def list_strategies(modules: Sequence[str], quiet: bool) -> None:
     """List the registered strategies, one line each."""
     from difffuzz._registry import all_strategies, load_strategy_modules
 
@@ -147,7 +155,7 @@ def list_strategies(modules: Sequence[str]) -> None:
     entries = all_strategies()
     width = max((len(name) for name in entries), default=0)
     for name, entry in entries.items():
-        click.echo(f"{name:<{width}}  {entry.description}")
+        click.echo(name if quiet else f"{name:<{width}}  {entry.description}")
 
 
 @click.command()
@@ -163,6 +171,7 @@ def list_strategies(modules: Sequence[str]) -> None:
     show_default=True,
     help="Wire mutations as on a stdin surface (text), a JSON body surface (body), or none.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="The inputs only (all this command prints).")
 def sample(
     strategy_name: str,
     count: int,
@@ -170,6 +179,7 @@ def sample(
     modules: Sequence[str],
     as_json: bool,
     wire: Literal["text", "body", "off"],
+    quiet: bool,
 ) -> None:
     """Print N inputs the strategy generates: what would be sent."""
     from difffuzz._sampling import describe_input, draw_examples
@@ -177,27 +187,6 @@ def sample(
     values = draw_examples(strategy_name, count, seed=seed, modules=modules, wire=wire)
     for value in values:
         click.echo(describe_input(value, as_json=as_json))
-
-
-@click.command()
-@click.argument("target", type=click.Choice(["lakehouse"]))
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("difffuzz.toml"),
-    show_default=True,
-)
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(target: str, output: Path, force: bool) -> None:
-    """Write a starter config (the lakehouse pack)."""
-    from difffuzz._lakehouse import lakehouse_config
-
-    if output.exists() and not force:
-        raise ConfigError(f"{output} exists; pass --force to overwrite it")
-    output.write_text(lakehouse_config(), encoding="utf-8")
-    click.echo(f"wrote {output}; edit the runtimes' addresses and helper argv, then:")
-    click.echo(f"  difffuzz run --config {output}")
 
 
 for _command in (run, replay, ci, corpus, list_strategies, sample, init):

@@ -8,16 +8,24 @@ under them becomes its message and exit code there. Nothing here imports
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from difffuzz._exceptions import CorpusError
+from difffuzz._exceptions import ConfigError, CorpusError
 
-__all__ = ["ci", "corpus", "replay"]
+if TYPE_CHECKING:
+    from difffuzz._config import Config
+
+__all__ = ["DEFAULT_CI_EXAMPLES", "ci", "corpus", "replay"]
+
+#: Examples per surface in the fuzz run of ``difffuzz ci`` when no --max-examples is given.
+DEFAULT_CI_EXAMPLES = 100
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,8 +53,8 @@ def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, lis
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Where the runtimes are now.",
+    default=None,
+    help="Where the runtimes are now (default: ./difffuzz.toml or ./pyproject.toml).",
 )
 @click.option(
     "--corpus",
@@ -65,23 +73,27 @@ def _corpus_fixtures(paths: Sequence[Path], corpus_dir: Path) -> tuple[list, lis
     help="Stamp fixtures that now agree as fixed (a later divergence is a regression).",
 )
 @click.option("--report-json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Only what fails, the summary and errors.")
 def replay(
     paths: Sequence[Path],
-    config_path: Path,
+    config_path: Path | None,
     corpus_dir: Path | None,
     by_config: bool,
     update: bool,
     report_json: Path | None,
+    quiet: bool,
+    verbose: bool = False,
 ) -> int:
     """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
     from difffuzz._config import load_config
     from difffuzz._corpus import Corpus
+    from difffuzz._discovery import resolve_config
     from difffuzz._engine import now_iso
     from difffuzz._replay import ReplayVerdict, replay_fixtures
     from difffuzz._reporting.replay import render_replay, write_replay_json
     from difffuzz._session import make_console
 
-    config = load_config(config_path)
+    config = load_config(resolve_config(config_path))
     root = corpus_dir or Path(config.campaign.corpus)
     fixtures, problems = _corpus_fixtures(paths, root)
     result = replay_fixtures(config, fixtures, by_config=by_config, problems=problems)
@@ -92,20 +104,30 @@ def replay(
                 corpus.rewrite(case.fixture, fixed_at=now_iso())
     if report_json:
         write_replay_json(result, report_json)
-    render_replay(result, make_console())
+    render_replay(result, make_console(), quiet=quiet)
     return result.exit_code
 
 
 @click.command()
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), required=True
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The config (default: ./difffuzz.toml or ./pyproject.toml).",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Examples per surface for the fuzz run (default: 100).",
 )
 @click.option(
     "--budget",
     type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Examples per surface for the fuzz run.",
+    default=None,
+    hidden=True,
+    help="Deprecated spelling of --max-examples.",
 )
 @click.option(
     "--seed",
@@ -131,9 +153,14 @@ def replay(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the gate and the fuzz run as JSON here (schema difffuzz.ci/1).",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every finding in full: diff, commands, @example."
+)
 def ci(
-    config_path: Path,
-    budget: int,
+    config_path: Path | None,
+    max_examples: int | None,
+    budget: int | None,
     seed: int,
     surfaces: Sequence[str],
     corpus_dir: Path | None,
@@ -141,14 +168,25 @@ def ci(
     reports_dir: Path | None,
     replay_only: bool,
     report_json: Path | None,
+    quiet: bool,
+    verbose: bool = False,
 ) -> int:
     """Replay the corpus, then a seeded fixed-budget run; fail on new divergences and
     regressions only."""
     from difffuzz._session import ci_command
 
+    if budget is not None:
+        if max_examples is not None and max_examples != budget:
+            raise ConfigError(
+                f"--budget {budget} and --max-examples {max_examples} say two things; "
+                "--budget is the old name of --max-examples: give only --max-examples"
+            )
+        click.secho(
+            "difffuzz: warning: --budget is deprecated; say --max-examples", fg="yellow", err=True
+        )
     return ci_command(
         config_path,
-        budget=budget,
+        budget=max_examples or budget or DEFAULT_CI_EXAMPLES,
         seed=seed,
         surfaces=surfaces,
         corpus_dir=corpus_dir,
@@ -156,6 +194,8 @@ def ci(
         reports_dir=reports_dir,
         fuzz=not replay_only,
         report_json=report_json,
+        quiet=quiet,
+        verbose=verbose,
     )
 
 
@@ -165,31 +205,40 @@ def corpus() -> None:
 
 
 def _corpus_location(command: F) -> F:
-    """``--corpus DIR`` or ``--config FILE`` (its corpus), resolved into ``corpus_dir``."""
+    """``--corpus DIR`` or ``--config FILE`` (its corpus) as ``corpus_dir``, and the config.
+
+    Without either, the config in the current folder (``difffuzz.toml``) is used
+    when there is one, else ``./corpus``. The command also gets ``config`` (or
+    None): its known gaps and its path belong in what the corpus commands show.
+    """
 
     @functools.wraps(command)
     def resolved(
         *args: Any, corpus_dir: Path | None, config_path: Path | None, **kwargs: Any
     ) -> Any:
-        if corpus_dir is None:
-            if config_path is not None:
-                from difffuzz._config import load_config
+        from difffuzz._config import load_config
+        from difffuzz._discovery import find_config
 
-                corpus_dir = Path(load_config(config_path).campaign.corpus)
-            else:
-                corpus_dir = Path("corpus")
+        config = None
+        if config_path is None:
+            with contextlib.suppress(ConfigError):
+                config_path = find_config()
+        if config_path is not None:
+            config = load_config(config_path)
+        if corpus_dir is None:
+            corpus_dir = Path(config.campaign.corpus) if config is not None else Path("corpus")
         if not corpus_dir.is_dir():
             raise CorpusError(
                 f"the corpus folder {str(corpus_dir)!r} does not exist; pass --corpus DIR "
                 "or --config FILE (whose [campaign] corpus is used)"
             )
-        return command(*args, corpus_dir=corpus_dir, **kwargs)
+        return command(*args, corpus_dir=corpus_dir, config=config, **kwargs)
 
     resolved = click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Use this config's corpus folder.",
+        help="Use this config's corpus folder and known gaps (default: ./difffuzz.toml).",
     )(resolved)
     return click.option(  # type: ignore[return-value]
         "--corpus",
@@ -202,23 +251,33 @@ def _corpus_location(command: F) -> F:
 @corpus.command("list")
 @_corpus_location
 @click.option("--surface", default=None)
-def corpus_list(corpus_dir: Path, surface: str | None) -> int:
-    """List fixtures by surface, signature and status."""
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary line and problems.")
+def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None, quiet: bool) -> int:
+    """List fixtures by surface, signature and status (known gaps: the fixture's and the
+    config's, as ``replay`` counts them)."""
     from difffuzz._reporting.corpus import render_fixture_list
     from difffuzz._session import make_console
 
     fixtures, problems = _corpus_fixtures((), corpus_dir)
     if surface:
         fixtures = [f for f in fixtures if f.surface == surface]
+    if config is not None:
+        from difffuzz._replay import config_gap_reason
+
+        fixtures = [
+            f if f.known_gap else replace(f, known_gap=config_gap_reason(config, f))
+            for f in fixtures
+        ]
     # make_console(): rich's default is 80 columns when piped, too narrow for the table.
-    render_fixture_list(fixtures, problems, make_console())
+    render_fixture_list(fixtures, problems, make_console(), quiet=quiet)
     return CorpusError.exit_code if problems else 0
 
 
 @corpus.command("show")
 @click.argument("fixture_id")
 @_corpus_location
-def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="One line: the file, signature and status.")
+def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None, quiet: bool) -> None:
     """Show one fixture (id, id prefix or path) with its diff."""
     from difffuzz._reporting.corpus import render_fixture
     from difffuzz._session import make_console
@@ -235,13 +294,20 @@ def corpus_show(fixture_id: str, corpus_dir: Path) -> None:
         raise CorpusError(
             f"{what} match {fixture_id!r} in {corpus_dir}; `difffuzz corpus list` shows the ids"
         )
-    render_fixture(matches[0], make_console())
+    if quiet:
+        from difffuzz._reporting.corpus import fixture_status
+
+        fixture = matches[0]
+        click.echo(f"{fixture.path} {fixture.signature.label} ({fixture_status(fixture)})")
+        return
+    render_fixture(matches[0], make_console(), config=config.path if config else None)
 
 
 @corpus.command("prune")
 @_corpus_location
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
-def corpus_prune(corpus_dir: Path, dry_run: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Only the count.")
+def corpus_prune(corpus_dir: Path, config: Config | None, dry_run: bool, quiet: bool) -> None:
     """Delete fixtures whose signature is covered by a smaller fixture."""
     from difffuzz._corpus import Corpus, redundant_fixtures
 
@@ -251,10 +317,11 @@ def corpus_prune(corpus_dir: Path, dry_run: bool) -> None:
         click.secho(f"skipped: {problem}", fg="yellow", err=True)
     doomed = redundant_fixtures(fixtures)
     for fixture, kept in doomed:
-        click.echo(
-            f"{'would delete' if dry_run else 'deleted'} {fixture.path} "
-            f"(covered by smaller {kept.path})"
-        )
+        if not quiet:
+            click.echo(
+                f"{'would delete' if dry_run else 'deleted'} {fixture.path} "
+                f"(covered by smaller {kept.path})"
+            )
         if not dry_run:
             store.delete(fixture)
     click.echo(f"{len(doomed)} of {len(fixtures)} fixtures {'would be ' if dry_run else ''}pruned")

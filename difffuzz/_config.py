@@ -253,6 +253,11 @@ class Config:
                 found.extend(request.secrets)
         return tuple(dict.fromkeys(found))
 
+    @property
+    def folder(self) -> Path:
+        """The config file's folder: relative paths and ``strategy_modules`` start here."""
+        return Path(self.path).parent
+
     def select(self, names: Sequence[str]) -> Config:
         """Keep only the named surfaces; an unknown name is a ConfigError."""
         if not names:
@@ -284,6 +289,14 @@ def load_config(path: str | Path, *, environ: Mapping[str, str] | None = None) -
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        # The config may live in the project's pyproject.toml, as [tool.difffuzz].
+        document = document.get("tool", {}).get("difffuzz")
+        if not isinstance(document, dict):
+            raise ConfigError(
+                f"{path} has no [tool.difffuzz] table; add one (the same keys as a "
+                "difffuzz.toml, under tool.difffuzz) or pass --config FILE"
+            )
     return parse_config(document, source=str(path), base_dir=path.parent, environ=environ)
 
 
@@ -667,7 +680,7 @@ def _parse_surface(
     return SurfaceSpec(
         name=name,
         strategy=strategy,
-        strategy_params=reader.get("strategy_params", dict, {}),
+        strategy_params=_resolve_files(reader.get("strategy_params", dict, {}), base_dir),
         requests=requests,
         compare=compare_spec,
         answer_status=tuple(answer_status) if answer_status is not None else None,
@@ -715,6 +728,16 @@ def _parse_wire(surface: _Reader) -> WireSettings:
         http=reader.get("http", bool, False),
         families=families,
     )
+
+
+def _resolve_files(params: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Strategy parameters named ``*_file`` are paths, read from the config's folder."""
+    return {
+        key: str(base_dir / value)
+        if key.endswith("_file") and isinstance(value, str) and not Path(value).is_absolute()
+        else value
+        for key, value in params.items()
+    }
 
 
 def _parse_request(
@@ -791,7 +814,8 @@ def _parse_request(
         target=pick("target", str, ""),
         timeout=float(timeout),
         env=env,
-        cwd=str(base_dir / cwd) if cwd is not None else None,
+        # A python target's module is imported from cwd first: the config's folder.
+        cwd=str(base_dir / cwd) if cwd is not None else _python_root(transport, base_dir),
         secrets=secrets,
     )
     where = f"{surface.where} (runtime {runtime.name})"
@@ -848,6 +872,10 @@ def _request_secrets(
         if name in marked and not refs and value and value not in known_values:
             found.append(literal_secret(value, runtime=runtime.name, kind="env", name=name))
     return tuple(dict.fromkeys(found))
+
+
+def _python_root(transport: str, base_dir: Path) -> str | None:
+    return str(base_dir) if transport == "python" else None
 
 
 def _parse_properties(reader: _Reader, runtime_names: set[str]) -> list[PropertySpec]:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import httpx
 
-from difffuzz._config import RequestSpec, RuntimeSpec
+from difffuzz._config import Config, RequestSpec, RuntimeSpec
 from difffuzz._exceptions import RuntimeUnreachable
 from difffuzz._transports.base import Transport
 from difffuzz._transports.command import CommandTransport
 from difffuzz._transports.http import HTTPTransport
 from difffuzz._transports.python import PythonTransport
 
-__all__ = ["check_reachable", "open_transport"]
+__all__ = ["check_reachable", "open_transport", "unreachable_runtimes"]
 
 
 def open_transport(request: RequestSpec, *, max_body_bytes: int) -> Transport:
@@ -42,7 +42,7 @@ def open_transport(request: RequestSpec, *, max_body_bytes: int) -> Transport:
             cwd=request.cwd,
             secrets=request.secrets,
         )
-    return PythonTransport(request.target, timeout=request.timeout)
+    return PythonTransport(request.target, timeout=request.timeout, import_root=request.cwd)
 
 
 def check_reachable(surface: str, request: RequestSpec, runtime: RuntimeSpec) -> None:
@@ -83,3 +83,26 @@ def check_reachable(surface: str, request: RequestSpec, runtime: RuntimeSpec) ->
                 runtime=runtime.name,
                 target=" ".join(request.argv),
             )
+
+
+def unreachable_runtimes(config: Config) -> list[RuntimeUnreachable]:
+    """Every runtime of ``config`` that cannot answer, each said once, before anything runs.
+
+    The campaign checks each surface again as it starts it (a runtime may go down
+    in between); this is for saying so first, not forty surfaces later.
+    """
+    found: dict[tuple[str, str], RuntimeUnreachable] = {}
+    for surface in config.surfaces.values():
+        for runtime in config.runtimes:
+            request = surface.requests[runtime.name]
+            key = (
+                runtime.name,
+                request.base_url if request.transport == "http" else request.describe,
+            )
+            if key in found:
+                continue
+            try:
+                check_reachable(surface.name, request, runtime)
+            except RuntimeUnreachable as unreachable:
+                found[key] = unreachable
+    return list(found.values())

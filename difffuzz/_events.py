@@ -16,6 +16,7 @@ __all__ = [
     "ExampleObserved",
     "FindingRecorded",
     "Listener",
+    "ShrinkCalled",
     "SurfaceFinished",
     "SurfaceStarted",
     "ignore_events",
@@ -44,12 +45,24 @@ class FindingRecorded:
 
 
 @dataclass(frozen=True)
+class ShrinkCalled:
+    """One call made while shrinking (or polishing) a finding: not an example.
+
+    Shrinking a slow surface can take minutes with no example explored; this
+    is what lets a log show the surface is still at work.
+    """
+
+    surface: str
+    calls: int  # shrink calls on this surface so far
+
+
+@dataclass(frozen=True)
 class SurfaceFinished:
     surface: str
     result: SurfaceResult
 
 
-Event = SurfaceStarted | ExampleObserved | FindingRecorded | SurfaceFinished
+Event = SurfaceStarted | ExampleObserved | FindingRecorded | ShrinkCalled | SurfaceFinished
 Listener = Callable[[Event], None]
 
 

@@ -10,7 +10,8 @@
 * one item per surface, id ``difffuzz/<surface>/fuzz``, a fuzz run with the
   active Hypothesis profile's ``max_examples`` (so ``--hypothesis-profile``
   sets the budget); it fails on divergences the corpus does not hold yet, and
-  saves them.
+  saves them to ``<reports>/new-fixtures/``, never into the corpus it replays
+  (as ``difffuzz ci`` does): the items of one commit stay the same from run to run.
 
 The plugin does nothing unless ``--difffuzz-config`` is given.
 """
@@ -64,6 +65,7 @@ class DifffuzzCollector(pytest.Collector):
     def collect(self) -> Iterator[pytest.Item]:
         from difffuzz._config import load_config
         from difffuzz._corpus import Corpus
+        from difffuzz._replay import config_gap_reason
 
         config = load_config(self.config_path)
         corpus = Corpus(config.campaign.corpus)
@@ -81,8 +83,8 @@ class DifffuzzCollector(pytest.Collector):
             item = FixtureItem.from_parent(
                 self, name=name, nodeid=self._item_id(name), fixture=fixture, difffuzz=config
             )
-            if fixture.known_gap or _config_gap(config, fixture):
-                reason = fixture.known_gap or _config_gap(config, fixture)
+            reason = fixture.known_gap or config_gap_reason(config, fixture)
+            if reason:
                 # raises=: only the divergence itself is the expected failure; a
                 # runtime that is down must fail the item, not hide as an xfail.
                 item.add_marker(
@@ -102,19 +104,6 @@ class DifffuzzCollector(pytest.Collector):
                     difffuzz=config,
                     corpus=corpus,
                 )
-
-
-def _config_gap(config: Any, fixture: Any) -> str:
-    from difffuzz._replay import tracked_gap_reason
-
-    surface = config.surfaces.get(fixture.surface)
-    if surface is None:
-        return ""
-    gap = surface.known_gap(fixture.signature)
-    if gap is not None:
-        return str(gap.reason)
-    # A gap that carries its normalizer: does it absorb what this fixture recorded?
-    return str(tracked_gap_reason(surface, config.runtime_names, fixture.signature, fixture))
 
 
 class FixtureItem(pytest.Item):
@@ -161,13 +150,17 @@ class FuzzItem(pytest.Item):
     def runtest(self) -> None:
         from hypothesis import settings
 
+        from difffuzz._corpus import Corpus
         from difffuzz._engine import run_campaign
         from difffuzz._results import FindingStatus
 
         profile = settings.default
         budget = profile.max_examples if profile is not None else 100
         config = self.difffuzz.select([self.surface]).override(max_examples=budget)
-        result = run_campaign(config, corpus=self.corpus)
+        # As in `difffuzz ci`: the corpus being replayed is never written; new
+        # fixtures go beside the reports, for people to copy in.
+        new_fixtures = Corpus(Path(config.campaign.reports) / "new-fixtures")
+        result = run_campaign(config, corpus=self.corpus, save_to=new_fixtures)
         (surface,) = result.surfaces
         if surface.aborted:
             raise DifffuzzItemError(f"surface {self.surface!r} stopped: {surface.aborted}")

@@ -37,10 +37,14 @@ declares such an entry point, and modules a config names in ``strategy_modules``
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from difffuzz._exceptions import RegistryError
@@ -56,6 +60,7 @@ __all__ = [
     "StrategyEntry",
     "all_strategies",
     "get_strategy",
+    "import_from",
     "load_strategy_modules",
     "load_strategy_plugins",
     "strategy",
@@ -235,16 +240,37 @@ def load_strategy_plugins(plugins: Iterable[EntryPoint] | None = None) -> list[s
     return STRATEGIES.load_entry_points(found)
 
 
-def load_strategy_modules(modules: Iterable[str]) -> None:
-    """Load every strategy source: the installed plugins, then the user's ``modules``."""
+def import_from(module: str, folder: str | os.PathLike[str] | None = None) -> ModuleType:
+    """Import ``module``, looking in ``folder`` first (a config's folder), then sys.path.
+
+    The folder stays on ``sys.path``, as pytest's rootdir does: a module found
+    there may import its neighbours later, while the campaign runs.
+    """
+    if folder is not None:
+        root = os.fspath(Path(folder).resolve())
+        if root not in sys.path:
+            sys.path.insert(0, root)
+            importlib.invalidate_caches()
+    return importlib.import_module(module)
+
+
+def load_strategy_modules(
+    modules: Iterable[str], *, folder: str | os.PathLike[str] | None = None
+) -> None:
+    """Load every strategy source: the installed plugins, then the user's ``modules``.
+
+    ``folder`` (a config's folder) is searched first, so ``strategy_modules =
+    ["my_strategies"]`` finds ``my_strategies.py`` beside the config.
+    """
     load_strategy_plugins()
     for module in modules:
         try:
-            importlib.import_module(module)
+            import_from(module, folder)
         except ImportError as exc:
+            where = f"{folder} (the config's folder) or " if folder is not None else ""
             raise RegistryError(
                 f"strategy module {module!r} could not be imported ({exc}); check the name in "
-                "'strategy_modules' and that its folder is on PYTHONPATH"
+                f"'strategy_modules' and that the module is in {where}a folder on sys.path"
             ) from exc
 
 

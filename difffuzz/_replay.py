@@ -25,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from difffuzz._config import Config, SurfaceSpec
 from difffuzz._connect import open_transport
 from difffuzz._corpus import CorpusProblem, Fixture
+from difffuzz._exceptions import ConfigError, RegistryError
 from difffuzz._judge import Judge
 from difffuzz._results import Observation, Verdict
 from difffuzz._signature import Signature
@@ -39,6 +41,7 @@ __all__ = [
     "ReplayCase",
     "ReplayResult",
     "ReplayVerdict",
+    "config_gap_reason",
     "replay_fixtures",
     "tracked_gap_reason",
 ]
@@ -113,13 +116,14 @@ class ReplayResult:
 
     @property
     def exit_code(self) -> int:
-        """3 unreachable, then 1 a fixture fails, then 2 a corpus file is unreadable
-        (the same order as ``ci``: a finding outranks a tool error)."""
+        """3 unreachable, then 2 a fixture cannot be read or judged, then 1 a fixture
+        fails (the order of every command: a verdict with a file missing from it is
+        not one yet; the problems are printed beside the cases)."""
         if any(case.verdict is ReplayVerdict.UNREACHABLE for case in self.cases):
             return 3
-        if any(case.fails for case in self.cases):
-            return 1
-        return 2 if self.problems else 0
+        if self.problems:
+            return 2
+        return 1 if any(case.fails for case in self.cases) else 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -263,6 +267,19 @@ def tracked_gap_reason(
     return next((hit.reason for hit in again.gap_hits if hit.signature == signature), "")
 
 
+def config_gap_reason(config: Config, fixture: Fixture) -> str:
+    """Why the config accepts what ``fixture`` recorded (a ``known_gaps`` entry, or a
+    tracked gap whose steps absorb it), or "": what ``corpus list`` and the pytest
+    plugin show before anything is sent, as replay would count it."""
+    surface = config.surfaces.get(fixture.surface)
+    if surface is None:
+        return ""
+    gap = surface.known_gap(fixture.signature)
+    if gap is not None:
+        return gap.reason
+    return tracked_gap_reason(surface, config.runtime_names, fixture.signature, fixture)
+
+
 def replay_fixtures(
     config: Config,
     fixtures: Iterable[Fixture],
@@ -296,8 +313,17 @@ def replay_fixtures(
                         raise
                     transports[surface.name] = (opened, other)
                 left, right = transports[surface.name]
-                judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)
-                case = replay_one(fixture, judge, left, right)
+                try:
+                    judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)
+                    case = replay_one(fixture, judge, left, right)
+                except (ConfigError, RegistryError) as error:
+                    # One fixture whose saved spec cannot judge (an unknown rule, a bad
+                    # parameter) is that file's problem, not the end of the replay.
+                    where = fixture.path or Path(f"<{fixture.surface}/{fixture.id}>")
+                    result.problems.append(
+                        CorpusProblem(where, f"its saved compare spec cannot judge: {error}")
+                    )
+                    continue
                 reason = _gap_reason(case, surface, config.runtime_names)
                 if reason:
                     case = replace(case, gap_reason=reason)

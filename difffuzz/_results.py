@@ -234,6 +234,9 @@ class SurfaceResult:
     candidates_merged: int = 0
     #: (elapsed seconds, examples so far, distinct findings so far) samples for charts.
     timeline: list[tuple[float, int, int]] = field(default_factory=list)
+    #: Seconds from the campaign's start to this surface's: timeline times plus this
+    #: are campaign time.
+    started_s: float = 0.0
 
     @property
     def failing_findings(self) -> list[Finding]:
@@ -259,6 +262,7 @@ class SurfaceResult:
             "candidates_examined": self.candidates_examined,
             "candidates_merged": self.candidates_merged,
             "timeline": [list(t) for t in self.timeline],
+            "started_s": self.started_s,
         }
 
 
@@ -291,20 +295,27 @@ class CampaignResult:
         return [f for f in self.findings if f.save_error]
 
     @property
+    def new_findings(self) -> list[Finding]:
+        """Findings that fail a run: new to the corpus, not a known gap, not flaky
+        (flaky ones too with ``fail_on_flaky``). A finding the corpus already holds is
+        reported, one line, and fails nothing: ``replay`` and ``ci`` gate on those."""
+        return [
+            f
+            for f in self.findings
+            if f.status is FindingStatus.NEW and (not f.flaky or self.fail_on_flaky)
+        ]
+
+    @property
     def exit_code(self) -> int:
-        """0 no failing divergence, 1 divergences, 2 findings that could not be saved,
-        3 a runtime unreachable, 130 interrupted."""
+        """The README's table, in its order: 130 interrupted, 3 a runtime unreachable,
+        2 a finding that could not be saved, 1 new divergences, 0 none new."""
         if any(s.aborted == INTERRUPTED for s in self.surfaces):
             return 130
-        if self.unsaved:
-            return 2
         if self.aborted:
             return 3
-        if any(s.failing_findings for s in self.surfaces):
-            return 1
-        if self.fail_on_flaky and any(s.flaky_findings for s in self.surfaces):
-            return 1
-        return 0
+        if self.unsaved:
+            return 2
+        return 1 if self.new_findings else 0
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -22,8 +22,9 @@ from rich.text import Text
 
 from difffuzz._ci import CIResult, run_ci
 from difffuzz._config import Config, load_config
-from difffuzz._connect import open_transport
+from difffuzz._connect import open_transport, unreachable_runtimes
 from difffuzz._corpus import Corpus, fixture_text
+from difffuzz._discovery import resolve_config
 from difffuzz._engine import run_campaign
 from difffuzz._events import Listener, ignore_events
 from difffuzz._fallback_corpus import FallbackCorpus
@@ -87,6 +88,7 @@ def _report(
     report_json: Path | None,
     corpus: FallbackCorpus | None = None,
     exit_code: int | None = None,
+    verbose: bool = False,
 ) -> None:
     """Print the campaign and write its reports, secrets redacted; the exit line last.
 
@@ -95,7 +97,7 @@ def _report(
     """
     shown = redact_campaign(result, Redactor(config.secrets))
     with request_renderer(config) as render:
-        render_campaign(shown, console, render=render, exit_line=exit_code is None)
+        render_campaign(shown, console, render=render, exit_line=exit_code is None, verbose=verbose)
         try:
             if report_json is not None:
                 write_json(shown, report_json)
@@ -165,6 +167,7 @@ def execute_campaign(
     report_json: Path | None = None,
     reports_dir: Path | None = None,
     write_report_folder: bool = True,
+    verbose: bool = False,
 ) -> int:
     """Run a campaign with progress, print and write its reports; the exit code.
 
@@ -180,6 +183,7 @@ def execute_campaign(
     for problem in problems:
         # Unreadable fixtures are skipped, not fatal: the run may re-find them.
         console.print(Text(f"corpus: skipped {problem}", style="yellow"), soft_wrap=True)
+    report_unreachable(config, console)
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
@@ -205,12 +209,24 @@ def execute_campaign(
             report_json=report_json,
             corpus=corpus,
             exit_code=code,
+            verbose=verbose,
         )
     return code
 
 
+def report_unreachable(config: Config, console: Console) -> None:
+    """Say which runtimes cannot answer before any surface runs (their surfaces are
+    skipped, and the run exits 3), instead of at the end of a long run."""
+    redactor = Redactor(config.secrets)  # a URL may carry a token
+    for unreachable in unreachable_runtimes(config):
+        console.print(
+            Text(f"unreachable: {redactor.text(str(unreachable))}", style="bold red"),
+            soft_wrap=True,
+        )
+
+
 def run_command(
-    config_path: Path,
+    config_path: Path | None,
     *,
     surfaces: Sequence[str] = (),
     max_examples: int | None = None,
@@ -221,10 +237,11 @@ def run_command(
     reports_dir: Path | None = None,
     write_reports: bool = True,
     quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """``difffuzz run``."""
     config = (
-        load_config(config_path)
+        load_config(resolve_config(config_path))
         .select(surfaces)
         .override(
             max_examples=max_examples,
@@ -240,11 +257,12 @@ def run_command(
         report_json=report_json,
         reports_dir=reports_dir,
         write_report_folder=write_reports,
+        verbose=verbose,
     )
 
 
 def ci_command(
-    config_path: Path,
+    config_path: Path | None,
     *,
     budget: int,
     seed: int,
@@ -254,6 +272,8 @@ def ci_command(
     reports_dir: Path | None = None,
     fuzz: bool = True,
     report_json: Path | None = None,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """``difffuzz ci``: the gate, then the seeded run; reports for people and for CI.
 
@@ -264,7 +284,7 @@ def ci_command(
     # logs), which cut the surface table's columns to "distin…".
     console = make_console()
     config = (
-        load_config(config_path)
+        load_config(resolve_config(config_path))
         .select(surfaces)
         .override(
             corpus=str(corpus_dir) if corpus_dir is not None else None,
@@ -275,6 +295,7 @@ def ci_command(
     # New findings go beside the reports, not into the gate's corpus: the same
     # commit and seed then give the same run, and people choose what to commit.
     new_fixtures = FallbackCorpus(folder / "new-fixtures")
+    report_unreachable(config, console)
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
@@ -285,7 +306,7 @@ def ci_command(
                     seed=seed,
                     fuzz=fuzz,
                     save_to=new_fixtures,
-                    listener=progress,
+                    listener=ignore_events if quiet else progress,
                 )
         except KeyboardInterrupt:
             stop.finishing()
@@ -294,7 +315,9 @@ def ci_command(
             console.print(f"ci: {exit_summary(code)}, but the gate stopped before its verdict")
             return code
         stop.finishing()
-        return _ci_report(result, config, console, folder, new_fixtures, junit, report_json, stop)
+        return _ci_report(
+            result, config, console, folder, new_fixtures, junit, report_json, stop, verbose
+        )
 
 
 def _ci_report(
@@ -306,6 +329,7 @@ def _ci_report(
     junit: Path | None,
     report_json: Path | None,
     stop: StopSignals,
+    verbose: bool = False,
 ) -> int:
     from difffuzz._reporting.gate import render_gate, write_gate_markdown
 
@@ -323,6 +347,7 @@ def _ci_report(
             reports_dir=folder,
             report_json=None,
             corpus=new_fixtures,
+            verbose=verbose,
         )
         if junit is not None:
             shown = redact_campaign(result.campaign, Redactor(config.secrets))

@@ -135,7 +135,7 @@ def gate_result(
         (gate_result(GateStatus.GAP_CLOSED), 1),
         (gate_result(new_findings=1), 1),
         (gate_result(problems=1), 2),
-        (gate_result(GateStatus.REGRESSION, problems=1), 1),
+        (gate_result(GateStatus.REGRESSION, problems=1), 2),  # an unreadable file wins
         (gate_result(GateStatus.UNREACHABLE, GateStatus.REGRESSION), 3),
         (gate_result(aborted=True, new_findings=1), 3),
     ],

@@ -35,6 +35,7 @@ DIFFFUZZ = Path(sys.executable).parent / "difffuzz"
 SCHEMA_DOC = Path(__file__).resolve().parent.parent / "docs" / "report-schema.md"
 SEED = "3"
 HTTP_SURFACES = ("validator", "embed", "search")
+GENERIC_STRATEGIES = {"from_schema", "text", "bytes", "regex", "json_documents"}
 LAKEHOUSE_STRATEGIES = {
     "embed_batches",
     "embed_texts",
@@ -233,15 +234,17 @@ def test_run_exits_3_when_a_runtime_is_down(
 # -- strategies, sample, init -------------------------------------------------------
 
 
-def test_strategies_lists_the_ten_lakehouse_strategies_and_json_documents() -> None:
+def test_strategies_lists_the_generic_and_the_ten_lakehouse_strategies() -> None:
     # A fresh process: in this one, other test modules register strategies of their own.
     listing = subprocess.run(
         [str(DIFFFUZZ), "strategies"], capture_output=True, text=True, timeout=60, check=False
     )
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
-    assert {line.split()[0] for line in lines} == LAKEHOUSE_STRATEGIES | {"json_documents"}
-    assert len(lines) == 11
+    assert {line.split()[0] for line in lines} == LAKEHOUSE_STRATEGIES | GENERIC_STRATEGIES | {
+        "json_documents"
+    }
+    assert len(lines) == 15
     assert all(len(line.split(maxsplit=1)) == 2 for line in lines), "a strategy has no description"
 
 
@@ -287,7 +290,15 @@ def test_init_lakehouse_writes_a_config_that_loads(tmp_path: Path) -> None:
 # -- ci: the same seed gives the same gate and the same findings ----------------------
 
 #: Values that differ between two identical runs: clocks, durations, folders.
-VOLATILE = {"started_at", "finished_at", "found_at", "elapsed", "elapsed_s", "examples_per_s"}
+VOLATILE = {
+    "started_at",
+    "finished_at",
+    "found_at",
+    "elapsed",
+    "elapsed_s",
+    "examples_per_s",
+    "started_s",
+}
 
 
 def comparable(record: Any) -> Any:
@@ -309,7 +320,7 @@ def comparable(record: Any) -> Any:
 def ci(config: Path, folder: Path, *extra: str) -> tuple[Result, dict[str, Any]]:
     report = folder / "ci.json"
     result = invoke(
-        "ci", "--config", config, "--budget", "40", "--seed", SEED, "--surface", "validator",
+        "ci", "--config", config, "--max-examples", "40", "--seed", SEED, "--surface", "validator",
         "--surface", "embed", "--corpus", folder / "corpus", "--reports", folder / "reports",
         "--report-json", report, *extra,
     )  # fmt: skip

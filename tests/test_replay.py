@@ -302,7 +302,7 @@ def test_result_counts_exit_code_and_callback(
     )
     assert seen == [ReplayVerdict.STILL_DIVERGENT, ReplayVerdict.STILL_DIVERGENT]
     assert result.count(ReplayVerdict.STILL_DIVERGENT) == 2
-    assert result.exit_code == 1  # a divergence outranks an unreadable file, as in ci
+    assert result.exit_code == 2  # an unreadable file outranks a divergence, as in ci
     assert replay_fixtures(config, [first, second]).exit_code == 1
     record = result.to_json()
     assert record["summary"]["still_divergent"] == 2

@@ -309,7 +309,7 @@ def test_commands_survive_every_format_exactly() -> None:
     bodies = [e.text or "" for e in junit.iter("failure")]
     assert any(f"# go\n{command}\n" in body for body in bodies)
     console = Console(record=True, width=60, file=io.StringIO())
-    render_campaign(result, console, render=render)
+    render_campaign(result, console, render=render, verbose=True)
     assert command in console.export_text()  # not hard-wrapped, even on a narrow console
 
 
@@ -355,9 +355,40 @@ def test_escape_text_leaves_only_printable_characters(text: str) -> None:
     assert escape_text(escaped) == escaped
 
 
-def test_console_report_shows_the_key_lines() -> None:
+def test_console_report_is_a_block_per_new_finding_and_a_line_per_known_one() -> None:
     console = Console(record=True, width=120)
-    render_campaign(campaign(), console, render=render)
+    result = campaign()
+    render_campaign(result, console, render=render)
+    text = console.export_text()
+    new = [f for f in result.findings if f.status.value == "new"]
+    listed = [f for f in result.findings if f.status.value != "new"]
+    assert new
+    assert listed
+    for finding in new:
+        assert f"new {finding.surface} {finding.signature.label}" in text
+        assert f"[{finding.signature.id}]" in text
+    for finding in listed:
+        line = next(line for line in text.splitlines() if finding.signature.label in line)
+        assert line.startswith(finding.status.value.replace("_", " "))
+    for expected in (
+        "  input    {'kind': 'email'",
+        "  fixture  corpus/validator/it's a <fixture>.json",
+        "  replay   difffuzz replay --config",
+        "[bold red]boom[/]",  # markup in an input is shown, never interpreted
+        "known gap validator",
+        "full diffs and reproduction commands: -v, or the reports",
+        "exit 3: a runtime was unreachable (seed 1234)",
+    ):
+        assert expected in text, expected
+    for only_verbose in ("reproduce (bash):", "minimal input (", "@example("):
+        assert only_verbose not in text
+    assert len(text.splitlines()) < 40
+    assert "\x1b" not in text
+
+
+def test_console_report_shows_the_key_lines_in_full_with_verbose() -> None:
+    console = Console(record=True, width=120)
+    render_campaign(campaign(), console, render=render, verbose=True)
     text = console.export_text()
     for expected in (
         "distinct divergences",
@@ -444,23 +475,34 @@ def test_diff_of_failures_and_non_json_bodies() -> None:
 def test_progress_reporter_logs_plain_lines_when_not_a_terminal() -> None:
     console = Console(record=True, width=120)
     now = [0.0]
-    with ProgressReporter(console, log_every=10.0, clock=lambda: now[0]) as progress:
-        progress.surface_started("validator", budget=100)
-        for n in range(30):
+    with ProgressReporter(console, log_every=5.0, clock=lambda: now[0]) as progress:
+        progress.surface_started("validator\x1b[2J", budget=100)
+        for n in range(12):
             now[0] = n * 1.0
-            progress.example_done("validator", Verdict.DIVERGENCE if n % 10 == 0 else Verdict.MATCH)
-        progress.finding("validator", "shape: missing /Schema [422/422] \x1b[2J")
-        progress.surface_finished("validator")
+            progress.example_done(
+                "validator\x1b[2J", Verdict.DIVERGENCE if n % 10 == 0 else Verdict.MATCH
+            )
+        progress.finding("validator\x1b[2J")  # counted, not printed
+        # Shrinking: no example for 20 s, a line every 5 s all the same.
+        for call in range(1, 21):
+            now[0] = 11.0 + call
+            progress.shrinking("validator\x1b[2J", call)
+        progress.surface_finished("validator\x1b[2J")
     lines = console.export_text().splitlines()
-    assert lines[0] == "validator: started, budget 100 examples"
-    assert lines[1].startswith("validator: 11/100 examples")
-    assert lines[2].startswith("validator: 21/100 examples")
-    assert lines[3] == "validator: divergence #1: shape: missing /Schema [422/422] \\x1b[2J"
-    assert lines[4] == (
-        "validator: done, 30/100 examples, 1 distinct divergence, 0 both failed, 0 infra errors"
-        " in 29.0s (1.0 examples/s)"
+    name = "validator\\x1b[2J"
+    assert lines[0] == f"{name}: started, 100 examples"
+    assert lines[1].startswith(f"{name}: 6/100 examples, 0 kinds of divergence")
+    assert lines[2].startswith(f"{name}: 11/100 examples")
+    shrinking = [line for line in lines if "shrinking" in line]
+    assert len(shrinking) == 4  # 20 s of shrinking, a line every 5 s
+    assert shrinking[-1].endswith(
+        "1 kind of divergence, 0 both failed, 0 infra errors, shrinking (19 calls)"
     )
-    assert len(lines) == 5
+    assert lines[-1] == (
+        f"{name}: done, 12/100 examples, 1 kind of divergence, 0 both failed, 0 infra errors"
+        " in 31.0s (0.4 examples/s)"
+    )
+    assert len(lines) == 3 + 4 + 1
 
 
 def test_progress_reporter_draws_bars_on_a_terminal() -> None:
@@ -472,7 +514,10 @@ def test_progress_reporter_draws_bars_on_a_terminal() -> None:
         for _ in range(5):
             progress.example_done("embed", Verdict.MATCH)
         progress.surface_finished("embed")
-    assert "embed: done, 5/5 examples" in console.export_text()
+    text = console.export_text()
+    assert "5/5" in text
+    assert "0 kinds of divergence, 0 both failed, 0 infra errors" in text
+    assert "done" not in text  # the live line is the surface's one line
 
 
 def test_write_reports_writes_all_four(tmp_path: Path) -> None:

@@ -415,6 +415,40 @@ def test_gate_console_counts_new_findings_of_the_fuzz_run(tmp_path: Path) -> Non
     assert "fuzz run: 1 new finding (1 already in the corpus), seed 7" in console.export_text()
 
 
+def test_the_gate_names_what_fails_it_with_the_fixture_paths(tmp_path: Path) -> None:
+    new_path = tmp_path / "reports" / "new-fixtures" / "validator" / "abc-123.json"
+    finding = Finding(
+        "validator",
+        Signature("validator", (200, 422), (("status", "", ""),)),
+        "x",
+        AGREE,
+        Outcome(422),
+        get_comparator("json")(AGREE, Outcome(422), JSON_RULE),
+        JSON_RULE,
+        RUNTIMES,
+        fixture_path=str(new_path),
+    )
+    surface = SurfaceResult("validator", RUNTIMES, JSON_RULE, findings=[finding])
+    campaign = CampaignResult(surfaces=[surface], seed=7, started_at="now")
+    result = ci_result(tmp_path, campaign=campaign)
+    document = render_gate_markdown(result)
+    failing = document.split("## What fails the gate\n\n", 1)[1].split("\n\n", 1)[0]
+    lines = failing.splitlines()
+    assert lines[0].startswith(f"- **new finding**: validator {finding.signature.id} status")
+    assert lines[0].endswith(f"`{new_path}`")
+    kinds = [line.split("**")[1] for line in lines]
+    assert kinds == ["new finding", "regression", "changed", "known gap closed"]
+    for name in ("regression.json", "changed.json", "gap-closed.json"):
+        assert sum(name in line for line in lines) == 1, name
+    # A surface with a new finding is not "ok", whatever its fixtures say.
+    assert "- **validator: 3 fixtures — 1 new finding, 1 regression" in document
+    console = _console()
+    render_gate(result, console)
+    text = console.export_text()
+    assert f"new finding: validator {finding.signature.id}" in text
+    assert str(new_path) in " ".join(text.split())
+
+
 def test_gate_markdown_headlines_table_and_failing_fixtures(tmp_path: Path) -> None:
     document = render_gate_markdown(ci_result(tmp_path))
     assert "- **validator: 3 fixtures — 1 regression, 1 open, 1 known gap open**" in document

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import difffuzz_strategies as pack
-import jsonschema  # type: ignore[import-untyped]  # no stubs installed
+import jsonschema
 import pytest
 from difffuzz_strategies import _categories, _pools
 from hypothesis import HealthCheck, Phase, given, settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,7 +62,10 @@ def run_campaign(
         fail_on_flaky=campaign.fail_on_flaky,
     )
     left_spec, right_spec = config.runtimes
+    clock_start = time.monotonic()
     for surface in config.surfaces.values():
+        # Where the surface starts on the campaign's clock (the HTML charts' x-axis).
+        offset = round(time.monotonic() - clock_start, 3)
         entry = get_strategy(surface.strategy)
         # The wire layer (on by default for JSON bodies) mutates what reaches the wire.
         strategy = wrap_strategy(entry.build(surface.strategy_params), surface)
@@ -76,6 +80,7 @@ def run_campaign(
                     runtimes=config.runtime_names,
                     compare_spec=surface.compare,
                     aborted=str(unreachable),
+                    started_s=offset,
                 )
                 result.surfaces.append(skipped)
                 listener(SurfaceFinished(surface.name, skipped))
@@ -98,6 +103,7 @@ def run_campaign(
                 listener=listener,
             )
             surface_result = runner.run(strategy, examples)
+            surface_result.started_s = offset
             surface_result.findings = [
                 replace(finding, config_path=config.path) for finding in runner.findings(seed=seed)
             ]
@@ -139,7 +145,7 @@ def validate_config(config: Config) -> None:
     from difffuzz._comparators import check_spec
     from difffuzz._properties import get_property
 
-    load_strategy_modules(config.strategy_modules)
+    load_strategy_modules(config.strategy_modules, folder=config.folder)
     for name, surface in config.surfaces.items():
         try:
             get_strategy(surface.strategy).build(surface.strategy_params)

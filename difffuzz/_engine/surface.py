@@ -53,6 +53,7 @@ from difffuzz._events import (
     ExampleObserved,
     FindingRecorded,
     Listener,
+    ShrinkCalled,
     SurfaceStarted,
     ignore_events,
 )
@@ -175,6 +176,7 @@ class SurfaceCampaign:
             self.budget.round_shrink_calls_used += 1
             if self._shrinking_origin is not None:
                 self._shrinking_origin.shrink_calls += 1
+            self.listener(ShrinkCalled(self.surface.name, stats.shrink_calls))
             return
         stats.count(observation.verdict)
         self.budget.examples_used += 1
@@ -487,11 +489,14 @@ class SurfaceCampaign:
                 matched.add(str(fixture.path))
             replaced = [str(f.path) for f in self.known.superseded(observation) if f.path]
             reproduced, sent, flaky = self._confirm(observation)
+            # A cause the corpus holds is shown as the corpus holds it: the fixture's
+            # input and answers, with its own seed beside its own date.
+            shown = next((o for f, o in self.known.observations if f is fixture), observation)
             findings.append(
                 self._finding(
-                    observation,
+                    shown,
                     fixture,
-                    seed=seed,
+                    seed=fixture.seed if fixture is not None else seed,
                     flaky=flaky,
                     reproduced=(reproduced, sent),
                     shrunk=cause.shrunk and not self.result.aborted,

@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 from difffuzz._reporting.console import (
-    ProgressReporter,
     exit_summary,
     finding_renderable,
     print_finding,
@@ -38,6 +37,7 @@ from difffuzz._reporting.html import finding_card, render_html, write_html
 from difffuzz._reporting.json_report import dumps_report, write_json, write_text_atomic
 from difffuzz._reporting.junit import finding_text, render_junit, write_junit
 from difffuzz._reporting.markdown import finding_markdown, headline, render_markdown, write_markdown
+from difffuzz._reporting.progress import ProgressReporter
 from difffuzz._reporting.replay import render_replay, write_replay_json
 from difffuzz._repro import RequestRenderer
 from difffuzz._results import CampaignResult

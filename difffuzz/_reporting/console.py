@@ -1,4 +1,8 @@
-"""The terminal report: a per-surface table, then every finding in full.
+"""The terminal report: a per-surface table, a block per new finding, a line per known one.
+
+With ``verbose`` every finding is a full panel (diff side by side, reproduction
+commands); so is a finding the corpus could not take, always, since the console
+is then the only place it is kept. The compact views are in :mod:`.compact`.
 
 Everything that came from a runtime or an input is drawn as :class:`rich.text.Text`,
 never as console markup, so a body holding ``[bold]`` or escape sequences is shown,
@@ -8,38 +12,20 @@ not interpreted.
 from __future__ import annotations
 
 import signal
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
-from difffuzz._events import (
-    Event,
-    ExampleObserved,
-    FindingRecorded,
-    SurfaceFinished,
-    SurfaceStarted,
-)
+from difffuzz._reporting.compact import finding_block, finding_line
 from difffuzz._reporting.diffview import diff_renderable, escape_text
 from difffuzz._reporting.finding import FindingView, view_finding
 from difffuzz._repro import RequestRenderer
-from difffuzz._results import CampaignResult, SurfaceResult, Verdict
+from difffuzz._results import CampaignResult, FindingStatus, SurfaceResult
 
 __all__ = [
     "EXIT_MEANINGS",
-    "ProgressReporter",
     "exit_summary",
     "finding_renderable",
     "print_finding",
@@ -51,8 +37,8 @@ _STATUS_STYLE = {"new": "bold red", "known": "red", "known gap": "yellow"}
 
 #: The last line of a run says what its exit code means.
 EXIT_MEANINGS = {
-    0: "no failing divergence",
-    1: "divergences found",
+    0: "no new divergence",
+    1: "new divergences found",
     2: "a config or corpus error, or findings the corpus could not take",
     3: "a runtime was unreachable",
 }
@@ -155,13 +141,15 @@ def render_campaign(
     *,
     render: RequestRenderer | None = None,
     exit_line: bool = True,
+    verbose: bool = False,
 ) -> None:
-    """Print the campaign summary and every finding to ``console``.
+    """Print the campaign summary, then its findings, new ones first.
 
     ``render`` turns a finding's input into the runtimes' requests so each
     finding gets copy-paste shell commands (see :mod:`difffuzz._repro`).
     ``exit_line=False`` leaves out the last line (:func:`exit_summary`), for a
     caller that prints more (where the reports went) and then its own exit code.
+    ``verbose`` prints every finding as a full panel.
 
     >>> import io
     >>> console = Console(record=True, width=100, file=io.StringIO())
@@ -176,172 +164,54 @@ def render_campaign(
         return
     console.print(surface_table(result.surfaces))
     for surface in result.surfaces:
-        if surface.aborted:
-            console.print(
-                Text(
-                    f"{surface.surface}: stopped early: {escape_text(surface.aborted)}",
-                    style="bold red",
-                )
-            )
-        if surface.dropped_signatures:
-            console.print(
-                Text(
-                    f"{surface.surface}: {surface.dropped_signatures} more distinct "
-                    "divergences were seen past max_signatures and not kept; raise "
-                    "[campaign] max_signatures or collapse generated paths",
-                    style="yellow",
-                )
-            )
-        if surface.learned_noise:
-            noise = ", ".join(escape_text(p) for p in surface.learned_noise)
-            console.print(
-                Text(
-                    f"{surface.surface}: ignoring noise learned from repeated calls: {noise}",
-                    style="dim",
-                )
-            )
-        for finding in surface.findings:
-            print_finding(view_finding(finding, render), console)
+        _surface_notes(surface, console)
+    new = [f for f in result.findings if f.status is FindingStatus.NEW]
+    listed = [f for f in result.findings if f.status is not FindingStatus.NEW]
+    if new:
+        console.print(Text(f"new finding{'s' if len(new) > 1 else ''}:", style="bold"))
+    for finding in new:
+        view = view_finding(finding, render)
+        if verbose or finding.save_error:
+            print_finding(view, console)
+        else:
+            finding_block(view, console)
+    if listed:
+        console.print(Text("already on the list (not failing this run):", style="bold"))
+    for finding in listed:
+        view = view_finding(finding, render)
+        if verbose:
+            print_finding(view, console)
+        else:
+            finding_line(view, console)
+    if new and not verbose:
+        console.print(Text("full diffs and reproduction commands: -v, or the reports", style="dim"))
     if exit_line:
         console.print(Text(exit_summary(result.exit_code, result.seed), style="bold"))
 
 
-@dataclass
-class _Tally:
-    budget: int
-    examples: int = 0
-    divergent: int = 0
-    findings: int = 0
-    both_failed: int = 0
-    infra: int = 0
-    started: float = 0.0
-    last_line: float = 0.0
-    task: TaskID | None = None
-
-
-class ProgressReporter:
-    """Live progress for a campaign; plain log lines when the console is not a terminal.
-
-    Feed it the engine's events (it is a listener: ``reporter(event)``) or call
-    the four methods directly. In CI logs (no TTY) it prints a line when a
-    surface starts, at every new finding, every ``log_every`` seconds, and when
-    the surface finishes.
-
-    >>> import io
-    >>> console = Console(record=True, width=100, file=io.StringIO())
-    >>> with ProgressReporter(console) as progress:
-    ...     progress.surface_started("embed", budget=2)
-    ...     progress.example_done("embed", Verdict.MATCH)
-    ...     progress.surface_finished("embed")
-    >>> print(console.export_text().splitlines()[-1].split(" in ")[0])
-    embed: done, 1/2 examples, 0 distinct divergences, 0 both failed, 0 infra errors
-    """
-
-    def __init__(
-        self,
-        console: Console,
-        *,
-        log_every: float = 10.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.console = console
-        self.live = console.is_terminal and not console.is_dumb_terminal
-        self.log_every = log_every
-        self.clock = clock
-        self.tallies: dict[str, _Tally] = {}
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
+def _surface_notes(surface: SurfaceResult, console: Console) -> None:
+    if surface.aborted:
+        console.print(
+            Text(
+                f"{surface.surface}: stopped early: {escape_text(surface.aborted)}",
+                style="bold red",
+            ),
+            soft_wrap=True,
         )
-
-    def __enter__(self) -> ProgressReporter:
-        if self.live:
-            self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.live:
-            self.progress.stop()
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, SurfaceStarted):
-            self.surface_started(event.surface, event.budget)
-        elif isinstance(event, ExampleObserved):
-            self.example_done(event.surface, event.verdict)
-        elif isinstance(event, FindingRecorded):
-            self.finding(event.surface, event.label)
-        elif isinstance(event, SurfaceFinished):
-            self.surface_finished(event.surface)
-
-    def surface_started(self, name: str, budget: int) -> None:
-        now = self.clock()
-        tally = _Tally(budget=budget, started=now, last_line=now)
-        self.tallies[name] = tally
-        if self.live:
-            tally.task = self.progress.add_task(escape_text(name), total=budget, counts="")
-        else:
-            self.console.print(
-                Text(f"{escape_text(name)}: started, budget {budget} examples"), soft_wrap=True
+    if surface.dropped_signatures:
+        console.print(
+            Text(
+                f"{surface.surface}: {surface.dropped_signatures} more distinct "
+                "divergences were seen past max_signatures and not kept; raise "
+                "[campaign] max_signatures or collapse generated paths",
+                style="yellow",
             )
-
-    def example_done(self, name: str, verdict: Verdict) -> None:
-        tally = self._tally(name)
-        tally.examples += 1
-        tally.divergent += verdict is Verdict.DIVERGENCE
-        tally.both_failed += verdict is Verdict.BOTH_FAILED
-        tally.infra += verdict is Verdict.INFRA_ERROR
-        if self.live and tally.task is not None:
-            self.progress.update(tally.task, completed=tally.examples, counts=self._counts(tally))
-            return
-        now = self.clock()
-        if now - tally.last_line >= self.log_every:
-            tally.last_line = now
-            line = f"{escape_text(name)}: {self._progress(tally)}"
-            self.console.print(Text(line), soft_wrap=True)
-
-    def finding(self, name: str, signature_label: str) -> None:
-        tally = self._tally(name)
-        tally.findings += 1
-        line = Text(
-            f"{escape_text(name)}: divergence #{tally.findings}: {escape_text(signature_label)}",
-            style="red",
         )
-        self.console.print(line, soft_wrap=True)  # printed above the live bars when live
-
-    def surface_finished(self, name: str) -> None:
-        tally = self._tally(name)
-        elapsed = max(self.clock() - tally.started, 0.0)
-        rate = tally.examples / elapsed if elapsed > 0 else 0.0
-        if self.live and tally.task is not None:
-            self.progress.update(
-                tally.task, completed=tally.examples, total=max(tally.budget, tally.examples)
+    if surface.learned_noise:
+        noise = ", ".join(escape_text(p) for p in surface.learned_noise)
+        console.print(
+            Text(
+                f"{surface.surface}: ignoring noise learned from repeated calls: {noise}",
+                style="dim",
             )
-        line = (
-            f"{escape_text(name)}: done, {self._progress(tally)}"
-            f" in {elapsed:.1f}s ({rate:.1f} examples/s)"
         )
-        self.console.print(Text(line), soft_wrap=True)
-
-    def _tally(self, name: str) -> _Tally:
-        if name not in self.tallies:  # an event for a surface we were not told about
-            self.surface_started(name, budget=0)
-        return self.tallies[name]
-
-    @staticmethod
-    def _counts(tally: _Tally) -> str:
-        return (
-            f"{tally.findings} distinct divergence{_plural(tally.findings)}, "
-            f"{tally.both_failed} both failed, {tally.infra} infra error{_plural(tally.infra)}"
-        )
-
-    def _progress(self, tally: _Tally) -> str:
-        return f"{tally.examples}/{tally.budget} examples, {self._counts(tally)}"
-
-
-def _plural(count: int) -> str:
-    return "" if count == 1 else "s"

@@ -148,7 +148,11 @@ def _problem_lines(problems: Sequence[CorpusProblem], console: Console) -> None:
 
 
 def render_fixture_list(
-    fixtures: list[Fixture], problems: list[CorpusProblem], console: Console | None = None
+    fixtures: list[Fixture],
+    problems: list[CorpusProblem],
+    console: Console | None = None,
+    *,
+    quiet: bool = False,
 ) -> None:
     """A table per surface (id, category, signature, status, found at, input), then problems.
 
@@ -162,7 +166,7 @@ def render_fixture_list(
     by_surface: dict[str, list[Fixture]] = {}
     for fixture in fixtures:
         by_surface.setdefault(fixture.surface, []).append(fixture)
-    for surface in sorted(by_surface):
+    for surface in sorted(by_surface) if not quiet else ():
         console.print(_surface_table(surface, by_surface[surface]))
     if fixtures:
         open_ = sum(1 for f in fixtures if not f.known_gap and not f.fixed_at)

@@ -36,6 +36,7 @@ __all__ = [
     "GATE_FILENAME",
     "STATUS_WORDS",
     "config_path",
+    "failing_items",
     "fuzz_summary",
     "gate_detail",
     "gate_summary",
@@ -124,16 +125,39 @@ def gate_summary(result: CIResult) -> str:
     return f"gate: {_fixtures(len(result.gate))} — {counts}"
 
 
-def surface_headline(surface: str, outcomes: Sequence[CIOutcome]) -> str:
+def surface_headline(surface: str, outcomes: Sequence[CIOutcome], new: int = 0) -> str:
     """``validator: 6 fixtures — 1 regression, 4 open, 1 known gap open``.
 
-    A surface with nothing failing says ``ok`` first: ``embed: 8 fixtures — ok (6 open, 2 fixed)``.
+    A surface with nothing failing says ``ok`` first: ``embed: 8 fixtures — ok (6 open,
+    2 fixed)``; ``new`` findings of the fuzz run on it fail it too.
     """
-    counts = ", ".join(_counts(outcomes, always=False))
+    counts = _counts(outcomes, always=False)
+    if new:
+        counts.insert(0, f"{new} new finding{'s' if new != 1 else ''}")
     head = f"{escape_text(surface)}: {_fixtures(len(outcomes))} — "
-    if any(o.status.fails for o in outcomes):
-        return head + counts
-    return head + f"ok ({counts})"
+    if new or any(o.status.fails for o in outcomes):
+        return head + ", ".join(counts)
+    return head + (f"ok ({', '.join(counts)})" if counts else "ok")
+
+
+def failing_items(result: CIResult) -> list[tuple[str, str, str, str]]:
+    """Everything that fails the gate, each named: (what, surface, signature, fixture path).
+
+    New findings of the fuzz run first (their fixtures are in ``new-fixtures/``),
+    then regressions, changed divergences and closed gaps of the replay.
+    """
+    items: list[tuple[str, str, str, str]] = []
+    if result.campaign is not None:
+        for finding in result.campaign.new_findings:
+            signature = f"{finding.signature.id} {finding.signature.label}"
+            path = finding.fixture_path or f"(not saved: {finding.save_error or 'no corpus'})"
+            items.append(("new finding", finding.surface, signature, path))
+    for outcome in _ordered(result.regressions):
+        fixture = outcome.case.fixture
+        signature = f"{fixture.signature.id} {fixture.signature.label}"
+        what = STATUS_WORDS[outcome.status][0]
+        items.append((what, fixture.surface, signature, fixture_location(fixture)))
+    return items
 
 
 def fuzz_summary(result: CIResult) -> str:
@@ -236,6 +260,16 @@ def render_gate(result: CIResult, console: Console) -> None:
     )
     new = result.new_findings
     console.print(Text(fuzz_summary(result), style="bold red" if new else ""), soft_wrap=True)
+    for what, surface, signature, path in failing_items(result):
+        console.print(
+            Text.assemble(
+                (f"  {what}: ", "bold red"),
+                (f"{escape_text(surface)} ", "bold"),
+                escape_text(signature),
+                (f" — {escape_text(path)}", "dim"),
+            ),
+            soft_wrap=True,
+        )
     if result.replay.problems:
         console.print(Text("corpus problems:", style="bold red"))
         for problem in result.replay.problems:
@@ -293,14 +327,23 @@ def render_gate_markdown(result: CIResult) -> str:
     """The gate as Markdown: a headline per surface, the table, then each failing fixture."""
     lines = ["# difffuzz gate", ""]
     grouped = _by_surface(result.gate)
-    lines += [f"- **{inline(surface_headline(s, o))}**" for s, o in grouped.items()] or [
-        "- the corpus holds no fixture for the configured surfaces"
-    ]
+    new = _new_by_surface(result)
+    surfaces = list(dict.fromkeys([*grouped, *new]))
+    lines += [
+        f"- **{inline(surface_headline(s, grouped.get(s, []), new.get(s, 0)))}**" for s in surfaces
+    ] or ["- the corpus holds no fixture for the configured surfaces"]
     lines += [
         "",
         f"{inline(gate_summary(result))} · {inline(fuzz_summary(result))} · "
         f"exit code {code_span(str(result.exit_code))}",
     ]
+    failing = failing_items(result)
+    if failing:
+        lines += ["", "## What fails the gate", ""]
+        lines += [
+            f"- **{what}**: {inline(surface)} {inline(signature)} — {code_span(path)}"
+            for what, surface, signature, path in failing
+        ]
     if result.gate:
         lines += ["", *_markdown_table(result.gate)]
     detailed = [o for o in _ordered(result.gate) if o.status in _DETAILED]
@@ -313,6 +356,14 @@ def render_gate_markdown(result: CIResult) -> str:
         lines += ["", "## Corpus problems", ""]
         lines += [f"- {inline(str(problem))}" for problem in result.replay.problems]
     return "\n".join(lines) + "\n"
+
+
+def _new_by_surface(result: CIResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if result.campaign is not None:
+        for finding in result.campaign.new_findings:
+            counts[finding.surface] = counts.get(finding.surface, 0) + 1
+    return counts
 
 
 def write_gate_markdown(result: CIResult, folder: str | os.PathLike[str]) -> Path:

@@ -40,7 +40,7 @@ main{max-width:1200px;margin:0 auto;padding:24px}
 h1{margin:0 0 4px}h2{margin:32px 0 8px;border-bottom:1px solid #d1d5db;padding-bottom:4px}
 .facts{color:#6b7280}.headline{font-size:16px;margin:2px 0}
 .ok{color:#15803d}.bad{color:#b91c1c}.warn{color:#a16207}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px}
 .chart{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px}
 .chart h3{margin:0 0 4px;font-size:14px}
 table.stats{border-collapse:collapse;background:#fff;width:100%}
@@ -59,11 +59,13 @@ table.diff{border-collapse:collapse;width:100%;font:12px/1.35 ui-monospace,monos
 table-layout:fixed}
 table.diff td,table.diff th{padding:1px 6px;vertical-align:top;white-space:pre-wrap;
 word-break:break-all;border-right:1px solid #e5e7eb}
-table.diff th{text-align:left;background:#f3f4f6}table.diff td.m{width:14px;text-align:center}
+table.diff th{text-align:left;background:#f3f4f6}table.diff td.m{text-align:center;padding:1px 0}
+table.diff col.m{width:2.2ch}table.diff col.side{width:calc(50% - 1.1ch)}
 tr.bang td{background:#fee2e2}tr.tilde td{background:#fef9c3}tr.gap td{color:#9ca3af}
 ul.diffs{margin:4px 0;padding-left:20px;font-family:ui-monospace,monospace;font-size:12px}
 details summary{cursor:pointer;font-weight:600;margin-top:6px}
-svg text{font:11px system-ui,sans-serif;fill:#374151}
+svg text{font:12px system-ui,sans-serif;fill:#374151}svg text.axis{font-weight:600}
+svg text.legend{font-size:12px}
 """
 
 
@@ -100,26 +102,32 @@ def _line_chart(
 ) -> str:
     """A small SVG line chart; ``series`` is ``(name, colour, [(x, y), ...])`` per line.
 
-    ``steps`` draws a count that changes in jumps (distinct findings) as a
-    staircase, and puts the y ticks on whole numbers.
+    x is campaign time in seconds, so surfaces that ran one after another sit one
+    after another. The axis titles and the legend sit outside the plot, in margins
+    wide enough for their text. ``steps`` draws a count that changes in jumps
+    (distinct findings) as a staircase, and puts the y ticks on whole numbers.
     """
-    width, height, left, bottom = 520, 220, 44, 28
     series = [line for line in series if line[2]]
     points = [p for _, _, values in series for p in values]
     if not points:
         return (
             f'<div class="chart"><h3>{_e(title)}</h3><p class="facts">no samples recorded</p></div>'
         )
+    rows = math.ceil(len(series) / 3)
+    width, left, right, top = 560, 64, 18, 12
+    plot_h = 190
+    bottom = 44 + 18 * rows  # tick labels, the axis title, then the legend
+    height = top + plot_h + bottom
+    plot_w = width - left - right
     x_max = _nice_max(max(x for x, _ in points))
-    top = max(y for _, y in points)
-    y_max = 4.0 * max(1, math.ceil(top / 4)) if steps else _nice_max(top)
-    plot_w, plot_h = width - left - 10, height - bottom - 10
+    peak = max(y for _, y in points)
+    y_max = 4.0 * max(1, math.ceil(peak / 4)) if steps else _nice_max(peak)
 
     def px(x: float) -> float:
         return left + x / x_max * plot_w
 
     def py(y: float) -> float:
-        return 10 + plot_h - y / y_max * plot_h
+        return top + plot_h - y / y_max * plot_h
 
     parts = [
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_e(title)}">'
@@ -128,10 +136,24 @@ def _line_chart(
         y, x = tick / 4 * y_max, tick / 4 * x_max
         grid_y = f"{py(y):.1f}"
         parts.append(
-            f'<line x1="{left}" x2="{width - 10}" y1="{grid_y}" y2="{grid_y}" stroke="#ddd"/>'
+            f'<line x1="{left}" x2="{width - right}" y1="{grid_y}" y2="{grid_y}" stroke="#ddd"/>'
         )
-        parts.append(f'<text x="{left - 4}" y="{py(y) + 4:.1f}" text-anchor="end">{y:g}</text>')
-        parts.append(f'<text x="{px(x):.1f}" y="{height - 10}" text-anchor="middle">{x:g}s</text>')
+        parts.append(
+            f'<text class="tick" x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:g}</text>'
+        )
+        parts.append(
+            f'<text class="tick" x="{px(x):.1f}" y="{top + plot_h + 16}" '
+            f'text-anchor="middle">{x:g}</text>'
+        )
+    parts.append(
+        f'<text class="axis" x="{left + plot_w / 2:.1f}" y="{top + plot_h + 34}" '
+        'text-anchor="middle">campaign time (s)</text>'
+    )
+    middle = top + plot_h / 2
+    parts.append(
+        f'<text class="axis" x="14" y="{middle:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {middle:.1f})">{_e(unit)}</text>'
+    )
     for n, (name, colour, values) in enumerate(series):
         corners: list[tuple[float, float]] = []
         for x, y in values:
@@ -141,14 +163,17 @@ def _line_chart(
         path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in corners)
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
         parts += [
-            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{colour}">'
+            f'<circle class="point" cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{colour}">'
             f"<title>{_e(name)}: {y:g} at {x:g}s</title></circle>"
             for x, y in values
         ]
+        row, column = divmod(n, 3)
+        lx, ly = left + column * (plot_w / 3), top + plot_h + 54 + 18 * row
         parts.append(
-            f'<text x="{left + 6}" y="{22 + 14 * n}" style="fill:{colour}">{_e(name)}</text>'
+            f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text class="legend" x="{lx + 14:.1f}" y="{ly}">{_e(name[:24])}</text>'
         )
-    parts.append(f'<text x="{width - 10}" y="22" text-anchor="end">{_e(unit)}</text></svg>')
+    parts.append("</svg>")
     return f'<div class="chart"><h3>{_e(title)}</h3>{"".join(parts)}</div>'
 
 
@@ -200,11 +225,15 @@ def _rates(timeline: Sequence[tuple[float, int, int]]) -> list[tuple[float, floa
 def _charts(surfaces: Sequence[SurfaceResult]) -> str:
     # A surface keeps its colour in every chart, whichever surfaces have samples.
     colours = [_PALETTE[n % len(_PALETTE)] for n in range(len(surfaces))]
+    # Campaign time: each surface's samples start where the surface started.
     found = [
-        (s.surface, c, [(t, float(d)) for t, _, d in s.timeline])
+        (s.surface, c, [(s.started_s + t, float(d)) for t, _, d in s.timeline])
         for s, c in zip(surfaces, colours, strict=True)
     ]
-    rates = [(s.surface, c, _rates(s.timeline)) for s, c in zip(surfaces, colours, strict=True)]
+    rates = [
+        (s.surface, c, [(s.started_s + t, r) for t, r in _rates(s.timeline)])
+        for s, c in zip(surfaces, colours, strict=True)
+    ]
     verdicts = [
         (
             s.surface,
@@ -231,9 +260,12 @@ def _charts(surfaces: Sequence[SurfaceResult]) -> str:
     return (
         '<div class="charts">'
         + _line_chart(
-            "Distinct divergences found over the campaign", found, "divergences", steps=True
+            "Distinct divergences found over the campaign",
+            found,
+            "distinct divergences",
+            steps=True,
         )
-        + _line_chart("Examples per second over the campaign", rates, "examples/s")
+        + _line_chart("Examples per second over the campaign", rates, "examples per second")
         + _bar_chart("Examples by surface and verdict", verdicts, legend)
         + _bar_chart(
             "Findings by category",
@@ -250,13 +282,18 @@ def _charts(surfaces: Sequence[SurfaceResult]) -> str:
     )
 
 
+_DIFF_COLUMNS = '<colgroup><col class="m"><col class="side"><col class="side"></colgroup>'
+
+
 def _diff_table(view: DiffView) -> str:
     classes = {"!": "bang", "~": "tilde", "…": "gap", " ": ""}
     heads = "".join(
         f'<th class="{classes[view.status_marker]}">{_e(name)}: {_e(status)}</th>'
         for name, status in zip(view.runtimes, view.statuses, strict=True)
     )
-    rows = [f"<tr><th></th>{heads}</tr>"]
+    # The marker column is as wide as its one character: with table-layout:fixed the
+    # widths come from the first row, which would otherwise split the width in three.
+    rows = [_DIFF_COLUMNS, f"<tr><th></th>{heads}</tr>"]
     for row in view.rows:
         rows.append(
             f'<tr class="{classes[row.marker]}"><td class="m">{_e(row.marker)}</td>'
@@ -267,6 +304,7 @@ def _diff_table(view: DiffView) -> str:
         rows.append(
             '<tr><td></td><td colspan="2"><details><summary>raw answers (before the '
             'normalize steps)</summary><table class="diff">'
+            + _DIFF_COLUMNS
             + "".join(
                 f'<tr class="{classes[row.marker]}"><td class="m">{_e(row.marker)}</td>'
                 f"<td>{_e(row.left or '')}</td><td>{_e(row.right or '')}</td></tr>"

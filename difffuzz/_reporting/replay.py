@@ -161,8 +161,11 @@ def _case_text(case: ReplayCase) -> Text:
     return line
 
 
-def render_replay(result: ReplayResult, console: Console) -> None:
+def render_replay(result: ReplayResult, console: Console, *, quiet: bool = False) -> None:
     """Print every replayed fixture, the summary, corpus problems and the exit code.
+
+    ``quiet`` leaves out the fixtures that did not fail: the failing ones, the
+    problems and the summary are what a quiet run is for.
 
     >>> import io
     >>> console = Console(record=True, width=100, file=io.StringIO())
@@ -171,6 +174,8 @@ def render_replay(result: ReplayResult, console: Console) -> None:
     ['replay: 0 fixtures', 'exit 0: no fixture fails']
     """
     for case in result.cases:
+        if quiet and not case.fails and case.verdict is not ReplayVerdict.UNREACHABLE:
+            continue
         console.print(_case_text(case), soft_wrap=True)
         view = observation_diff(case) if case.verdict in _DRAWN else None
         if view is not None:

@@ -7,7 +7,6 @@ own tests. The function's return value and exceptions become an
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import Input, WireInput, json_bytes
 from difffuzz._outcome import Failure, Outcome
+from difffuzz._registry import import_from
 from difffuzz._transports.base import ClosesOnExit, PythonRequest
 
 __all__ = ["PythonTransport", "outcome_from_answer"]
@@ -64,18 +64,19 @@ def _body(answer: Any) -> bytes:
     return json_bytes(answer)
 
 
-def _import_target(target: str) -> Callable[[Input], Any]:
+def _import_target(target: str, import_root: str | None = None) -> Callable[[Input], Any]:
     module_name, sep, attribute = target.partition(":")
     if not sep or not module_name or not attribute:
         raise ConfigError(
             f"python target {target!r} must be 'module:function', like 'mypkg.runtime:validate'"
         )
     try:
-        found: Any = importlib.import_module(module_name)
+        found: Any = import_from(module_name, import_root)
     except ImportError as exc:
+        where = f"{import_root} (the config's folder) and " if import_root else ""
         raise ConfigError(
             f"python target {target!r}: cannot import module {module_name!r} ({exc}); "
-            "check the name and that it is on sys.path"
+            f"check the name, and that it is in {where}sys.path"
         ) from exc
     for part in attribute.split("."):
         try:
@@ -103,12 +104,14 @@ class PythonTransport(ClosesOnExit):
     b'-3'
     """
 
-    def __init__(self, target: str, *, timeout: float | None = None) -> None:
+    def __init__(
+        self, target: str, *, timeout: float | None = None, import_root: str | None = None
+    ) -> None:
         if timeout is not None and timeout <= 0:
             raise ConfigError(f"timeout={timeout!r} must be a positive number of seconds or None")
         self.target = target
         self.timeout = timeout
-        self.function = _import_target(target)
+        self.function = _import_target(target, import_root)
 
     def render(self, value: Input) -> PythonRequest:
         """The call :meth:`send` makes for ``value`` (a mutated document: its bytes)."""

@@ -131,8 +131,11 @@ def _out_option(help_text: str) -> Callable[[F], F]:
 )
 @click.option("--seed", type=int, default=None)
 @_out_option("Folder for the demo's config, corpus and reports.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @click.pass_context
-def demo(ctx: click.Context, max_examples: int | None, seed: int | None, out_dir: Path) -> int:
+def demo(
+    ctx: click.Context, max_examples: int | None, seed: int | None, out_dir: Path, quiet: bool
+) -> int:
     """Run a short campaign against the two sample runtimes."""
     if ctx.invoked_subcommand is not None:
         return 0
@@ -141,7 +144,7 @@ def demo(ctx: click.Context, max_examples: int | None, seed: int | None, out_dir
         click.echo(f"  rust-style gateway  {runtimes.rust.base_url}")
         click.echo(f"  go-style port       {runtimes.go.base_url}")
         path = write_sample_config(runtimes, out_dir, max_examples=max_examples or DEMO_BUDGET)
-        code: int = ctx.invoke(_builtin(ctx, "run"), config_path=path, seed=seed)
+        code: int = ctx.invoke(_builtin(ctx, "run"), config_path=path, seed=seed, quiet=quiet)
     click.echo("")
     click.echo(
         f"The demo's config, fixtures and reports are in {out_dir}/. "
@@ -152,8 +155,12 @@ def demo(ctx: click.Context, max_examples: int | None, seed: int | None, out_dir
 
 @demo.command("serve")
 @_out_option("Folder for the config written for the running samples.")
-def serve(out_dir: Path) -> None:
-    """Start the sample runtimes, write a config for them, and wait (Ctrl-C stops)."""
+def serve(out_dir: Path) -> int:
+    """Start the sample runtimes, write a config for them, and wait (Ctrl-C stops).
+
+    Stopped by a signal, it exits as every difffuzz command does: 128 + N
+    (130 for Ctrl-C, 143 for SIGTERM).
+    """
     with running_samples() as runtimes:
         path = write_sample_config(runtimes, out_dir)
         print(
@@ -163,21 +170,23 @@ def serve(out_dir: Path) -> None:
         print(f"config written to {path}; try:")
         print(f"  difffuzz run --config {path}")
         print(f"  difffuzz replay --config {path}")
-        print(f"  difffuzz ci --config {path} --budget 50 --seed 1")
+        print(f"  difffuzz ci --config {path} --max-examples 50 --seed 1")
         print("Ctrl-C stops them.", flush=True)
-        stop = False
+        stopped_by: int | None = None
 
-        def on_term(signum: int, frame: object) -> None:
-            nonlocal stop
-            stop = True
+        def on_signal(signum: int, frame: object) -> None:
+            nonlocal stopped_by
+            stopped_by = signum
 
-        signal.signal(signal.SIGTERM, on_term)
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGHUP, on_signal)
         try:
-            while not stop:
+            while stopped_by is None:
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            stopped_by = signal.SIGINT
     print("sample runtimes stopped.", file=sys.stderr)
+    return 128 + int(stopped_by)
 
 
 @demo.command("ci")
@@ -189,20 +198,24 @@ def serve(out_dir: Path) -> None:
     show_default=True,
     help="The corpus to gate on (the repo's own, by default).",
 )
-@click.option("--budget", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--max-examples", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--budget", type=click.IntRange(min=1), default=None, hidden=True)  # old name
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--replay-only", is_flag=True, help="Only replay the corpus; no fuzz run.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path))
 @_out_option("Folder for the generated config and the reports.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @click.pass_context
 def ci(
     ctx: click.Context,
     corpus_dir: Path,
-    budget: int,
+    max_examples: int,
+    budget: int | None,
     seed: int,
     replay_only: bool,
     junit: Path | None,
     out_dir: Path,
+    quiet: bool,
 ) -> int:
     """`difffuzz ci` against the sample runtimes: the project's own regression gate."""
     with running_samples() as runtimes:
@@ -212,9 +225,10 @@ def ci(
         code: int = ctx.invoke(
             _builtin(ctx, "ci"),
             config_path=path,
-            budget=budget,
+            max_examples=budget or max_examples,
             seed=seed,
             junit=junit,
             replay_only=replay_only,
+            quiet=quiet,
         )
     return code
