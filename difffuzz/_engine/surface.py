@@ -575,8 +575,9 @@ class SurfaceCampaign:
         crash, a cut body: another signature, or no answer) says nothing either way.
         A divergence is flaky when some resend contradicted it, none reproduced it,
         or another divergence came back more often (the input's usual answer, with
-        a fault on top the first time); one found on a runtime that then went down, whose answer was a failure,
-        cannot be confirmed and is flaky too (the fault may be all it shows).
+        a fault on top the first time); one found on a runtime that then went down,
+        whose answer was a failure, cannot be confirmed and is flaky too (the fault
+        may be all it shows).
         """
         if self.result.aborted:
             failed = observation.left.failure is not None or observation.right.failure is not None
