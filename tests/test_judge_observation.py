@@ -143,6 +143,7 @@ def test_each_tracked_gap_is_tried_even_after_one_that_changed_nothing() -> None
     observation = judge.judge("i", rust, go)
     (hit,) = observation.gap_hits
     reopened = Judge(normalize_surface(), RUNTIMES).judge("i", rust, go)
+    assert reopened.signature is not None
     assert hit == GapHit(GAP_REASON, reopened.signature, reopened.comparison.differences)
 
 
