@@ -84,7 +84,11 @@ MODULES: dict[str, list[str]] = {
     ],
     "_signature.py": ["tests/test_signature.py", "tests/test_signature_format.py"],
     "_bucket.py": ["tests/test_judge.py", "tests/test_engine_identity.py"],
-    "_corpus.py": ["tests/test_corpus.py", "tests/test_corpus_durability.py"],
+    "_corpus.py": [
+        "tests/test_corpus.py",
+        "tests/test_corpus_durability.py",
+        "tests/test_corpus_normalize.py",
+    ],
     "_comparators/base.py": _COMPARATORS,
     "_comparators/http.py": ["tests/test_comparators_http.py"],
     "_comparators/json_rules.py": ["tests/test_comparators_json.py"],
