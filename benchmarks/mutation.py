@@ -164,6 +164,8 @@ def _scratch_copy(module: str, tests: Sequence[str], into: Path, rev: str | None
     config = (
         "\n[tool.mutmut]\n"
         'source_paths = ["difffuzz"]\n'
+        # Tests read the repository's own corpus and example configs beside tests/.
+        'also_copy = ["corpus", "examples", "strategies"]\n'
         f'only_mutate = ["difffuzz/{module}"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(present)}\n"
         # -p no:cacheprovider: nothing written beside the copy; the CI profile is
