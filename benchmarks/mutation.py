@@ -73,18 +73,26 @@ MODULES: dict[str, list[str]] = {
     "_engine/classify.py": ["tests/test_engine_parts.py"],
     "_engine/settings.py": ["tests/test_engine_budgets.py"],
     "_engine/noise.py": ["tests/test_engine_statistics.py", "tests/test_engine_quality.py"],
-    "_engine/phase.py": ["tests/test_engine_parts.py", "tests/test_engine_budgets.py"],
+    "_engine/phase.py": ["tests/test_engine_phase.py", "tests/test_engine_parts.py"],
     "_engine/causes.py": ["tests/test_engine_identity.py", "tests/test_engine_statistics.py"],
     "_engine/surface.py": _ENGINE,
     "_engine/campaign.py": _ENGINE,
-    "_judge.py": ["tests/test_judge.py", "tests/test_judge_normalize.py"],
-    "_signature.py": ["tests/test_signature.py"],
+    "_judge.py": [
+        "tests/test_judge.py",
+        "tests/test_judge_normalize.py",
+        "tests/test_judge_observation.py",
+    ],
+    "_signature.py": ["tests/test_signature.py", "tests/test_signature_format.py"],
     "_bucket.py": ["tests/test_judge.py", "tests/test_engine_identity.py"],
-    "_corpus.py": ["tests/test_corpus.py", "tests/test_corpus_durability.py"],
+    "_corpus.py": [
+        "tests/test_corpus.py",
+        "tests/test_corpus_durability.py",
+        "tests/test_corpus_normalize.py",
+    ],
     "_comparators/base.py": _COMPARATORS,
     "_comparators/http.py": ["tests/test_comparators_http.py"],
     "_comparators/json_rules.py": ["tests/test_comparators_json.py"],
-    "_comparators/numeric.py": ["tests/test_comparators_json.py"],
+    "_comparators/numeric.py": ["tests/test_comparators_json.py", "tests/test_signature_format.py"],
     "_comparators/params.py": _COMPARATORS,
     "_comparators/ranked.py": ["tests/test_comparators_ranked.py"],
     "_comparators/structure.py": ["tests/test_comparators_json.py"],
@@ -156,6 +164,8 @@ def _scratch_copy(module: str, tests: Sequence[str], into: Path, rev: str | None
     config = (
         "\n[tool.mutmut]\n"
         'source_paths = ["difffuzz"]\n'
+        # Tests read the repository's own corpus and example configs beside tests/.
+        'also_copy = ["corpus", "examples", "strategies"]\n'
         f'only_mutate = ["difffuzz/{module}"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(present)}\n"
         # -p no:cacheprovider: nothing written beside the copy; the CI profile is

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from random import Random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -215,3 +217,50 @@ def test_processes_saving_at_once_leave_one_whole_file_per_fixture(tmp_path: Pat
     # Each process wrote its own fixture; the shared one was written by at least one.
     assert sum(int(out.strip()) for out, _ in outputs) >= SAVERS + 1
     assert all(json.loads(p.read_bytes())["schema"] for p in corpus.files("planted"))
+
+
+# -- records with only the required fields, and hand-edited ones ----------------------
+
+
+def _minimal_record() -> dict[str, object]:
+    full = FROZEN_RECORD.to_json()
+    required = ("schema", "surface", "signature", "input", "runtimes", "outcomes", "compare")
+    return {key: full[key] for key in required}
+
+
+def test_a_record_with_only_the_required_fields_reads_with_the_defaults() -> None:
+    fixture = Fixture.from_json(_minimal_record())
+    assert (fixture.shrunk, fixture.flaky) == (True, False)
+    assert (fixture.known_gap, fixture.fixed_at, fixture.found_at) == ("", "", "")
+    assert (fixture.difffuzz_version, fixture.hypothesis_version) == ("", "")
+    assert (fixture.differences, fixture.collapse, fixture.answer_status) == ((), (), None)
+    assert fixture.seed is None
+    assert fixture.normalized is None
+    assert Fixture.from_json({**_minimal_record(), "known_gap": "not a table"}).known_gap == ""
+
+
+def test_stored_normalised_answers_are_read_per_runtime() -> None:
+    record = {**_minimal_record(), "normalized": {"go": {"side": "go"}, "rust": {"side": "rust"}}}
+    assert Fixture.from_json(record).normalized == ({"side": "rust"}, {"side": "go"})
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"runtimes": "ab"}, "field 'runtimes' must name two runtimes, got 'ab'"),
+        ({"collapse": "/rows/*"}, "field 'collapse' must be a list, got '/rows/*'"),
+        ({"answer_status": 200}, "field 'answer_status' must be a list, got 200"),
+        ({"normalized": {"rust": 1}}, "field 'normalized' must have one entry per runtime"),
+        ({"normalized": [1, 2]}, "field 'normalized' must have one entry per runtime"),
+    ],
+)
+def test_a_hand_edited_record_names_the_field_that_is_wrong(
+    change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Fixture.from_json({**_minimal_record(), **change})
+
+
+def test_a_record_that_is_not_an_object_says_so() -> None:
+    with pytest.raises(ValueError, match=r"^a fixture must be a JSON object$"):
+        Fixture.from_json([])  # type: ignore[arg-type]

@@ -8,17 +8,23 @@ normalize steps ran on which side.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import Difference, DiffKind
+from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._properties import runtime_property
-from difffuzz._results import Verdict
+from difffuzz._results import GapHit, Verdict
 from tests.test_judge import RUNTIMES, surface
+from tests.test_judge_normalize import GAP_REASON, TRACKED, go_error, rust_error
+from tests.test_judge_normalize import surface as normalize_surface
 
 ANSWER = Outcome(status=0, body=b'{"text": "<"}')
 OTHER = Outcome(status=0, body=b'{"text": "&lt;"}')
@@ -124,4 +130,33 @@ def test_each_side_gets_its_own_runtime_normalize_steps() -> None:
     assert judge.normalize(1, lower).json == {"text": "a"}
     assert judge.judge("x", lower, Outcome(status=0, body=b'{"text": "A"}')).verdict is (
         Verdict.MATCH
+    )
+
+
+# -- tracked gaps and failing steps (the rules themselves: test_judge_normalize.py) -----
+
+
+def test_each_tracked_gap_is_tried_even_after_one_that_changed_nothing() -> None:
+    idle = {"reason": "a gap these answers never show", "normalize": {"go": [{"jq": "."}]}}
+    judge = Judge(normalize_surface(gaps=[idle, TRACKED]), RUNTIMES)
+    rust, go = rust_error("to", "bad"), go_error("to", "bad")
+    observation = judge.judge("i", rust, go)
+    (hit,) = observation.gap_hits
+    reopened = Judge(normalize_surface(), RUNTIMES).judge("i", rust, go)
+    assert reopened.signature is not None
+    assert hit == GapHit(GAP_REASON, reopened.signature, reopened.comparison.differences)
+
+
+def test_a_failing_step_names_the_runtime_and_quotes_the_answer_s_start() -> None:
+    spec = surface(runtimes={"go": {"normalize": [{"jq": ".a + 1"}]}})
+    body = json.dumps({"a": "x", "pad": "y" * 400}).encode()
+    with pytest.raises(ConfigError) as error:
+        Judge(spec, RUNTIMES).judge("x", ANSWER, Outcome(status=0, body=body))
+    message = str(error.value)
+    assert message.startswith("surfaces.probe (runtime go): normalize step")
+    assert repr(body[:300].decode()) in message
+    assert repr(body[:301].decode()) not in message
+    assert message.endswith(
+        "Make the step handle every answer it can meet (in jq, "
+        "'if COND then ... else . end' leaves the others as they are)"
     )
