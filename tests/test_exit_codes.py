@@ -68,7 +68,7 @@ def test_run_fails_on_new_divergences_only(project: Path) -> None:
     # The same run again: everything it finds is in the corpus now, so nothing is new.
     again = _run()
     assert again.exit_code == 0, again.output
-    assert "known" in again.output
+    assert "known api" in again.output
 
 
 def test_replay_and_ci_fail_on_what_still_diverges(project: Path) -> None:
@@ -155,7 +155,12 @@ def test_an_unreachable_runtime_is_exit_3(tmp_path: Path, monkeypatch: pytest.Mo
     with LoopbackServer(echo_json) as left:
         monkeypatch.chdir(tmp_path)
         assert invoke("init", "http", "--left", left.url, "--right", url, "-q").exit_code == 0
-        assert _run().exit_code == 3
+        down = invoke("run", "--max-examples", EXAMPLES, "--no-reports")
+        assert down.exit_code == 3, down.output
+        # Said first, before any surface line, and the surface says it did not run.
+        lines = down.output.splitlines()
+        assert lines[0].startswith("unreachable: runtime 'right' is unreachable at ")
+        assert any(line.startswith("api: not run: ") for line in lines[1:])
         (tmp_path / "corpus" / "api").mkdir(parents=True)
         with LoopbackServer(echo_json_dropping_short_keys) as right:
             # A fixture to replay: found while the right runtime was up elsewhere.
