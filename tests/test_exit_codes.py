@@ -192,3 +192,23 @@ def test_demo_serve_exits_130_on_ctrl_c(tmp_path: Path) -> None:
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+def test_corpus_list_and_replay_agree_on_known_gaps(project: Path) -> None:
+    config = project / "difffuzz.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[surfaces.api.known_gaps]]\ncategory = "shape"\nreason = "tracked in API-7"\n',
+        encoding="utf-8",
+    )
+    assert _run().exit_code == 0  # every finding is the known gap: nothing fails
+    saved, _ = Corpus(project / "corpus").load()
+    assert saved
+    assert not any(f.known_gap for f in saved)  # the gap lives in the config, not the files
+    listed = invoke("corpus", "list")
+    assert listed.exit_code == 0, listed.output
+    assert f"{len(saved)} known gap" in listed.output
+    replayed = invoke("replay", "--report-json", project / "replay.json")
+    assert replayed.exit_code == 0, replayed.output
+    cases = json.loads((project / "replay.json").read_text(encoding="utf-8"))["cases"]
+    assert sum(1 for case in cases if case["known_gap"]) == len(saved)
