@@ -68,7 +68,7 @@ def test_run_fails_on_new_divergences_only(project: Path) -> None:
     # The same run again: everything it finds is in the corpus now, so nothing is new.
     again = _run()
     assert again.exit_code == 0, again.output
-    assert "known" in again.output
+    assert "known api" in again.output
 
 
 def test_replay_and_ci_fail_on_what_still_diverges(project: Path) -> None:
@@ -155,7 +155,12 @@ def test_an_unreachable_runtime_is_exit_3(tmp_path: Path, monkeypatch: pytest.Mo
     with LoopbackServer(echo_json) as left:
         monkeypatch.chdir(tmp_path)
         assert invoke("init", "http", "--left", left.url, "--right", url, "-q").exit_code == 0
-        assert _run().exit_code == 3
+        down = invoke("run", "--max-examples", EXAMPLES, "--no-reports")
+        assert down.exit_code == 3, down.output
+        # Said first, before any surface line, and the surface says it did not run.
+        lines = down.output.splitlines()
+        assert lines[0].startswith("unreachable: runtime 'right' is unreachable at ")
+        assert any(line.startswith("api: not run: ") for line in lines[1:])
         (tmp_path / "corpus" / "api").mkdir(parents=True)
         with LoopbackServer(echo_json_dropping_short_keys) as right:
             # A fixture to replay: found while the right runtime was up elsewhere.
@@ -187,3 +192,23 @@ def test_demo_serve_exits_130_on_ctrl_c(tmp_path: Path) -> None:
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+def test_corpus_list_and_replay_agree_on_known_gaps(project: Path) -> None:
+    config = project / "difffuzz.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[surfaces.api.known_gaps]]\ncategory = "shape"\nreason = "tracked in API-7"\n',
+        encoding="utf-8",
+    )
+    assert _run().exit_code == 0  # every finding is the known gap: nothing fails
+    saved, _ = Corpus(project / "corpus").load()
+    assert saved
+    assert not any(f.known_gap for f in saved)  # the gap lives in the config, not the files
+    listed = invoke("corpus", "list")
+    assert listed.exit_code == 0, listed.output
+    assert f"{len(saved)} known gap" in listed.output
+    replayed = invoke("replay", "--report-json", project / "replay.json")
+    assert replayed.exit_code == 0, replayed.output
+    cases = json.loads((project / "replay.json").read_text(encoding="utf-8"))["cases"]
+    assert sum(1 for case in cases if case["known_gap"]) == len(saved)

@@ -28,6 +28,7 @@ from difffuzz._discovery import find_config
 from difffuzz._exceptions import ConfigError
 from difffuzz._init.openapi import openapi_operations
 from difffuzz._init.toml_text import toml_value
+from difffuzz._registry import STRATEGIES
 from tests.support.json_echo import echo_json, echo_json_dropping_short_keys, json_reply
 from tests.support.loopback import LoopbackServer, RecordedRequest, Reply
 
@@ -70,6 +71,8 @@ def test_init_http_runs_as_written(
 
     run = invoke("run", "--max-examples", EXAMPLES, "--seed", "1", "--no-reports")
     assert run.exit_code == 1, run.output
+    # The budget is exact, and the log says so.
+    assert f"api: done, {EXAMPLES}/{EXAMPLES} examples" in run.output
     (fixture,) = [f for f in saved(tmp_path) if f.surface == "api"][:1]
     assert isinstance(fixture.input, dict)
     assert any(len(key) == 1 for key in fixture.input)
@@ -127,6 +130,34 @@ def test_init_python_imports_from_the_configs_folder(
     assert run.exit_code == 1, run.output
     (fixture, *_) = saved(project)
     assert fixture.input.strip() != fixture.input.strip(" ")
+
+
+def test_strategy_modules_are_found_beside_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    module = f"shouts_{uuid.uuid4().hex[:8]}"
+    (project / f"{module}.py").write_text(
+        "from hypothesis import strategies as st\n"
+        "import difffuzz\n\n"
+        f"@difffuzz.strategy('{module}')\n"
+        "def shouts():\n"
+        "    return st.text(alphabet='ABC', min_size=1, max_size=4)\n",
+        encoding="utf-8",
+    )
+    output = project / "difffuzz.toml"
+    written = invoke(
+        "init", "python", "--left", "builtins:str", "--right", "builtins:str", "-o", output, "-q"
+    )
+    assert written.exit_code == 0, written.output
+    text = output.read_text(encoding="utf-8").replace('strategy = "text"', f'strategy = "{module}"')
+    output.write_text(f'strategy_modules = ["{module}"]\n' + text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # not the config's folder, and not on sys.path
+    run = invoke("run", "--config", output, "--max-examples", "10", "--no-reports", "-q")
+    assert run.exit_code == 0, run.output
+    assert module in STRATEGIES  # imported from the config's folder, and used
+    assert STRATEGIES.origin(module) == f"{module}.shouts"
 
 
 SPEC = """\
