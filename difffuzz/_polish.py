@@ -82,6 +82,16 @@ def _like(value: S, text: str) -> S:
 
 def simpler_values(value: Input) -> Iterator[Input]:
     """Candidate values that are plausibly simpler than ``value`` (not all are)."""
+    yield from _walk(value, _simpler_leaf, shrink_files=True)
+
+
+def deletions(value: Input) -> Iterator[Input]:
+    """``value`` with one part dropped (a key, an item, a file, a run of characters),
+    never a value changed."""
+    yield from _walk(value, _shorter_leaf, shrink_files=False)
+
+
+def _simpler_leaf(value: Input) -> Iterator[Input]:
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
@@ -92,54 +102,43 @@ def simpler_values(value: Input) -> Iterator[Input]:
         yield from _sequences(value)
     elif isinstance(value, bytes):
         yield from _sequences(value)
-    elif isinstance(value, list | tuple):
-        items = list(value)
-        rebuild = tuple if isinstance(value, tuple) else list
-        for index in range(len(items)):
-            yield rebuild(items[:index] + items[index + 1 :])
-        for index, item in enumerate(items):
-            for simpler in simpler_values(item):
-                yield rebuild([*items[:index], simpler, *items[index + 1 :]])
-    elif isinstance(value, dict):
-        for key in value:
-            yield {k: v for k, v in value.items() if k != key}
-        for key, item in value.items():
-            for simpler in simpler_values(item):
-                yield {**value, key: simpler}
-    elif isinstance(value, FileTree):
-        files = dict(value.files)
-        for path in files:
-            yield FileTree.of({p: c for p, c in files.items() if p != path})
-        for path, content in files.items():
-            for simpler in _sequences(content):
-                yield FileTree.of({**files, path: simpler})
 
 
-def deletions(value: Input) -> Iterator[Input]:
-    """``value`` with one part dropped (a key, an item, a file, a run of characters),
-    never a value changed."""
+def _shorter_leaf(value: Input) -> Iterator[Input]:
     if isinstance(value, str):  # noqa: SIM114 - two branches so mypy binds S to one type
         yield from (v for v in _sequences(value) if len(v) < len(value))
     elif isinstance(value, bytes):
         yield from (v for v in _sequences(value) if len(v) < len(value))
-    elif isinstance(value, list | tuple):
+
+
+def _walk(
+    value: Input, leaf: Callable[[Input], Iterator[Input]], *, shrink_files: bool
+) -> Iterator[Input]:
+    """Drop one part of a container, then apply ``leaf`` (or recurse) inside each part."""
+    if isinstance(value, list | tuple):
         items = list(value)
         rebuild = tuple if isinstance(value, tuple) else list
         for index in range(len(items)):
             yield rebuild(items[:index] + items[index + 1 :])
         for index, item in enumerate(items):
-            for smaller in deletions(item):
+            for smaller in _walk(item, leaf, shrink_files=shrink_files):
                 yield rebuild([*items[:index], smaller, *items[index + 1 :]])
     elif isinstance(value, dict):
         for key in value:
             yield {k: v for k, v in value.items() if k != key}
         for key, item in value.items():
-            for smaller in deletions(item):
+            for smaller in _walk(item, leaf, shrink_files=shrink_files):
                 yield {**value, key: smaller}
     elif isinstance(value, FileTree):
         files = dict(value.files)
         for path in files:
             yield FileTree.of({p: c for p, c in files.items() if p != path})
+        if shrink_files:
+            for path, content in files.items():
+                for simpler in _sequences(content):
+                    yield FileTree.of({**files, path: simpler})
+    else:
+        yield from leaf(value)
 
 
 def polish(
