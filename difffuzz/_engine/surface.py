@@ -573,8 +573,8 @@ class SurfaceCampaign:
         about one time in ten. Only a resend on which the runtimes *agree* speaks
         against the divergence; a resend that hits a fault of its own (a 500, a
         crash, a cut body: another signature, or no answer) says nothing either way.
-        A divergence is flaky when some resend contradicted it, none reproduced it,
-        or another divergence came back more often (the input's usual answer, with
+        A divergence is flaky when some resend contradicted it, or another
+        divergence came back more often (the input's usual answer, with
         a fault on top the first time); one found on a runtime that then went down,
         whose answer was a failure, cannot be confirmed and is flaky too (the fault
         may be all it shows).
@@ -595,7 +595,7 @@ class SurfaceCampaign:
                 others[repeated.signature] = others.get(repeated.signature, 0) + 1
         # The input's usual answer is another divergence: this one was a fault on top.
         outvoted = any(count > reproduced for count in others.values())
-        return (reproduced, sent, contradicted > 0 or reproduced == 0 or outvoted)
+        return (reproduced, sent, contradicted > 0 or outvoted)
 
 
 class _RoundFailed(Exception):
