@@ -307,7 +307,7 @@ def signal_run(number: int, folder: Path) -> tuple[FaultRun, list[int]]:
             cwd=folder,
         )
         try:
-            _wait_for(lambda: b"divergence #1" in log.read_bytes(), "the planted finding")
+            _wait_for(lambda: b"1 kind of divergence" in log.read_bytes(), "the planted finding")
             hold.touch()
             _wait_for(
                 lambda: any(p.read_text(encoding="utf-8") == "holding" for p in pids.iterdir()),
@@ -424,7 +424,7 @@ def run_scenario(scenario: Scenario, folder: Path) -> FaultRun:
 HELPER_BUDGET = {"max_examples": 15, "shrink_budget": 60}
 
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("http: no fault", "http", exit_code=1, message=r"divergence #1: value: value /chars"),
+    Scenario("http: no fault", "http", exit_code=1, message=r"new length value: value /chars"),
     Scenario(
         "http: runtime dies mid-campaign",
         "http",
@@ -488,7 +488,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "command",
         campaign=HELPER_BUDGET,
         exit_code=1,
-        message=r"divergence #1: value: value /chars",
+        message=r"new length value: value /chars",
     ),
     Scenario(
         "helper: crashes on 10% of calls",
