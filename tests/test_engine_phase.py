@@ -24,6 +24,10 @@ def test_generating_shrinking_and_the_final_replay_are_told_apart() -> None:
     assert not any(shrinking for _, shrinking in calls[:first_failure])  # generating
     assert any(shrinking for _, shrinking in calls[first_failure + 1 :])  # shrinking
     assert calls[-1] == (10, True)  # the final replay of the minimal example
+    # The shrink phase starts by re-running a failure it found: shrinking already.
+    first_shrink = next(i for i, (_, shrinking) in enumerate(calls) if shrinking)
+    failures = {value for value, _ in calls[:first_shrink] if value >= 10}
+    assert calls[first_shrink][0] in failures
     assert not hypothesis_is_shrinking()  # outside any Hypothesis run
 
 
