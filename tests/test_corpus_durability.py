@@ -264,3 +264,26 @@ def test_a_hand_edited_record_names_the_field_that_is_wrong(
 def test_a_record_that_is_not_an_object_says_so() -> None:
     with pytest.raises(ValueError, match=r"^a fixture must be a JSON object$"):
         Fixture.from_json([])  # type: ignore[arg-type]
+
+
+def test_stored_normalised_answers_hold_non_finite_numbers_as_strict_json() -> None:
+    fixture = replace(
+        FROZEN_RECORD,
+        normalized=({"v": [math.nan, math.inf, 1.5], "n": 2}, {"v": -math.inf}),
+    )
+    assert fixture.to_json()["normalized"] == {
+        "rust": {"v": ["NaN", "Infinity", 1.5], "n": 2},
+        "go": {"v": "-Infinity"},
+    }
+    json.loads(fixture_text(fixture), parse_constant=lambda name: pytest.fail(name))
+
+
+def test_a_lone_surrogate_in_an_answer_is_written_as_its_json_escape(tmp_path: Path) -> None:
+    # json.loads turns "\ud800" in an answer into a lone surrogate, which UTF-8 cannot
+    # hold: the file keeps the escape, and reads back the same value.
+    surrogate = Difference(DiffKind.VALUE, "/text", "/text", left="a\ud800", right="b")
+    fixture = replace(FROZEN_RECORD, differences=(surrogate,))
+    corpus = Corpus(tmp_path)
+    path, _ = corpus.save(fixture)
+    assert b"\\ud800" in path.read_bytes()
+    assert corpus.read(path).differences[0].left == "a\ud800"
