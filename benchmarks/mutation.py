@@ -83,7 +83,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_judge_observation.py",
     ],
     "_signature.py": ["tests/test_signature.py", "tests/test_signature_format.py"],
-    "_bucket.py": ["tests/test_judge.py", "tests/test_engine_identity.py"],
+    "_bucket.py": ["tests/test_bucket.py", "tests/test_judge.py"],
     "_corpus.py": [
         "tests/test_corpus.py",
         "tests/test_corpus_durability.py",

@@ -1,0 +1,150 @@
+"""Search buckets (``_bucket.py``): what splits two divergences, and what must not.
+
+A bucket decides which examples Hypothesis shrinks together, so each part of it
+is pinned here: the error text each side gives (normalised), the top-level
+fields, which side failed, and the record a report shows.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from difffuzz._bucket import Bucket, error_text, normalise_error
+from difffuzz._comparators.base import Difference, DiffKind
+from difffuzz._outcome import Failure, Outcome
+
+
+def answer(document: object, status: int = 200) -> Outcome:
+    return Outcome(status=status, body=json.dumps(document).encode())
+
+
+# -- error texts --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("Invalid escape at line 1 column 7", "invalid escape at line N column N"),
+        ("bad  value\t'x\"y' at 0xFF", "bad value '…' at N"),
+        ('Unknown field "zone"', "unknown field '…'"),
+        ("got `a` and «b»", "got '…' and '…'"),
+        ("number -1.5e+10 out of range", "number N out of range"),
+        ("x" * 100, "x" * 80),
+    ],
+)
+def test_an_error_text_loses_what_varies_with_the_input(text: str, normal: str) -> None:
+    assert normalise_error(text) == normal
+
+
+def test_a_failed_side_speaks_through_its_failure_its_stderr_or_its_body() -> None:
+    assert error_text(Outcome(status=None, failure=Failure.CRASHED), answered=False) == "crashed"
+    traceback = b"Traceback (most recent call last):\n  ...\nValueError: bad at 3\n\n"
+    assert error_text(Outcome(status=1, stderr=traceback), answered=False) == "valueerror: bad at N"
+    body = Outcome(status=500, body=b'{"error": "Boom at 12"}')
+    assert error_text(body, answered=False) == "boom at N"
+    plain = Outcome(status=500, body=b"first line\nlast line 7\n")
+    assert error_text(plain, answered=False) == "last line N"
+    assert error_text(Outcome(status=500, body=b"  \n"), answered=False) == ""
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"ok": False, "error": "Bad Input"}, "bad input"),
+        ({"message": "m"}, "m"),
+        ({"Error": {"Message": "nested 1"}}, "nested N"),
+        ({"error": {"code": 1, "kind": 2}}, "code kind"),  # no text inside: its keys
+        ({"error": 7, "detail": "the detail"}, "the detail"),
+        ({"ok": True}, ""),
+        (["error"], ""),
+    ],
+)
+def test_an_answer_may_carry_its_error_message(document: object, message: str) -> None:
+    assert error_text(answer(document), answered=True) == message
+
+
+def test_an_answer_that_is_not_json_carries_no_message() -> None:
+    assert error_text(Outcome(status=200, body=b"plain text"), answered=True) == ""
+    failed = Outcome(status=500, body=b"plain text")
+    assert error_text(failed, answered=False) == "plain text"
+
+
+# -- the bucket ------------------------------------------------------------------------
+
+
+def difference(kind: DiffKind, path: str) -> Difference:
+    return Difference(kind, path, path, left=1, right=2)
+
+
+def test_the_fields_are_top_level_with_indices_folded() -> None:
+    bucket = Bucket.of(
+        "s",
+        answer({}),
+        answer({}),
+        [
+            difference(DiffKind.VALUE, "/a/b/c"),
+            difference(DiffKind.TYPE, "/*/*/x"),
+            difference(DiffKind.STATUS, ""),
+            difference(DiffKind.PROPERTY, "/no-ssn"),
+        ],
+        answered=(True, True),
+    )
+    assert bucket.fields == ("/*/*/x", "/a", "property no-ssn", "status")
+
+
+def test_three_sibling_fields_fold_into_one() -> None:
+    paths = ["/a", "/b", "/c"]
+    three = Bucket.of(
+        "s", answer({}), answer({}), [difference(DiffKind.VALUE, p) for p in paths],
+        answered=(True, True),
+    )  # fmt: skip
+    two = Bucket.of(
+        "s", answer({}), answer({}), [difference(DiffKind.VALUE, p) for p in paths[:2]],
+        answered=(True, True),
+    )  # fmt: skip
+    assert (three.fields, two.fields) == (("/*",), ("/a", "/b"))
+    assert Bucket.of("s", answer({}), answer({}), [], answered=(True, True)).fields == ()
+
+
+@pytest.mark.parametrize(
+    ("answered", "failed"),
+    [
+        ((True, True), ""),
+        ((False, True), "left"),
+        ((True, False), "right"),
+        ((False, False), "both"),
+    ],
+)
+def test_the_bucket_says_which_side_failed(answered: tuple[bool, bool], failed: str) -> None:
+    left, right = Outcome(status=200, body=b"{}"), Outcome(status=500, body=b"down 3")
+    bucket = Bucket.of("s", left, right, [], answered=answered)
+    assert bucket.failed == failed
+    assert bucket.statuses == (200, 500)
+    assert bucket.surface == "s"
+    assert bucket.errors == (
+        error_text(left, answered=answered[0]),
+        error_text(right, answered=answered[1]),
+    )
+
+
+def test_the_bucket_record_and_label() -> None:
+    left, right = answer({"Schema": {}}, 422), Outcome(status=400, body=b'{"error": "json: x"}')
+    bucket = Bucket.of(
+        "validator", left, right, [difference(DiffKind.STATUS, "")], answered=(True, False)
+    )
+    assert bucket.label == "422/400, right failed: status (- | json: x)"
+    assert bucket.to_json() == {
+        "id": bucket.id,
+        "statuses": [422, 400],
+        "failed": "right",
+        "kinds": ["status"],
+        "errors": ["", "json: x"],
+        "label": "422/400, right failed: status (- | json: x)",
+    }
+    quiet = Bucket.of("v", answer({}), answer({}), [], answered=(True, True))
+    assert quiet.label == "200/200: -"
+    assert quiet.key == '["v",[200,200],"",[],["",""]]'
+    assert len(quiet.id) == 10
+    assert quiet.id != bucket.id
