@@ -91,7 +91,10 @@ MODULES: dict[str, list[str]] = {
     ],
     "_comparators/base.py": _COMPARATORS,
     "_comparators/http.py": ["tests/test_comparators_http.py"],
-    "_comparators/json_rules.py": ["tests/test_comparators_json.py"],
+    "_comparators/json_rules.py": [
+        "tests/test_comparators_json.py",
+        "tests/test_comparators_details.py",
+    ],
     "_comparators/numeric.py": ["tests/test_comparators_json.py", "tests/test_signature_format.py"],
     "_comparators/params.py": _COMPARATORS,
     "_comparators/ranked.py": ["tests/test_comparators_ranked.py"],
