@@ -11,6 +11,10 @@ The parts, each with one job (read them in this order):
 * :mod:`.causes` — one finding per root cause, identified by its shrunk input;
 * :mod:`.classify` — new, known or known gap: a pure function;
 * :mod:`.gaps` — tracked gaps (a known gap with a normalizer), counted and reported once;
+* :mod:`.origins` — which Hypothesis origin a divergent example raises for;
+* :mod:`.resolve` — after a round, shrunk origins become causes (padding test, polish);
+* :mod:`.confirm` — a finding's input resent, and the verdict on flakiness;
+* :mod:`.findings` — from causes to the findings a campaign reports and saves;
 * :mod:`.surface` — the round loop over one surface;
 * :mod:`.campaign` — every surface of a config, findings saved as each surface ends.
 
@@ -20,8 +24,9 @@ Hypothesis lives here and only here (and in the strategies).
 from difffuzz._engine.budget import Budget, StopReason
 from difffuzz._engine.campaign import fixture_from, run_campaign, save_finding, validate_config
 from difffuzz._engine.divergence import DivergenceFound
+from difffuzz._engine.findings import now_iso
 from difffuzz._engine.settings import SurfaceSettings
-from difffuzz._engine.surface import SurfaceCampaign, now_iso
+from difffuzz._engine.surface import SurfaceCampaign
 
 __all__ = [
     "Budget",

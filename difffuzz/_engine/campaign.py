@@ -13,8 +13,9 @@ from hypothesis.errors import FlakyStrategyDefinition
 from difffuzz._config import Config, SurfaceSpec
 from difffuzz._connect import check_reachable, open_transport
 from difffuzz._corpus import Corpus, Fixture
+from difffuzz._engine.findings import now_iso
 from difffuzz._engine.settings import SurfaceSettings
-from difffuzz._engine.surface import SurfaceCampaign, now_iso
+from difffuzz._engine.surface import SurfaceCampaign
 from difffuzz._events import Listener, SurfaceFinished, ignore_events
 from difffuzz._exceptions import ConfigError, CorpusError, DifffuzzError, RuntimeUnreachable
 from difffuzz._registry import get_strategy, load_strategy_modules

@@ -10,7 +10,8 @@ Inside a round every divergent example is sorted into one of Hypothesis's
 Hypothesis shrinks each on its own and never lets a shrink slip from one to
 another. Which origin an example raises for is a function of the example alone,
 the same all round long (Hypothesis caches every answer, so an origin that
-depended on the order examples came in would shrink from stale answers):
+depended on the order examples came in would shrink from stale answers;
+:mod:`.origins` holds the rules):
 
 * an example in a *bucket* (:mod:`difffuzz._bucket`) not yet shrunk raises for
   that bucket;
@@ -21,16 +22,16 @@ depended on the order examples came in would shrink from stale answers):
 * anything else is counted and kept as the smallest example of its bucket.
 
 After each round the shrunk inputs are matched against the causes already
-known (:mod:`.causes`): one finding per root cause, identified by its minimal
-input. Whatever happens to a round (a runtime going down, Ctrl-C, a tool
-error) the best input of every origin is kept, so nothing found is lost.
+known (:mod:`.resolve`, :mod:`.causes`): one finding per root cause, identified
+by its minimal input; at the end each is confirmed by resending it
+(:mod:`.confirm`) and becomes a finding (:mod:`.findings`). Whatever happens
+to a round (a runtime going down, Ctrl-C, a tool error) the best input of every
+origin is kept, so nothing found is lost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, target
@@ -41,13 +42,15 @@ from difffuzz._bucket import Bucket
 from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
 from difffuzz._engine.budget import Budget, StopReason
-from difffuzz._engine.causes import Cause, Causes, KnownCauses, identity_of
-from difffuzz._engine.classify import classify
-from difffuzz._engine.divergence import DivergenceFound, exception_for
+from difffuzz._engine.causes import Causes, KnownCauses
+from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
+from difffuzz._engine.findings import FindingMaker
 from difffuzz._engine.gaps import GapTally
 from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.noise import NoiseCalibrator
+from difffuzz._engine.origins import Origins
 from difffuzz._engine.phase import hypothesis_is_shrinking, round_seed, tool_errors
+from difffuzz._engine.resolve import adopt_unshrunk, polish_causes, resolve
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._events import (
     ExampleObserved,
@@ -59,36 +62,13 @@ from difffuzz._events import (
 )
 from difffuzz._inputs import Input, input_sort_key
 from difffuzz._judge import Judge
-from difffuzz._polish import polish
 from difffuzz._results import INTERRUPTED, Finding, Observation, SurfaceResult, Verdict
-from difffuzz._signature import Signature
 from difffuzz._transports.base import Transport
 
-__all__ = ["ROUND_SIZE", "SurfaceCampaign", "now_iso"]
+__all__ = ["ROUND_SIZE", "SurfaceCampaign"]
 
 #: Examples per Hypothesis run (round).
 ROUND_SIZE = 250
-#: Calls one candidate may spend on the padding test (``_padding_of``).
-PADDING_BUDGET = 40
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass
-class _Origin:
-    """One thing Hypothesis is shrinking in this round."""
-
-    bucket: Bucket
-    candidate: bool
-    error: type[DivergenceFound]
-    best: Observation | None = None
-    shrink_calls: int = 0
-
-    def offer(self, observation: Observation) -> None:
-        if self.best is None or input_sort_key(observation.input) < input_sort_key(self.best.input):
-            self.best = observation
 
 
 class SurfaceCampaign:
@@ -141,18 +121,11 @@ class SurfaceCampaign:
         #: Why exploring ended early (time), and why shrinking was cut short, if it was.
         self.explore_stopped: StopReason | None = None
         self.shrink_stopped: StopReason | None = None
-        #: Buckets whose causes are known: searched by candidates only.
-        self._shrunk_buckets: set[Bucket] = set(self.known.shrunk_buckets)
+        #: What each divergent example raises for (:mod:`.origins`).
+        self.origins = Origins(self.settings, self.result, self.known.shrunk_buckets)
         #: The smallest divergent example per bucket, and how many examples hit it.
         self._smallest: dict[Bucket, Observation] = {}
         self._hits: dict[Bucket, int] = {}
-        #: Fine signatures already examined as candidates, per bucket.
-        self._examined: dict[Bucket, set[Signature]] = {}
-        #: This round's origins: (bucket, None) for a new bucket, (bucket, signature)
-        #: for a candidate; and the pairs this round met and did not claim.
-        self._origins: dict[tuple[Bucket, Signature | None], _Origin] = {}
-        self._declined: set[tuple[Bucket, Signature]] = set()
-        self._shrinking_origin: _Origin | None = None
         #: This round used its share of shrinking time or calls.
         self._round_cut = False
         #: Tool errors met inside the surface (a difffuzz or strategy bug); the
@@ -174,8 +147,8 @@ class SurfaceCampaign:
             stats.shrink_calls += 1
             self.budget.shrink_calls_used += 1
             self.budget.round_shrink_calls_used += 1
-            if self._shrinking_origin is not None:
-                self._shrinking_origin.shrink_calls += 1
+            if self.origins.shrinking is not None:
+                self.origins.shrinking.shrink_calls += 1
             self.listener(ShrinkCalled(self.surface.name, stats.shrink_calls))
             return
         stats.count(observation.verdict)
@@ -213,46 +186,10 @@ class SurfaceCampaign:
                 self._smallest[bucket] = observation
         return observation
 
-    def _origin_for(self, observation: Observation) -> _Origin | None:
-        """Which origin this divergent example raises for, if any (module docstring)."""
-        bucket, signature = observation.bucket, observation.signature
-        assert bucket is not None
-        assert signature is not None
-        if bucket not in self._shrunk_buckets:
-            origin = self._origins.get((bucket, None))
-            if origin is None:
-                if len(self.causes) + len(self._origins) >= self.settings.max_signatures:
-                    if bucket not in self._examined:
-                        self.result.dropped_signatures += 1
-                        self._examined[bucket] = set()
-                    return None  # counted and kept as its bucket's smallest, never shrunk
-                key = f"new:{bucket.key}"
-                error = exception_for(key, f"{bucket.surface}_{bucket.id}")
-                origin = self._origins[(bucket, None)] = _Origin(bucket, False, error)
-            return origin
-        pair = (bucket, signature)
-        origin = self._origins.get(pair)
-        if origin is not None or pair in self._declined:
-            return origin
-        examined = self._examined.setdefault(bucket, set())
-        if (
-            signature in examined
-            or len(examined) >= self.settings.candidates_per_bucket
-            or self.result.candidates_examined >= self.settings.max_candidates
-        ):
-            self._declined.add(pair)
-            return None
-        examined.add(signature)
-        self.result.candidates_examined += 1
-        key = f"candidate:{bucket.key}:{signature.canonical}"
-        error = exception_for(key, f"{bucket.surface}_{bucket.id}_{signature.id}")
-        origin = self._origins[pair] = _Origin(bucket, True, error)
-        return origin
-
     def _hypothesis_step(self, value: Input) -> None:
         shrinking = hypothesis_is_shrinking()
         if shrinking:
-            stop = self.budget.shrink_stop() or self.budget.round_shrink_stop(len(self._origins))
+            stop = self.budget.shrink_stop() or self.budget.round_shrink_stop(len(self.origins))
             if stop is not None:
                 # Returning without a verdict makes every further shrink attempt "not
                 # interesting": Hypothesis stops, its final replay reports Flaky, which
@@ -270,11 +207,11 @@ class SurfaceCampaign:
         if observation.verdict is Verdict.INFRA_ERROR:
             reject()
         if observation.verdict is Verdict.DIVERGENCE:
-            origin = self._origin_for(observation)
+            origin = self.origins.assign(observation, causes=len(self.causes))
             if origin is not None:
                 origin.offer(observation)
                 if shrinking:
-                    self._shrinking_origin = origin
+                    self.origins.shrinking = origin
                 raise origin.error(observation)
         distance = observation.comparison.distance
         if distance is not None and distance == distance and abs(distance) < 1e300:
@@ -300,7 +237,7 @@ class SurfaceCampaign:
             self.judge = self.judge.with_noise(learned)
             self.result.learned_noise.extend(learned)
             self.known = KnownCauses.judged(self._fixtures, self.judge)
-            self._shrunk_buckets |= self.known.shrunk_buckets
+            self.origins.shrunk_buckets |= self.known.shrunk_buckets
 
     def run(
         self, strategy: st.SearchStrategy[Any], examples: Sequence[Input] = ()
@@ -326,13 +263,21 @@ class SurfaceCampaign:
                 number += 1
                 if exhausted:
                     break
-            self._polish_all()
+            if self.settings.polish and self.settings.polish_budget > 0:
+                polish_causes(
+                    self.causes,
+                    self.known,
+                    probe=self._probe,
+                    observe=self.observe,
+                    budget=self.settings.polish_budget,
+                )
         except SurfaceAborted as abort:
             self.result.aborted = abort.reason
             if abort.broken_runtime:
                 # That runtime failed the same way on every input so far: every
                 # divergence seen is its doing, not a finding.
-                self._origins, self._smallest, self._declined = {}, {}, set()
+                self.origins.forget()
+                self._smallest = {}
                 self.causes = Causes()
         except KeyboardInterrupt:
             self.result.aborted = INTERRUPTED
@@ -341,7 +286,12 @@ class SurfaceCampaign:
             self.result.aborted = f"difffuzz stopped this surface: {failed.errors[0]!r}"
         finally:
             self._resolve_round(cut=True)  # a round that did not finish keeps its origins
-            self._adopt_unshrunk()
+            adopt_unshrunk(
+                self._smallest,
+                shrunk_buckets=self.origins.shrunk_buckets,
+                causes=self.causes,
+                limit=self.settings.max_signatures,
+            )
             self.result.stats.elapsed = self.budget.elapsed
             self._sample_timeline()
         return self.result
@@ -384,218 +334,43 @@ class SurfaceCampaign:
         return stopped or (not found and used < budget)
 
     def _resolve_round(self, *, cut: bool) -> None:
-        """Turn this round's shrunk origins into causes: new ones, or merged into known."""
-        origins, self._origins, self._declined = self._origins, {}, set()
-        self._shrinking_origin = None
-        for bucket, _ in origins:
-            self._shrunk_buckets.add(bucket)
-        for origin in origins.values():
-            if origin.best is None:
-                continue
-            cause = self.causes.match(origin.best)
-            if cause is None and origin.candidate:
-                cause = self._padding_of(origin.best)
-            if cause is not None:
-                cause.shrink_calls += origin.shrink_calls
-                if origin.candidate:
-                    cause.merged += 1
-                    self.result.candidates_merged += 1
-                continue
-            if origin.candidate and self.known.match(origin.best) is not None:
-                self.result.candidates_merged += 1  # a cause the corpus already holds
-                continue
-            self.causes.add(
-                Cause(
-                    bucket=origin.bucket,
-                    best=origin.best,
-                    shrunk=not cut and self.shrink_stopped is None,
-                    via_candidate=origin.candidate,
-                    shrink_calls=origin.shrink_calls,
-                )
-            )
+        """Turn this round's shrunk origins into causes (:func:`.resolve.resolve`)."""
+        resolve(
+            self.origins.end_round(),
+            causes=self.causes,
+            known=self.known,
+            result=self.result,
+            shrunk=not cut and self.shrink_stopped is None,
+            probe=self._probe,
+        )
 
-    def _padding_of(self, candidate: Observation) -> Cause | None:
-        """The known cause ``candidate`` is with padding, if it is one.
-
-        A candidate is shrunk keeping its own fine signature, so it keeps what makes
-        that signature: an extra key that shows one more difference is kept, though
-        the cause is the same. Dropping parts of it (keys, items, characters: never
-        changing a value) while it stays in its bucket tells: if that reaches a
-        known cause's very input, the candidate is that cause. The reduced input is
-        only a test, never a fixture, so it need not be one the strategy draws.
-        """
-        known = {c.identity: c for c in self.causes if c.bucket == candidate.bucket}
-        if not known:
+    def _probe(self, value: Input) -> Observation | None:
+        """One shrink call outside Hypothesis; None once the shrink budget is spent."""
+        if self.budget.shrink_stop() is not None:
             return None
-
-        def stays(value: Input) -> bool:
-            if self.budget.shrink_stop() is not None:
-                return False
-            return self._step(value, shrinking=True).bucket == candidate.bucket
-
-        reduced = polish(candidate.input, stays, budget=PADDING_BUDGET, deletions_only=True)
-        return known.get(identity_of(reduced))
-
-    def _adopt_unshrunk(self) -> None:
-        """Buckets seen but never shrunk (explicit examples, past the cap) keep their
-        smallest example, reported unshrunk, unless a known cause covers them."""
-        for bucket, observation in self._smallest.items():
-            if bucket in self._shrunk_buckets or self.causes.match(observation) is not None:
-                continue
-            if len(self.causes) >= self.settings.max_signatures:
-                break
-            self._shrunk_buckets.add(bucket)
-            self.causes.add(Cause(bucket=bucket, best=observation, shrunk=False))
-
-    def _polish_all(self) -> None:
-        """Value-level shrinking of every new cause (see :mod:`difffuzz._polish`).
-
-        Only for surfaces whose strategy is closed under the polisher's moves
-        (``polish = true``): elsewhere a simpler value may be one the strategy
-        never produces, which is not a fixture of the surface's domain.
-        """
-        budget = self.settings.polish_budget
-        if not self.settings.polish or budget <= 0:
-            return
-        for cause in list(self.causes):
-            if self.known.match(cause.best) is not None:
-                continue
-            wanted = cause.best
-
-            def reproduces(value: Input, wanted: Observation = wanted) -> bool:
-                if self.budget.shrink_stop() is not None:
-                    return False
-                again = self._step(value, shrinking=True)
-                return again.bucket == wanted.bucket and again.signature == wanted.signature
-
-            smaller = polish(cause.best.input, reproduces, budget=budget)
-            if smaller != cause.best.input:
-                observed = self.observe(smaller)
-                if observed.bucket == wanted.bucket and observed.signature == wanted.signature:
-                    cause.best = observed
-        self.causes.merge_equal()
+        return self._step(value, shrinking=True)
 
     # -- findings ------------------------------------------------------------
 
     def findings(self, *, seed: int | None) -> list[Finding]:
-        """One finding per cause, in the order found, each confirmed once; then the
-        corpus's causes this run met again (known, shown with their fixture's input)."""
-        findings = []
-        matched: set[str] = set()
-        for cause in self.causes:
-            observation = cause.best
-            fixture = self.known.match(observation)
-            if fixture is not None and fixture.path is not None:
-                matched.add(str(fixture.path))
-            replaced = [str(f.path) for f in self.known.superseded(observation) if f.path]
-            reproduced, sent, flaky = self._confirm(observation)
-            # A cause the corpus holds is shown as the corpus holds it: the fixture's
-            # input and answers, with its own seed beside its own date.
-            shown = next((o for f, o in self.known.observations if f is fixture), observation)
-            findings.append(
-                self._finding(
-                    shown,
-                    fixture,
-                    seed=fixture.seed if fixture is not None else seed,
-                    flaky=flaky,
-                    reproduced=(reproduced, sent),
-                    shrunk=cause.shrunk and not self.result.aborted,
-                    bucket=cause.bucket,
-                    shrink_calls=cause.shrink_calls,
-                    merged=cause.merged,
-                    replaces=tuple(replaced) if fixture is None else (),
-                )
-            )
-        for fixture, observation in self.known.observations:
-            bucket = observation.bucket
-            if bucket is None or bucket not in self._hits or str(fixture.path) in matched:
-                continue
-            matched.add(str(fixture.path))
-            findings.append(
-                self._finding(
-                    observation,
-                    fixture,
-                    seed=fixture.seed,
-                    flaky=fixture.flaky,
-                    shrunk=fixture.shrunk,
-                    bucket=bucket,
-                )
-            )
+        """One finding per cause, each confirmed; then the known causes met again,
+        then the tracked gaps (:mod:`.findings`)."""
+        maker = FindingMaker(self.surface, self.runtimes, self.judge.compare_spec, self._hits)
+        findings = maker.of_causes(
+            self.causes,
+            self.known,
+            confirm=self._confirm,
+            aborted=bool(self.result.aborted),
+            seed=seed,
+        )
         findings.extend(self.gaps.findings(self.judge.compare_spec, seed=seed))
         return findings
 
-    def _finding(
-        self,
-        observation: Observation,
-        fixture: Fixture | None,
-        *,
-        seed: int | None,
-        flaky: bool,
-        shrunk: bool,
-        bucket: Bucket,
-        shrink_calls: int = 0,
-        merged: int = 0,
-        replaces: tuple[str, ...] = (),
-        reproduced: tuple[int, int] = (0, 0),
-    ) -> Finding:
-        assert observation.signature is not None
-        verdict = classify(observation.signature, self.surface, fixture)
-        return Finding(
-            surface=self.surface.name,
-            signature=observation.signature,
-            input=observation.input,
-            left=observation.left,
-            right=observation.right,
-            comparison=observation.comparison,
-            compare_spec=self.judge.compare_spec,
-            runtimes=self.runtimes,
-            status=verdict.status,
-            shrunk=shrunk,
-            flaky=flaky,
-            occurrences=self._hits.get(bucket, 1),
-            gap_reason=verdict.reason,
-            fixture_path=str(fixture.path) if fixture and fixture.path else None,
-            seed=seed,
-            # "Since when": a known finding keeps the date its fixture was found.
-            found_at=fixture.found_at if fixture and fixture.found_at else now_iso(),
-            bucket=bucket,
-            shrink_calls=shrink_calls,
-            merged=merged,
-            replaces=replaces,
-            reproduced=reproduced,
-        )
-
-    def _confirm(self, observation: Observation) -> tuple[int, int, bool]:
-        """Send the minimal input ``confirmations`` times more.
-
-        Returns (times reproduced, times sent, flaky). One resend is not enough: an
-        input-independent fault (a random 500 on one call in ten) reproduces once
-        about one time in ten. Only a resend on which the runtimes *agree* speaks
-        against the divergence; a resend that hits a fault of its own (a 500, a
-        crash, a cut body: another signature, or no answer) says nothing either way.
-        A divergence is flaky when some resend contradicted it, or another
-        divergence came back more often (the input's usual answer, with
-        a fault on top the first time); one found on a runtime that then went down,
-        whose answer was a failure, cannot be confirmed and is flaky too (the fault
-        may be all it shows).
-        """
+    def _confirm(self, observation: Observation) -> Confirmation:
+        """``confirmations`` resends (:mod:`.confirm`); none once the surface stopped early."""
         if self.result.aborted:
-            failed = observation.left.failure is not None or observation.right.failure is not None
-            return (0, 0, failed)
-        sent = self.settings.confirmations
-        reproduced = contradicted = 0
-        others: dict[object, int] = {}
-        for _ in range(sent):
-            repeated = self.observe(observation.input)
-            if repeated.verdict is Verdict.MATCH:
-                contradicted += 1
-            elif repeated.signature == observation.signature:
-                reproduced += 1
-            elif repeated.verdict is Verdict.DIVERGENCE:
-                others[repeated.signature] = others.get(repeated.signature, 0) + 1
-        # The input's usual answer is another divergence: this one was a fault on top.
-        outvoted = any(count > reproduced for count in others.values())
-        return (reproduced, sent, contradicted > 0 or outvoted)
+            return unconfirmable(observation)
+        return confirm(observation, self.observe, times=self.settings.confirmations)
 
 
 class _RoundFailed(Exception):
