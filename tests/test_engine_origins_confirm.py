@@ -1,0 +1,191 @@
+"""Unit tests for two engine parts split out of the round loop: which origin an
+example raises for (``_engine/origins.py``) and the flaky verdict on resends
+(``_engine/confirm.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from difffuzz._bucket import Bucket
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._engine.confirm import confirm, unconfirmable
+from difffuzz._engine.origins import Origins
+from difffuzz._engine.settings import SurfaceSettings
+from difffuzz._outcome import Failure, Outcome
+from difffuzz._results import Observation, SurfaceResult, Verdict
+from difffuzz._signature import Signature
+
+ANSWER = Outcome(status=200, body=b"{}")
+
+
+def _bucket(field: str) -> Bucket:
+    return Bucket("s", (200, 200), "", (field,), ("", ""))
+
+
+def _divergence(value: object, *, field: str = "a", path: str | None = None) -> Observation:
+    difference = Difference(kind=DiffKind.VALUE, path=path or f"/{field}", left=1, right=2)
+    return Observation(
+        surface="s",
+        input=value,
+        left=ANSWER,
+        right=ANSWER,
+        comparison=Comparison(rule="json", differences=(difference,)),
+        verdict=Verdict.DIVERGENCE,
+        signature=Signature.of("s", (200, 200), [difference]),
+        bucket=_bucket(field),
+    )
+
+
+def _match(value: object) -> Observation:
+    return Observation(
+        surface="s",
+        input=value,
+        left=ANSWER,
+        right=ANSWER,
+        comparison=Comparison(rule="json"),
+        verdict=Verdict.MATCH,
+    )
+
+
+def _origins(
+    *, candidates_per_bucket: int = 8, max_candidates: int = 40, max_signatures: int = 40
+) -> Origins:
+    settings = SurfaceSettings(
+        candidates_per_bucket=candidates_per_bucket,
+        max_candidates=max_candidates,
+        max_signatures=max_signatures,
+    )
+    result = SurfaceResult(surface="s", runtimes=("l", "r"), compare_spec=CompareSpec(rule="json"))
+    return Origins(settings, result)
+
+
+# -- origins ------------------------------------------------------------------------
+
+
+def test_a_new_bucket_is_one_origin_whatever_its_fine_signature() -> None:
+    origins = _origins()
+    first = origins.assign(_divergence("x", path="/a/b"), causes=0)
+    second = origins.assign(_divergence("y", path="/a/c"), causes=0)
+    assert first is not None
+    assert first is second
+    assert not first.candidate
+    assert len(origins) == 1
+
+
+def test_in_a_shrunk_bucket_each_new_signature_is_its_own_candidate() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    one = origins.assign(_divergence("x", path="/a/b"), causes=1)
+    again = origins.assign(_divergence("z", path="/a/b"), causes=1)
+    other = origins.assign(_divergence("y", path="/a/c"), causes=1)
+    assert one is not None
+    assert other is not None
+    assert one is again
+    assert one is not other
+    assert one.error is not other.error
+    assert one.candidate
+    assert other.candidate
+    assert origins.result.candidates_examined == 2
+
+
+def test_a_signature_examined_in_an_earlier_round_is_not_claimed_again() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    assert origins.assign(_divergence("x", path="/a/b"), causes=1) is not None
+    origins.end_round()
+    assert origins.assign(_divergence("x", path="/a/b"), causes=1) is None
+    assert origins.result.candidates_examined == 1
+
+
+@pytest.mark.parametrize(("per_bucket", "campaign", "claimed"), [(2, 40, 2), (8, 3, 3), (1, 1, 1)])
+def test_candidates_stop_at_the_bucket_and_campaign_limits(
+    per_bucket: int, campaign: int, claimed: int
+) -> None:
+    origins = _origins(candidates_per_bucket=per_bucket, max_candidates=campaign)
+    origins.shrunk_buckets.add(_bucket("a"))
+    got = [origins.assign(_divergence(i, path=f"/a/{i}"), causes=1) for i in range(6)]
+    assert sum(o is not None for o in got) == claimed
+    assert origins.result.candidates_examined == claimed
+
+
+def test_new_buckets_past_the_signature_cap_are_counted_once_and_not_shrunk() -> None:
+    origins = _origins(max_signatures=2)
+    assert origins.assign(_divergence("x", field="a"), causes=1) is not None
+    assert origins.assign(_divergence("x", field="b"), causes=1) is None
+    assert origins.assign(_divergence("y", field="b"), causes=1) is None
+    assert origins.result.dropped_signatures == 1
+
+
+def test_a_round_ends_with_its_buckets_shrunk_and_its_origins_cleared() -> None:
+    origins = _origins()
+    origin = origins.assign(_divergence("x"), causes=0)
+    assert origin is not None
+    origin.offer(_divergence("xyz"))
+    origin.offer(_divergence("xy"))
+    assert origin.best is not None
+    assert origin.best.input == "xy"
+    assert origins.end_round() == [origin]
+    assert len(origins) == 0
+    assert _bucket("a") in origins.shrunk_buckets
+
+
+def test_forgotten_origins_leave_no_bucket_shrunk() -> None:
+    origins = _origins()
+    origins.assign(_divergence("x"), causes=0)
+    origins.forget()
+    assert origins.end_round() == []
+    assert not origins.shrunk_buckets
+
+
+# -- confirm ------------------------------------------------------------------------
+
+
+def _confirm_with(found: Observation, *answers: Observation) -> tuple[int, int, bool, int]:
+    queue = iter(answers)
+    calls = []
+
+    def observe(value: object) -> Observation:
+        calls.append(value)
+        return next(queue)
+
+    result = confirm(found, observe, times=len(answers))
+    assert calls == [found.input] * len(answers)
+    return result.reproduced, result.sent, result.flaky, len(calls)
+
+
+def test_a_divergence_that_comes_back_every_time_is_confirmed() -> None:
+    found = _divergence("x")
+    assert _confirm_with(found, found, found, found) == (3, 3, False, 3)
+
+
+def test_one_resend_on_which_the_runtimes_agree_makes_it_flaky() -> None:
+    found = _divergence("x")
+    assert _confirm_with(found, found, _match("x"), found)[2] is True
+
+
+def test_resends_that_hit_faults_of_their_own_say_nothing() -> None:
+    found = _divergence("x")
+    fault = _divergence("x", path="/a/other")
+    assert _confirm_with(found, found, fault, found)[:3] == (2, 3, False)
+    assert _confirm_with(found, fault, found, found)[:3] == (2, 3, False)
+
+
+def test_another_divergence_that_comes_back_more_often_outvotes_it() -> None:
+    found = _divergence("x")
+    usual = _divergence("x", path="/a/other")
+    assert _confirm_with(found, usual, usual, found)[:3] == (1, 3, True)
+
+
+def test_a_finding_that_cannot_be_resent_is_flaky_only_when_a_side_failed() -> None:
+    answered = _divergence("x")
+    assert unconfirmable(answered).flaky is False
+    failed = Observation(
+        surface="s",
+        input="x",
+        left=Outcome(status=None, failure=Failure.CRASHED, detail="reset"),
+        right=ANSWER,
+        comparison=Comparison(rule="json"),
+        verdict=Verdict.DIVERGENCE,
+    )
+    assert unconfirmable(failed).flaky is True
+    assert (unconfirmable(failed).reproduced, unconfirmable(failed).sent) == (0, 0)
