@@ -85,7 +85,7 @@ def test_an_unwritable_corpus_sends_the_fixtures_beside_the_reports(
     assert run.report is not None
     (finding,) = run.report["surfaces"][0]["findings"]
     assert finding["fixture"] == str(saved)
-    assert run.cli.output.rstrip().splitlines()[-1] == "exit 1: divergences found (seed 1)"
+    assert run.cli.output.rstrip().splitlines()[-1] == "exit 1: new divergences found (seed 1)"
 
 
 def test_with_nothing_writable_beside_it_the_fixture_goes_to_a_temporary_folder(

@@ -75,7 +75,9 @@ def test_no_secret_reaches_the_console_or_a_report(
     with FaultServer("--plant", *echo) as faulty, FaultServer(*echo) as correct:
         config = tmp_path / "difffuzz.toml"
         config.write_text(_config(faulty.url, correct.url), encoding="utf-8")
-        run = run_cli(["run", "--config", str(config)])
+        # -v: the full finding panels, reproduction commands included (the compact
+        # default output shows none).
+        run = run_cli(["run", "-v", "--config", str(config)])
         assert run.exit_code == 1, run.output[-3000:]
         reports = sorted((tmp_path / "reports").iterdir())
         assert {p.suffix for p in reports} == {".json", ".md", ".html", ".xml"}
