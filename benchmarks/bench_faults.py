@@ -14,8 +14,7 @@ real ``difffuzz run`` process while one of its helpers runs). Per row:
 * ``lost``: divergences the run announced of which no fixture exists anywhere
   (must be 0); ``planted``: where the real bug ended up: ``gating`` (a regression
   fixture, as it should), ``flaky`` (demoted, kept apart) or ``missing``;
-* ``exit``, ``traceback``, seconds; ``owner``: ``engine`` where the fix is the
-  engine's (the lead's side of issue 12: today's figures), ``-`` otherwise.
+* ``exit``, ``traceback``, seconds.
 
 The ``no fault`` rows are the baseline: the same campaign without a fault. To
 see a difffuzz without these fixes, put its source first on ``PYTHONPATH``
@@ -37,12 +36,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 # The scenarios live with the fault suite; appended (not prepended) so that a
 # difffuzz on PYTHONPATH is the one measured.
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from tests.faults.scenarios import (
+    HELPER_BUDGET,
     SCENARIOS,
     FaultRun,
     Scenario,
@@ -57,7 +58,6 @@ PLANTED = Scenario("http: no fault", "http")
 class Row:
     name: str
     run: FaultRun
-    owner: str
     note: str = ""
 
 
@@ -68,7 +68,7 @@ def _corpus_case(name: str, prepare: Callable[[Path], None]) -> Callable[[Path],
         # A last-resort fallback folder is outside the scratch folder: measured, then removed.
         for fallback in set(re.findall(r"(/\S*difffuzz-fixtures-[^\s,/]+)", run.cli.output)):
             shutil.rmtree(fallback, ignore_errors=True)
-        return Row(name, run, "-")
+        return Row(name, run)
 
     return case
 
@@ -104,17 +104,16 @@ def _always_hangs(folder: Path) -> Row:
     )
     run = run_scenario(scenario, folder)
     calls = len((folder / "faulty.calls").read_text(encoding="utf-8").splitlines())
-    return Row(scenario.name, run, "engine", f"{calls} calls reached it (limit 5)")
+    return Row(scenario.name, run, f"{calls} calls reached it (limit 5)")
 
 
 def _every_second_resend(
-    name: str, fault: tuple[str, ...], timeout: float
+    name: str, transport: Literal["http", "command"], fault: tuple[str, ...], timeout: float
 ) -> Callable[[Path], Row]:
     def case(folder: Path) -> Row:
-        scenario = Scenario(
-            name, "http", fault=fault, campaign={"learn_noise": 0, "timeout": timeout}
-        )
-        return Row(name, run_scenario(scenario, folder), "engine")
+        budget = HELPER_BUDGET if transport == "command" else {}
+        campaign = {**budget, "learn_noise": 0, "timeout": timeout}
+        return Row(name, run_scenario(Scenario(name, transport, fault, campaign=campaign), folder))
 
     return case
 
@@ -122,7 +121,7 @@ def _every_second_resend(
 def _signal_case(number: signal.Signals) -> Callable[[Path], Row]:
     def case(folder: Path) -> Row:
         run, left = signal_run(number, folder)
-        return Row(f"signal: {number.name} mid-campaign", run, "-", f"{len(left)} helpers left")
+        return Row(f"signal: {number.name} mid-campaign", run, f"{len(left)} helpers left")
 
     return case
 
@@ -132,16 +131,19 @@ def cases(skip_signals: bool) -> list[tuple[str, Callable[[Path], Row]]]:
     for scenario in SCENARIOS:
 
         def case(folder: Path, scenario: Scenario = scenario) -> Row:
-            owner = "engine" if scenario.engine_side else "-"
-            return Row(scenario.name, run_scenario(scenario, folder), owner)
+            return Row(scenario.name, run_scenario(scenario, folder))
 
         found.append((scenario.name, case))
     found.append(("http: always hangs", _always_hangs))
-    for name, fault, timeout in (
-        ("http: every 2nd repeat answers 500", ("--fault", "error500", "--on-repeat", "2"), 2.0),
-        ("http: every 2nd repeat hangs", ("--fault", "hang", "--on-repeat", "2"), 0.3),
-    ):
-        found.append((name, _every_second_resend(name, fault, timeout)))
+    repeats: tuple[tuple[str, Literal["http", "command"], tuple[str, ...], float], ...] = (
+        ("http: every 2nd repeat answers 500", "http", ("--fault", "error500"), 2.0),
+        ("http: every 2nd repeat hangs", "http", ("--fault", "hang"), 0.3),
+        ("helper: every 2nd repeat crashes", "command", ("--fault", "crash"), 2.0),
+    )
+    for name, transport, fault, timeout in repeats:
+        found.append(
+            (name, _every_second_resend(name, transport, (*fault, "--on-repeat", "2"), timeout))
+        )
     for name, prepare in (
         ("corpus: a corrupt fixture file", _broken_file),
         ("corpus: a fixture from a newer format", _newer_file),
@@ -173,7 +175,7 @@ def main() -> None:
     header = (
         f"{'scenario':<42} {'examples':>8} {'matches':>7} {'false div.':>10} {'lost':>4} "
         f"{'planted':>7} "
-        f"{'exit':>4} {'traceback':>9} {'s':>5}  owner   note"
+        f"{'exit':>4} {'traceback':>9} {'s':>5}  note"
     )
     print(header)
     print("-" * len(header))
@@ -185,19 +187,15 @@ def main() -> None:
             row = case(Path(scratch) / str(index))
             run = row.run
             false = len(run.false_divergences)
-            totals[0] += false if row.owner == "-" else 0
-            totals[1] += run.lost if row.owner == "-" else 0
+            totals[0] += false
+            totals[1] += run.lost
             print(
                 f"{row.name:<42} {run.examples:>8} {run.matches:>7} {false:>10} {run.lost:>4} "
                 f"{run.planted_state if scenario_plants(row) else '-':>7} {run.cli.exit_code:>4} "
-                f"{'yes' if run.traceback else 'no':>9} {run.cli.seconds:>5.1f}  "
-                f"{row.owner:<7} {row.note}",
+                f"{'yes' if run.traceback else 'no':>9} {run.cli.seconds:>5.1f}  {row.note}",
                 flush=True,
             )
-    print(
-        f"\noutside the engine: {totals[0]} false divergences, {totals[1]} findings lost "
-        "(both must be 0); 'engine' rows show today's figures for the lead's side"
-    )
+    print(f"\nin all: {totals[0]} false divergences, {totals[1]} findings lost (both must be 0)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ The parts, each with one job (read them in this order):
 * :mod:`.gaps` — tracked gaps (a known gap with a normalizer), counted and reported once;
 * :mod:`.origins` — which Hypothesis origin a divergent example raises for;
 * :mod:`.resolve` — after a round, shrunk origins become causes (padding test, polish);
-* :mod:`.confirm` — a finding's input resent, and the verdict on flakiness;
+* :mod:`.confirm` — a finding's input resent, and the verdict on flakiness (a fault is
+  never confirmed by chance, a fault on a resend never costs a divergence its confirmation);
 * :mod:`.findings` — from causes to the findings a campaign reports and saves;
 * :mod:`.surface` — the round loop over one surface;
 * :mod:`.campaign` — every surface of a config, findings saved as each surface ends.

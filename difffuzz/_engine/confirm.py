@@ -1,15 +1,47 @@
-"""Confirming a finding: its minimal input sent again, and the verdict on flakiness."""
+"""Confirming a finding: does its minimal input diverge every time, or was it a fault?
+
+Before a finding is saved its minimal input is sent again ``confirmations``
+times. One resend is not enough: an input-independent fault (a random 500, a
+helper that crashes on one call in ten) reproduces once about one time in ten.
+Counting alone is not enough either, since the resends can meet faults of
+their own, and a fault on a resend must not cost a real divergence its
+confirmation.
+
+What tells them apart is whether a side *answered* (the judge's word: no
+failure, a status that counts as an answer, output from a helper). A fault is a
+side that did not: a crash, a 5xx, a cut body, no output. A real bug that shows
+as a fault (a runtime that crashes on ``'é'``) is deterministic; a fault that
+struck by chance is not, and once both runtimes have answered the same input,
+the failure cannot be the input's doing. So, per resend:
+
+=============================================  ==============================
+the resend                                     counts as
+=============================================  ==============================
+the same signature                             reproduced
+the runtimes agree                             contradicting
+a divergence where both sides answered,        contradicting: the input has an
+  when the finding is a fault                  answer; the fault came on top
+a divergence where both sides answered,        another answer: outvotes the
+  when the finding is one too                  finding if it comes back more
+another fault, when the finding is one too     another answer (likewise)
+another fault, when the finding answered       nothing (a fault of its own)
+no answer at all (timeout), both failing alike nothing
+=============================================  ==============================
+
+A finding is flaky when a resend contradicted it, another answer came back
+more often, or no resend reproduced it at all (nothing confirms it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from difffuzz._inputs import Input
 from difffuzz._results import Observation, Verdict
 from difffuzz._signature import Signature
 
-__all__ = ["Confirmation", "confirm", "unconfirmable"]
+__all__ = ["Confirmation", "confirm", "is_fault", "judge_resends", "unconfirmable"]
 
 
 @dataclass(frozen=True)
@@ -24,28 +56,40 @@ class Confirmation:
 def confirm(
     observation: Observation, observe: Callable[[Input], Observation], *, times: int
 ) -> Confirmation:
-    """Send the minimal input ``times`` times more.
+    """Send the minimal input ``times`` times more, and judge the resends."""
+    return judge_resends(observation, [observe(observation.input) for _ in range(times)])
 
-    One resend is not enough: an input-independent fault (a random 500 on one call
-    in ten) reproduces once about one time in ten. Only a resend on which the
-    runtimes *agree* speaks against the divergence; a resend that hits a fault of
-    its own (a 500, a crash, a cut body: another signature, or no answer) says
-    nothing either way. A divergence is flaky when some resend contradicted it, or
-    another divergence came back more often (the input's usual answer, with a
-    fault on top the first time).
-    """
+
+def is_fault(observation: Observation) -> bool:
+    """Is this divergence a side failing to answer (a crash, a 5xx, no output)?"""
+    return observation.bucket is not None and observation.bucket.failed != ""
+
+
+def judge_resends(finding: Observation, resends: Sequence[Observation]) -> Confirmation:
+    """The verdict of ``resends`` (observations of ``finding``'s input) on ``finding``
+    (see the module docstring); a pure function."""
+    if not resends:
+        return Confirmation(0, 0, flaky=False)  # confirmations are off: nothing was asked
+    fault = is_fault(finding)
     reproduced = contradicted = 0
-    others: dict[Signature | None, int] = {}
-    for _ in range(times):
-        repeated = observe(observation.input)
-        if repeated.verdict is Verdict.MATCH:
+    others: dict[Signature, int] = {}
+    for resend in resends:
+        if resend.verdict is Verdict.MATCH:
             contradicted += 1
-        elif repeated.signature == observation.signature:
+        elif resend.verdict is not Verdict.DIVERGENCE or resend.signature is None:
+            continue  # no answer to judge (infra error, both failing alike)
+        elif resend.signature == finding.signature:
             reproduced += 1
-        elif repeated.verdict is Verdict.DIVERGENCE:
-            others[repeated.signature] = others.get(repeated.signature, 0) + 1
+        elif not is_fault(resend):
+            if fault:
+                contradicted += 1
+            else:
+                others[resend.signature] = others.get(resend.signature, 0) + 1
+        elif fault:
+            others[resend.signature] = others.get(resend.signature, 0) + 1
     outvoted = any(count > reproduced for count in others.values())
-    return Confirmation(reproduced, times, contradicted > 0 or outvoted)
+    flaky = contradicted > 0 or outvoted or reproduced == 0
+    return Confirmation(reproduced, len(resends), flaky)
 
 
 def unconfirmable(observation: Observation) -> Confirmation:

@@ -7,9 +7,9 @@ reports between them is false, unless the fault is made input-dependent
 (``--plant`` counts UTF-8 bytes instead of characters: a real, planted bug).
 
 Faults hit a share of requests (``--share``, drawn at random, so they do not
-depend on the input), every request with ``--share 1``, or, for a server, every
-Nth arrival of the same request (``--on-repeat N``: a finding's confirming
-resends are repeats):
+depend on the input), every request with ``--share 1``, or every Nth arrival of
+the same request (``--on-repeat N``: a finding's confirming resends are
+repeats; a helper needs ``--count-file`` for it):
 
 =================  ===========================================================
 ``--fault``        what the runtime does instead of answering
@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import random
@@ -72,7 +73,7 @@ def _options(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--fault", default="none")
     parser.add_argument("--share", type=float, default=1.0)
     parser.add_argument(
-        "--on-repeat", type=int, default=0, help="serve: strike on every Nth sight of one body"
+        "--on-repeat", type=int, default=0, help="strike on every Nth sight of one body"
     )
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--plant", action="store_true")
@@ -93,37 +94,42 @@ class _Faults:
     The draw depends on ``--seed`` and the request's number, never on its
     content. A server numbers its own requests; a helper, one process per
     call, numbers them by the lines already in ``--count-file``, so that a run
-    with the same seed sees the same faults at the same calls.
+    with the same seed sees the same faults at the same calls. With
+    ``--on-repeat`` what counts is how often the same request was seen before:
+    a server remembers, a helper reads the digests in ``--count-file``.
     """
 
     def __init__(self, options: argparse.Namespace) -> None:
         self.options = options
         self.lock = threading.Lock()
         self.requests = 0
-        self.sightings: dict[bytes, int] = {}
+        self.sightings: dict[str, int] = {}
 
-    def strikes(self, body: bytes = b"") -> bool:
+    def count(self, body: bytes = b"") -> tuple[int, int]:
+        """Record one request: (its number, how many times this body has arrived)."""
+        digest = hashlib.sha256(body).hexdigest()[:16]
+        with self.lock:
+            if self.options.count_file is not None:
+                with self.options.count_file.open("a+", encoding="utf-8") as stream:
+                    stream.seek(0)
+                    lines = stream.read().splitlines()
+                    stream.write(f"{os.getpid()} {digest}\n")
+                self.requests = len(lines) + 1
+                seen = 1 + sum(1 for line in lines if line.endswith(f" {digest}"))
+            else:
+                self.requests += 1
+                seen = self.sightings[digest] = self.sightings.get(digest, 0) + 1
+            return self.requests, seen
+
+    def strikes(self, number: int, seen: int) -> bool:
         if self.options.fault == "none":
             return False
         if self.options.on_repeat:
             # Every Nth time the same request arrives: whatever the campaign's order,
             # one of any N resends of an input (a finding's confirmations) is hit.
-            with self.lock:
-                seen = self.sightings[body] = self.sightings.get(body, 0) + 1
             return seen % int(self.options.on_repeat) == 0
-        draw = random.Random(f"{self.options.seed}:{self.requests}").random()
+        draw = random.Random(f"{self.options.seed}:{number}").random()
         return draw < float(self.options.share)
-
-    def count(self) -> int:
-        with self.lock:
-            if self.options.count_file is not None:
-                with self.options.count_file.open("a+", encoding="utf-8") as stream:
-                    stream.seek(0)
-                    self.requests = len(stream.readlines()) + 1
-                    stream.write(f"{os.getpid()}\n")
-            else:
-                self.requests += 1
-            return self.requests
 
 
 def serve(options: argparse.Namespace) -> None:
@@ -149,7 +155,7 @@ def serve(options: argparse.Namespace) -> None:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            number = faults.count()
+            number, seen = faults.count(body)
             if options.die_after is not None and number > options.die_after:
                 os._exit(1)  # no answer, no cleanup: a crash
             try:
@@ -165,7 +171,7 @@ def serve(options: argparse.Namespace) -> None:
                 record = json.loads(payload)
                 record["header"] = self.headers.get(options.echo_header, "")
                 payload = json.dumps(record, sort_keys=True).encode("utf-8")
-            if faults.strikes(body):
+            if faults.strikes(number, seen):
                 self._misbehave(payload)
             else:
                 self._send(200, payload)
@@ -251,7 +257,8 @@ def serve(options: argparse.Namespace) -> None:
 
 def helper(options: argparse.Namespace) -> int:
     faults = _Faults(options)
-    faults.count()
+    raw = sys.stdin.buffer.read()
+    number, seen = faults.count(raw)
     marker = None
     if options.pid_dir is not None:
         marker = options.pid_dir / str(os.getpid())
@@ -260,7 +267,7 @@ def helper(options: argparse.Namespace) -> int:
         # A grandchild in the helper's process group, as a helper that forks would leave.
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
         (options.pid_dir / str(child.pid)).write_text("child", encoding="utf-8")
-    text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+    text = raw.decode("utf-8", "surrogateescape")
     if options.hold_file is not None and options.hold_file.exists():
         if marker is not None:
             marker.write_text("holding", encoding="utf-8")
@@ -268,7 +275,7 @@ def helper(options: argparse.Namespace) -> int:
     if options.fault == "stderr-only":
         sys.stderr.write("fatal: cannot load the model weights from /models/length.bin\n")
         return 1
-    if faults.strikes():
+    if faults.strikes(number, seen):
         if options.fault == "crash":
             os.kill(os.getpid(), signal.SIGKILL)
         elif options.fault == "hang":

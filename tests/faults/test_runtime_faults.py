@@ -1,20 +1,20 @@
 """Runtimes that misbehave: no false divergence, no lost finding, a clear message.
 
 Every scenario in :data:`tests.faults.scenarios.SCENARIOS` runs a real
-``difffuzz run`` between a faulty runtime and its correct twin. Scenarios whose
-fix is the engine's (issue 12, the lead's side) and that still fail are strict
-xfails naming what the engine must do: the day it does, they pass, and the
-xfail must go.
+``difffuzz run`` between a faulty runtime and its correct twin, and every one
+must hold: none is an expected failure.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from tests.faults.scenarios import (
+    HELPER_BUDGET,
     PLANTED_PARTS,
     SCENARIOS,
     FaultServer,
@@ -27,18 +27,7 @@ from tests.faults.scenarios import (
 pytestmark = pytest.mark.faults
 
 
-def _param(scenario: Scenario) -> object:
-    marks = (
-        [pytest.mark.xfail(strict=True, reason=scenario.engine_side)]
-        if scenario.engine_side
-        else []
-    )
-    if scenario.flaky_xfail:
-        marks.append(pytest.mark.xfail(strict=False, reason=scenario.flaky_xfail))
-    return pytest.param(scenario, id=scenario.name, marks=marks)
-
-
-@pytest.mark.parametrize("scenario", [_param(s) for s in SCENARIOS])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_a_faulty_runtime_gives_no_false_divergence_and_loses_no_finding(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -88,26 +77,35 @@ def test_an_always_hanging_runtime_stops_after_infra_error_limit_calls(tmp_path:
     assert calls <= 5 + 2, calls
 
 
-# A confirming resend that fails for another reason (a 500, a timeout) says nothing
-# about the divergence: only a resend on which the runtimes agree counts against it.
+# A confirming resend that fails for another reason (a 500, a timeout, a crash) says
+# nothing about the divergence: only a resend on which the runtimes agree, or another
+# answer that comes back more often, counts against it.
 @pytest.mark.parametrize(
-    ("fault", "timeout"),
+    ("transport", "fault", "campaign"),
     [
-        (("--fault", "error500", "--on-repeat", "2"), 2.0),
-        (("--fault", "hang", "--on-repeat", "2", "--hang-seconds", "2"), 0.3),
+        ("http", ("--fault", "error500", "--on-repeat", "2"), {"timeout": 2.0}),
+        (
+            "http",
+            ("--fault", "hang", "--on-repeat", "2", "--hang-seconds", "2"),
+            {"timeout": 0.3},
+        ),
+        ("command", ("--fault", "crash", "--on-repeat", "2"), HELPER_BUDGET),
     ],
-    ids=["a resend answers 500", "a resend times out"],
+    ids=["a resend answers 500", "a resend times out", "a helper resend crashes"],
 )
 def test_a_resend_that_hits_a_fault_leaves_a_real_divergence_confirmed(
-    tmp_path: Path, fault: tuple[str, ...], timeout: float
+    tmp_path: Path,
+    transport: Literal["http", "command"],
+    fault: tuple[str, ...],
+    campaign: dict[str, object],
 ) -> None:
     # Every second arrival of one request fails, so one of any two resends of the
     # planted bug's minimal input does, whatever order the campaign runs in.
     scenario = Scenario(
-        "http: fails every second resend",
-        "http",
+        "fails every second resend",
+        transport,
         fault=fault,
-        campaign={"learn_noise": 0, "timeout": timeout},
+        campaign={"learn_noise": 0, **campaign},
     )
     run = run_scenario(scenario, tmp_path)
     assert run.report is not None, run.cli.output[-3000:]
@@ -120,6 +118,8 @@ def test_a_resend_that_hits_a_fault_leaves_a_real_divergence_confirmed(
     assert [f["flaky"] for f in planted] == [False] * len(planted), [
         f["reproduced"] for f in planted
     ]
+    # ...and the faults themselves, on every second sighting of any input, are not.
+    assert run.false_divergences == [], [f.signature.label for f in run.false_divergences]
     assert run.cli.exit_code == 1
 
 
