@@ -1,7 +1,8 @@
 """Replaying saved fixtures: is each divergence still there, gone, or changed?
 
 Each fixture's input is sent again to both runtimes, as the *current* config
-says to reach them, and judged by the comparator spec saved *in the fixture*
+says to reach them (their answers redacted of the config's secrets, as the
+fixture's stored ones are), and judged by the comparator spec saved *in the fixture*
 (so a fixture keeps meaning what it meant when it was found), normalize steps
 included, unless the caller asks to judge by the current config. Each fixture
 is sent twice; two different verdicts make it ``flaky``.
@@ -34,8 +35,10 @@ from difffuzz._corpus import CorpusProblem, Fixture
 from difffuzz._exceptions import ConfigError, RegistryError
 from difffuzz._judge import Judge
 from difffuzz._results import Observation, Verdict
+from difffuzz._secrets import Redactor
 from difffuzz._signature import Signature
 from difffuzz._transports.base import Transport
+from difffuzz._transports.redacted import redacted
 
 __all__ = [
     "ReplayCase",
@@ -292,6 +295,7 @@ def replay_fixtures(
     result = ReplayResult(problems=list(problems))
     transports: dict[str, tuple[Transport, Transport]] = {}
     left_name, right_name = config.runtime_names
+    redactor = Redactor(config.secrets)
     try:
         for fixture in fixtures:
             surface = config.surfaces.get(fixture.surface)
@@ -311,10 +315,21 @@ def replay_fixtures(
                     except BaseException:
                         opened.close()  # not yet in `transports`, so `finally` cannot
                         raise
-                    transports[surface.name] = (opened, other)
+                    # Live answers redacted like the stored ones they are set beside.
+                    transports[surface.name] = (
+                        redacted(opened, redactor),
+                        redacted(other, redactor),
+                    )
                 left, right = transports[surface.name]
                 try:
                     judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)
+                    # A fixture saved before its secrets were redacted: set beside
+                    # the live answers redacted, and rewritten so by --update.
+                    fixture = replace(
+                        fixture,
+                        left=redactor.outcome(fixture.left),
+                        right=redactor.outcome(fixture.right),
+                    )
                     case = replay_one(fixture, judge, left, right)
                 except (ConfigError, RegistryError) as error:
                     # One fixture whose saved spec cannot judge (an unknown rule, a bad

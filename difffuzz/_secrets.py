@@ -16,7 +16,10 @@ reproduction reads it from instead. A reference names its own variable
 (``-H "authorization: Bearer $LAKEHOUSE_TOKEN"``); a secret written in the
 config in clear gets one named after the runtime and the header or env name
 (``$DIFFFUZZ_RUST_AUTHORIZATION``). :class:`Redactor` replaces secret values
-in any other text (a runtime that echoes its credentials, a URL in a message).
+in any other text (a runtime that echoes its credentials, a URL in a message),
+and in every answer the engine and replay judge (:meth:`Redactor.outcome`), so
+that what a fixture stores, what a report shows and what a live answer is
+compared with are one and the same.
 
 >>> expand_references("Bearer ${TOKEN}", {"TOKEN": "s3cr3t-value"}, where="headers.authorization")
 ('Bearer s3cr3t-value', (Secret(value='s3cr3t-value', variable='TOKEN', origin=''),))
@@ -24,9 +27,12 @@ in any other text (a runtime that echoes its credentials, a URL in a message).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from difffuzz._outcome import Outcome
 
 __all__ = [
     "CREDENTIAL_HEADERS",
@@ -34,6 +40,7 @@ __all__ = [
     "Secret",
     "expand_references",
     "literal_secret",
+    "spellings",
 ]
 
 #: Request headers whose values are credentials, secret without being marked.
@@ -46,6 +53,8 @@ MIN_REDACTED_LENGTH = 4
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: What Go's encoding/json escapes inside strings besides JSON's own (HTML safety).
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 @dataclass(frozen=True)
@@ -107,11 +116,28 @@ def literal_secret(value: str, *, runtime: str, kind: str, name: str) -> Secret:
     return Secret(value=value, variable=variable, origin=f"{kind} {name} of runtime {runtime}")
 
 
+def spellings(value: str) -> tuple[str, ...]:
+    r"""The ways an answer may spell ``value``: as is, and as JSON writers escape it
+    inside a string (Python's ``\u00e9`` for non-ASCII, Go's ``\u0026`` for ``<>&``).
+
+    >>> spellings("a&b")
+    ('a&b', 'a\\u0026b')
+    """
+    found = [value]
+    for ascii_only in (False, True):
+        escaped = json.dumps(value, ensure_ascii=ascii_only)[1:-1]
+        found.append(escaped)
+        found.append(escaped.translate(_GO_ESCAPES))
+    return tuple(dict.fromkeys(found))
+
+
 class Redactor:
     """Replaces every secret value in a text by its :attr:`Secret.mark`.
 
     Longer values are replaced first, so a secret that contains another is
-    redacted whole.
+    redacted whole; a value is found however a JSON writer escaped it
+    (:func:`spellings`). The mark holds no quote or backslash, so a JSON
+    answer stays JSON.
 
     >>> Redactor([Secret("s3cr3t", "TOKEN")]).text("token=s3cr3t")
     'token=[redacted $TOKEN]'
@@ -123,15 +149,17 @@ class Redactor:
             if len(secret.value) >= MIN_REDACTED_LENGTH:
                 chosen.setdefault(secret.value, secret)
         self.secrets = tuple(sorted(chosen.values(), key=lambda s: -len(s.value)))
-        self._pattern = (
-            re.compile("|".join(re.escape(s.value) for s in self.secrets)) if chosen else None
-        )
+        self._marks: dict[str, str] = {}
+        for secret in self.secrets:
+            for spelling in spellings(secret.value):
+                self._marks.setdefault(spelling, secret.mark)
+        ordered = sorted(self._marks, key=lambda s: -len(s))
+        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._raw = (
-            re.compile(b"|".join(re.escape(s.value.encode("utf-8")) for s in self.secrets))
-            if chosen
+            re.compile(b"|".join(re.escape(s.encode("utf-8")) for s in ordered))
+            if ordered
             else None
         )
-        self._marks = {s.value: s.mark for s in self.secrets}
 
     def __bool__(self) -> bool:
         return self._pattern is not None
@@ -145,3 +173,17 @@ class Redactor:
         if self._raw is None:
             return raw
         return self._raw.sub(lambda m: self._marks[m.group().decode("utf-8")].encode(), raw)
+
+    def outcome(self, outcome: Outcome) -> Outcome:
+        """``outcome`` with no secret in its body, stderr, headers or detail (the same
+        object when there is none to take out)."""
+        if self._pattern is None:
+            return outcome
+        redacted = replace(
+            outcome,
+            body=self.bytes(outcome.body),
+            stderr=self.bytes(outcome.stderr),
+            headers={name: self.text(value) for name, value in outcome.headers.items()},
+            detail=self.text(outcome.detail),
+        )
+        return outcome if redacted == outcome else redacted

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import json
 import os
 import shutil
 import subprocess
@@ -26,9 +27,17 @@ from difffuzz._reporting.json_report import dumps_report
 from difffuzz._reporting.redaction import redact_campaign
 from difffuzz._repro import shell_command
 from difffuzz._results import CampaignResult, Finding, InfraEvent, SurfaceResult
-from difffuzz._secrets import Redactor, Secret, expand_references, literal_secret
+from difffuzz._secrets import (
+    MIN_REDACTED_LENGTH,
+    Redactor,
+    Secret,
+    expand_references,
+    literal_secret,
+)
 from difffuzz._signature import Signature
 from difffuzz._transports.base import CommandRequest, HTTPRequest
+from difffuzz._transports.mock import MockTransport
+from difffuzz._transports.redacted import redacted
 from tests.support.loopback import LoopbackServer, RecordedRequest, Reply
 
 BASH = shutil.which("bash")
@@ -247,6 +256,57 @@ def test_the_redactor_replaces_long_values_longest_first() -> None:
     assert redactor.text("abcdef abcd x") == "[redacted $LONG] [redacted $SHORT] x"
     assert redactor.bytes(b"\xffabcd") == b"\xff[redacted $SHORT]"
     assert not Redactor([Secret("x", "X")])
+
+
+#: Secret values; the characters of the JSON around them are left out, so that a
+#: match can only be the value itself.
+secret_values = st.text(
+    st.characters(codec="utf-8", exclude_characters='{}:" '), min_size=MIN_REDACTED_LENGTH
+)
+
+
+@given(secret_values, st.booleans(), st.sampled_from(["python", "go"]))
+def test_a_secret_is_found_however_a_json_writer_spelled_it(
+    value: str, ascii_only: bool, writer: str
+) -> None:
+    inside = json.dumps({"": value}, ensure_ascii=ascii_only)
+    if writer == "go":  # encoding/json escapes <, > and & for HTML safety
+        inside = inside.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    assert json.loads(inside) == {"": value}  # the premise: the body says the value
+    redacted = Redactor([Secret(value, "TOKEN")]).bytes(inside.encode("utf-8"))
+    # The answer stays JSON, and says which secret stood there.
+    assert json.loads(redacted) == {"": "[redacted $TOKEN]"}
+
+
+def test_an_outcome_is_redacted_everywhere_it_can_show_a_secret() -> None:
+    redactor = Redactor([Secret(TOKEN, "LAKEHOUSE_TOKEN")])
+    mark = "[redacted $LAKEHOUSE_TOKEN]"
+    echo = Outcome(
+        401,
+        f'{{"error": "bad token {TOKEN}"}}'.encode(),
+        headers={"www-authenticate": f"Bearer {TOKEN}"},
+        detail=f"at http://127.0.0.1:1/{TOKEN}",
+        stderr=f"token={TOKEN}\n".encode(),
+    )
+    shown = redactor.outcome(echo)
+    assert shown.json == {"error": f"bad token {mark}"}
+    assert shown.headers == {"www-authenticate": f"Bearer {mark}"}
+    assert shown.detail == f"at http://127.0.0.1:1/{mark}"
+    assert shown.stderr == f"token={mark}\n".encode()
+    assert (shown.status, shown.elapsed) == (echo.status, echo.elapsed)
+    clean = Outcome(200, b'{"ok": true}')
+    assert redactor.outcome(clean) is clean
+    assert Redactor().outcome(echo) is echo
+
+
+def test_a_redacted_transport_redacts_every_answer_and_renders_as_its_own() -> None:
+    inner = MockTransport(lambda value: (200, {"echo": f"{value} {TOKEN}"}), target="rust")
+    transport = redacted(inner, Redactor([Secret(TOKEN, "LAKEHOUSE_TOKEN")]))
+    assert transport.target == "rust"
+    assert transport.render("x") == inner.render("x")
+    assert transport.send("x").json == {"echo": "x [redacted $LAKEHOUSE_TOKEN]"}
+    assert inner.sent == ["x"]
+    assert redacted(inner, Redactor()) is inner
 
 
 def echoing_campaign() -> CampaignResult:

@@ -26,6 +26,8 @@ from difffuzz._results import (
     FindingStatus,
     SurfaceResult,
 )
+from difffuzz._secrets import Redactor
+from difffuzz._transports.redacted import redacted
 from difffuzz._version import __version__
 from difffuzz._wire import wrap_examples, wrap_strategy
 
@@ -63,6 +65,8 @@ def run_campaign(
         fail_on_flaky=campaign.fail_on_flaky,
     )
     left_spec, right_spec = config.runtimes
+    redactor = Redactor(config.secrets)
+    size = campaign.max_body_bytes
     clock_start = time.monotonic()
     for surface in config.surfaces.values():
         # Where the surface starts on the campaign's clock (the HTML charts' x-axis).
@@ -86,12 +90,19 @@ def run_campaign(
                 result.surfaces.append(skipped)
                 listener(SurfaceFinished(surface.name, skipped))
                 continue
-        known = corpus.load(surface.name)[0] if corpus else []
-        left = open_transport(
-            surface.requests[left_spec.name], max_body_bytes=campaign.max_body_bytes
+        # Fixtures saved before their runtime's secrets were redacted are judged
+        # redacted too, like the live answers they are set beside.
+        known = [
+            replace(f, left=redactor.outcome(f.left), right=redactor.outcome(f.right))
+            for f in (corpus.load(surface.name)[0] if corpus else [])
+        ]
+        # Answers arrive redacted: fixtures store them, and they are judged beside
+        # the stored answers of known fixtures (see _transports/redacted.py).
+        left = redacted(
+            open_transport(surface.requests[left_spec.name], max_body_bytes=size), redactor
         )
-        right = open_transport(
-            surface.requests[right_spec.name], max_body_bytes=campaign.max_body_bytes
+        right = redacted(
+            open_transport(surface.requests[right_spec.name], max_body_bytes=size), redactor
         )
         try:
             runner = SurfaceCampaign(

@@ -7,7 +7,9 @@ error body, a helper that prints its token to stderr, a URL with a credential
 in a failure message. Before any reporter sees a result, :func:`redact_campaign`
 replaces each secret value in those places with its mark
 (``[redacted $LAKEHOUSE_TOKEN]``). Inputs are left alone: they are generated,
-and the reproductions are built from them.
+and the reproductions are built from them. (The campaign's answers arrive
+redacted already, see :mod:`difffuzz._transports.redacted`; this pass is for
+whatever else a result carries, and for results built elsewhere.)
 """
 
 from __future__ import annotations
@@ -50,13 +52,7 @@ def _finding(finding: Finding, redactor: Redactor) -> Finding:
 
 def redact_outcome(outcome: Outcome, redactor: Redactor) -> Outcome:
     """An outcome whose body, stderr, headers and detail hold no secret value."""
-    return replace(
-        outcome,
-        body=redactor.bytes(outcome.body),
-        stderr=redactor.bytes(outcome.stderr),
-        headers={name: redactor.text(value) for name, value in outcome.headers.items()},
-        detail=redactor.text(outcome.detail),
-    )
+    return redactor.outcome(outcome)
 
 
 def _comparison(comparison: Comparison, redactor: Redactor) -> Comparison:

@@ -27,7 +27,9 @@ repeats; a helper needs ``--count-file`` for it):
 
 ``--die-after N`` makes the server exit abruptly on its request N+1 (a runtime
 that dies mid-campaign). ``--count-file`` records one line per request, so a
-test counts what reached the runtime. Helpers also honour ``--pid-dir`` (a file
+test counts what reached the runtime. ``--echo-header NAME`` (server) and
+``--echo-env NAME`` (helper) copy a credential into the answer, as a careless
+error page or log line would. Helpers also honour ``--pid-dir`` (a file
 per running helper, removed when it answers) and ``--hold-file`` (while that
 file exists, a helper sleeps instead of answering: a call in progress when a
 test sends a signal); ``--spawn-child`` leaves a sleeping grandchild behind.
@@ -84,6 +86,9 @@ def _options(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--pid-dir", type=Path, default=None)
     parser.add_argument("--hold-file", type=Path, default=None)
     parser.add_argument("--echo-header", default="", help="copy this request header into the body")
+    parser.add_argument(
+        "--echo-env", default="", help="helper: copy this variable into the answer and stderr"
+    )
     parser.add_argument("--spawn-child", action="store_true", help="helper: start a sleeping child")
     return parser.parse_args(argv)
 
@@ -285,7 +290,13 @@ def helper(options: argparse.Namespace) -> int:
             return 0
         else:
             raise SystemExit(f"fault {options.fault!r} is not a helper fault")
-    sys.stdout.buffer.write(answer(text, plant=options.plant) + b"\n")
+    payload = answer(text, plant=options.plant)
+    if options.echo_env:
+        # The way a helper logs its configuration: the token on stderr and in the answer.
+        value = os.environ.get(options.echo_env, "")
+        sys.stderr.write(f"using {options.echo_env}={value}\n")
+        payload = json.dumps({**json.loads(payload), "env": value}, sort_keys=True).encode()
+    sys.stdout.buffer.write(payload + b"\n")
     if marker is not None:
         marker.unlink()
     return 0
