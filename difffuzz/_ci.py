@@ -109,6 +109,8 @@ class CIResult:
 
     @property
     def exit_code(self) -> int:
+        if self.campaign is not None and self.campaign.interrupted:
+            return self.campaign.exit_code  # 128 + N: what the process exits with
         if any(o.status is GateStatus.UNREACHABLE for o in self.gate):
             return 3
         if self.campaign is not None and self.campaign.aborted:

@@ -33,6 +33,8 @@ __all__ = [
 
 #: ``SurfaceResult.aborted`` when the user pressed Ctrl-C (the campaign stops there).
 INTERRUPTED = "interrupted by the user"
+#: The signal Ctrl-C sends (exit code 130).
+_SIGINT = 2
 
 
 class Verdict(StrEnum):
@@ -280,6 +282,9 @@ class CampaignResult:
     corpus_dir: str = ""
     #: Flaky findings fail the run too (``[campaign] fail_on_flaky``).
     fail_on_flaky: bool = False
+    #: The number of the signal that stopped the run (set by the command that
+    #: caught it); an interrupted run without one was stopped by Ctrl-C.
+    stopped_by: int | None = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -306,11 +311,16 @@ class CampaignResult:
         ]
 
     @property
+    def interrupted(self) -> bool:
+        return self.stopped_by is not None or any(s.aborted == INTERRUPTED for s in self.surfaces)
+
+    @property
     def exit_code(self) -> int:
-        """The README's table, in its order: 130 interrupted, 3 a runtime unreachable,
-        2 a finding that could not be saved, 1 new divergences, 0 none new."""
-        if any(s.aborted == INTERRUPTED for s in self.surfaces):
-            return 130
+        """The README's table, in its order: 128 + N stopped by signal N (130 Ctrl-C,
+        143 SIGTERM, 129 SIGHUP), 3 a runtime unreachable, 2 a finding that could
+        not be saved, 1 new divergences, 0 none new. The process exits with it."""
+        if self.interrupted:
+            return 128 + (self.stopped_by or _SIGINT)
         if self.aborted:
             return 3
         if self.unsaved:

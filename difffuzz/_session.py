@@ -200,6 +200,7 @@ def execute_campaign(
             console.print(Text(line, style="bold"))
             return code
         stop.finishing()
+        result.stopped_by = stop.first  # the reports say the exit code the process has
         code = stop.exit_code(result.exit_code)
         _report(
             result,
@@ -315,6 +316,8 @@ def ci_command(
             console.print(f"ci: {exit_summary(code)}, but the gate stopped before its verdict")
             return code
         stop.finishing()
+        if result.campaign is not None:
+            result.campaign.stopped_by = stop.first
         return _ci_report(
             result, config, console, folder, new_fixtures, junit, report_json, stop, verbose
         )
@@ -361,5 +364,8 @@ def _ci_report(
         write_text_atomic(report_json, dumps_report(result.to_json()))
         console.print(f"gate JSON: {report_json}")
     code = stop.exit_code(result.exit_code)
-    console.print(f"ci: {exit_summary(code)}" if code != result.exit_code else f"ci: exit {code}")
+    # A stop by signal is said in words, as `run` says it; the gate's own codes are
+    # explained by the gate report above.
+    said = stop.first is not None or code != result.exit_code
+    console.print(f"ci: {exit_summary(code)}" if said else f"ci: exit {code}")
     return code

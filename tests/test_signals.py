@@ -10,16 +10,24 @@ import doctest
 import os
 import signal
 import threading
+from dataclasses import replace
 
 import pytest
 
 import difffuzz._signals
+from difffuzz._ci import CIResult
+from difffuzz._comparators.base import CompareSpec
 from difffuzz._interruption import shielded
+from difffuzz._replay import ReplayResult
+from difffuzz._results import INTERRUPTED, CampaignResult, SurfaceResult
 from difffuzz._signals import STOP_SIGNALS, StopSignals, stopped_by
 
 pytestmark = pytest.mark.skipif(
     threading.current_thread() is not threading.main_thread(), reason="signals need the main thread"
 )
+
+
+STOP_NAMES = [s.name for s in STOP_SIGNALS]
 
 
 def _send(number: int) -> None:
@@ -36,6 +44,21 @@ def test_each_stop_signal_interrupts_once_and_sets_the_exit_code(number: signal.
         assert stop.first is number
         assert stop.exit_code(130) == 128 + number
         assert stopped_by(stop.exit_code(0)) is number
+
+
+@pytest.mark.parametrize("number", [None, *STOP_SIGNALS], ids=["no handler", *STOP_NAMES])
+def test_a_stopped_campaign_says_the_exit_code_of_the_signal(
+    number: signal.Signals | None,
+) -> None:
+    # Stopped inside a surface: by the guard's signal, or a KeyboardInterrupt alone.
+    surface = SurfaceResult("probe", ("rust", "go"), CompareSpec("json"), aborted=INTERRUPTED)
+    result = CampaignResult([surface], seed=1, started_at="", stopped_by=number)
+    expected = 130 if number is None else 128 + number
+    assert result.exit_code == result.to_json()["exit_code"] == expected
+    assert CIResult(gate=[], replay=ReplayResult(), campaign=result).exit_code == expected
+    # A signal that came once every surface had finished still names the exit code.
+    finished = replace(result, surfaces=[])
+    assert finished.exit_code == (0 if number is None else expected)
 
 
 def test_a_second_signal_while_stopping_is_noted_not_raised(

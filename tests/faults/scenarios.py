@@ -277,8 +277,11 @@ def measure(cli: CLIRun, folder: Path, corpus: Path) -> FaultRun:
     return FaultRun(cli, folder, report, regression, sorted(set(kept)), announced)
 
 
-def signal_run(number: int, folder: Path) -> tuple[FaultRun, list[int]]:
-    """Send ``number`` to a real ``difffuzz run`` while one of its helpers runs.
+def signal_run(
+    number: int, folder: Path, command: Sequence[str] = ("run",)
+) -> tuple[FaultRun, list[int]]:
+    """Send ``number`` to a real ``difffuzz run`` (or ``command``) while one of its
+    helpers runs.
 
     The helper surface's faulty side has the planted bug. Once the run announces
     it, a hold file makes the next helper call sleep (with a child of its own),
@@ -303,7 +306,7 @@ def signal_run(number: int, folder: Path) -> tuple[FaultRun, list[int]]:
     started = time.monotonic()
     with log.open("wb") as stream:
         run = subprocess.Popen(
-            [sys.executable, "-m", "difffuzz", "run", "--config", str(config)],
+            [sys.executable, "-m", "difffuzz", *command, "--config", str(config)],
             stdout=stream,
             stderr=subprocess.STDOUT,
             cwd=folder,

@@ -10,6 +10,7 @@ left running.
 
 from __future__ import annotations
 
+import json
 import signal
 from pathlib import Path
 
@@ -45,4 +46,27 @@ def test_a_stop_signal_keeps_the_findings_and_leaves_no_helper_running(
     assert run.report is not None
     (finding,) = run.report["surfaces"][0]["findings"]
     assert finding["fixture"] == str(fixture)
+    # Every report says the exit code the process has (the JSON one said 130).
+    assert run.report["exit_code"] == code
+    (markdown,) = (tmp_path / "reports").glob("difffuzz-*.md")
+    assert f"exit code `{code}`" in markdown.read_text(encoding="utf-8")
+    assert left == [], f"helper processes left running: {left}"
+
+
+def test_ci_stopped_by_sigterm_says_143_in_its_reports_and_exits_143(tmp_path: Path) -> None:
+    gate = tmp_path / "gate.json"
+    command = ("ci", "--seed", "1", "--report-json", str(gate))
+    run, left = signal_run(signal.SIGTERM, tmp_path, command=command)
+    output = run.cli.output
+    assert run.cli.exit_code == 143, output[-3000:]
+    assert not run.traceback, output[-3000:]
+    last = output.rstrip().splitlines()[-1]
+    assert last == "ci: exit 143: stopped by SIGTERM; the findings so far are kept"
+    # The new finding is kept beside the reports, as ci keeps every new finding.
+    (fixture,) = (tmp_path / "reports" / "new-fixtures").rglob("*.json")
+    assert run.report is not None
+    assert run.report["exit_code"] == 143
+    (finding,) = run.report["surfaces"][0]["findings"]
+    assert finding["fixture"] == str(fixture)
+    assert json.loads(gate.read_text(encoding="utf-8"))["exit_code"] == 143
     assert left == [], f"helper processes left running: {left}"
