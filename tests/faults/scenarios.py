@@ -26,6 +26,7 @@ import contextlib
 import io
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -310,6 +311,7 @@ def signal_run(
             stdout=stream,
             stderr=subprocess.STDOUT,
             cwd=folder,
+            preexec_fn=_stop_signals_by_default,
         )
         try:
             _wait_for(lambda: b"1 kind of divergence" in log.read_bytes(), "the planted finding")
@@ -334,6 +336,19 @@ def signal_run(
     cli = CLIRun(returncode, output, "Traceback" in output, time.monotonic() - started)
     left = [int(p.name) for p in pids.iterdir() if _alive(int(p.name))]
     return measure(cli, folder, folder / "corpus"), left
+
+
+def _stop_signals_by_default() -> None:
+    """In the child before exec: SIGINT, SIGTERM and SIGHUP at their default action.
+
+    Ignored dispositions are inherited: under ``nohup`` (or a CI runner that
+    ignores SIGHUP, or a shell's background job for SIGINT) difffuzz would start
+    with the signal ignored and, rightly, leave it so; the signal would then do
+    nothing and the run would wait out its helper. The run under test must see
+    the signal as a terminal or ``timeout`` sends it.
+    """
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
 
 
 def _wait_for(predicate: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
