@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from difffuzz._results import SurfaceResult, Verdict
+from difffuzz._results import CampaignResult, SurfaceResult, Verdict
 
 __all__ = [
+    "CampaignFailed",
     "Event",
     "ExampleObserved",
     "FindingRecorded",
@@ -62,7 +63,23 @@ class SurfaceFinished:
     result: SurfaceResult
 
 
-Event = SurfaceStarted | ExampleObserved | FindingRecorded | ShrinkCalled | SurfaceFinished
+@dataclass(frozen=True)
+class CampaignFailed:
+    """A tool error stops the campaign: ``result`` holds the surfaces so far, their
+    findings saved, and the error. Sent just before the error is raised, so that
+    a command can still print and write the reports of what was found."""
+
+    result: CampaignResult
+
+
+Event = (
+    SurfaceStarted
+    | ExampleObserved
+    | FindingRecorded
+    | ShrinkCalled
+    | SurfaceFinished
+    | CampaignFailed
+)
 Listener = Callable[[Event], None]
 
 

@@ -285,6 +285,10 @@ class CampaignResult:
     #: The number of the signal that stopped the run (set by the command that
     #: caught it); an interrupted run without one was stopped by Ctrl-C.
     stopped_by: int | None = None
+    #: A tool error that stopped the campaign after these surfaces (their
+    #: findings saved), and the exit code the process has for it.
+    error: str = ""
+    error_exit_code: int = 0
 
     @property
     def findings(self) -> list[Finding]:
@@ -317,10 +321,13 @@ class CampaignResult:
     @property
     def exit_code(self) -> int:
         """The README's table, in its order: 128 + N stopped by signal N (130 Ctrl-C,
-        143 SIGTERM, 129 SIGHUP), 3 a runtime unreachable, 2 a finding that could
-        not be saved, 1 new divergences, 0 none new. The process exits with it."""
+        143 SIGTERM, 129 SIGHUP), a tool error's own code (2 or 3), 3 a runtime
+        unreachable, 2 a finding that could not be saved, 1 new divergences, 0 none
+        new. The process exits with it."""
         if self.interrupted:
             return 128 + (self.stopped_by or _SIGINT)
+        if self.error:
+            return self.error_exit_code
         if self.aborted:
             return 3
         if self.unsaved:
@@ -338,6 +345,7 @@ class CampaignResult:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "exit_code": self.exit_code,
+            "error": self.error,
             "surfaces": [s.to_json() for s in self.surfaces],
         }
 

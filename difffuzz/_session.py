@@ -26,7 +26,7 @@ from difffuzz._connect import open_transport, unreachable_runtimes
 from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._discovery import resolve_config
 from difffuzz._engine import run_campaign
-from difffuzz._events import Listener, ignore_events
+from difffuzz._events import CampaignFailed, Event, Listener, ignore_events
 from difffuzz._fallback_corpus import FallbackCorpus
 from difffuzz._reporting import (
     ProgressReporter,
@@ -184,12 +184,35 @@ def execute_campaign(
         # Unreadable fixtures are skipped, not fatal: the run may re-find them.
         console.print(Text(f"corpus: skipped {problem}", style="yellow"), soft_wrap=True)
     report_unreachable(config, console)
+    failed: list[CampaignResult] = []
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
                 # The engine calls its listener for every event; quiet is one that drops them.
-                listener: Listener = ignore_events if quiet else progress
+                shown: Listener = ignore_events if quiet else progress
+
+                def listener(event: Event) -> None:
+                    if isinstance(event, CampaignFailed):
+                        failed.append(event.result)
+                    shown(event)
+
                 result = run_campaign(config, corpus=corpus, listener=listener)
+        except Exception:
+            # A tool error inside a surface: what the campaign found is saved; print
+            # and write its reports too, then let the error say what went wrong.
+            if failed:
+                stop.finishing()
+                _report(
+                    failed[0],
+                    config,
+                    console,
+                    reports_dir=folder,
+                    report_json=report_json,
+                    corpus=corpus,
+                    exit_code=failed[0].exit_code,
+                    verbose=verbose,
+                )
+            raise
         except KeyboardInterrupt:
             # Stopped outside the engine's own handling (between two surfaces,
             # while saving): there is no result to report, only what is held.

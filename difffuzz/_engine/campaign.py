@@ -16,7 +16,7 @@ from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine.findings import now_iso
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._engine.surface import SurfaceCampaign
-from difffuzz._events import Listener, SurfaceFinished, ignore_events
+from difffuzz._events import CampaignFailed, Listener, SurfaceFinished, ignore_events
 from difffuzz._exceptions import ConfigError, CorpusError, DifffuzzError, RuntimeUnreachable
 from difffuzz._registry import get_strategy, load_strategy_modules
 from difffuzz._results import (
@@ -49,7 +49,8 @@ def run_campaign(
     corpus unchanged that way), else to ``corpus``. Surfaces run one after
     another; the findings of each are saved as soon as it finishes, so a later
     failure loses nothing already found. A difffuzz or strategy bug inside a
-    surface is raised only after that surface's findings are saved.
+    surface is raised only after that surface's findings are saved, and after a
+    :class:`~difffuzz._events.CampaignFailed` event with the result so far.
     """
     validate_config(config)
     campaign = config.campaign
@@ -64,6 +65,42 @@ def run_campaign(
         corpus_dir=str(corpus.root) if corpus else "",
         fail_on_flaky=campaign.fail_on_flaky,
     )
+    try:
+        _run_surfaces(
+            config,
+            result,
+            seed=seed,
+            corpus=corpus,
+            save_to=save_to,
+            listener=listener,
+            check_runtimes=check_runtimes,
+        )
+    except Exception as error:
+        # The surfaces so far are in `result`, their findings saved: say so before
+        # the error goes up, so that the command can still report them.
+        result.finished_at = now_iso()
+        if isinstance(error, DifffuzzError):
+            result.error, result.error_exit_code = str(error), error.exit_code
+        else:  # a difffuzz bug: Python exits 1 on it
+            result.error, result.error_exit_code = f"{type(error).__name__}: {error}", 1
+        listener(CampaignFailed(result))
+        raise
+    result.finished_at = now_iso()
+    return result
+
+
+def _run_surfaces(
+    config: Config,
+    result: CampaignResult,
+    *,
+    seed: int,
+    corpus: Corpus | None,
+    save_to: Corpus | None,
+    listener: Listener,
+    check_runtimes: bool,
+) -> None:
+    """Run every surface of ``config`` into ``result``, saving findings as each ends."""
+    campaign = config.campaign
     left_spec, right_spec = config.runtimes
     redactor = Redactor(config.secrets)
     size = campaign.max_body_bytes
@@ -133,8 +170,6 @@ def run_campaign(
             raise _explain(runner.errors[0], surface)
         if surface_result.aborted == INTERRUPTED:
             break  # what was found is saved; the user asked to stop
-    result.finished_at = now_iso()
-    return result
 
 
 def _explain(error: BaseException, surface: SurfaceSpec) -> BaseException:
