@@ -33,7 +33,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -43,10 +43,15 @@ from typing import Literal
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from tests.faults.scenarios import (
+    FAILING_STEP,
     HELPER_BUDGET,
     SCENARIOS,
     FaultRun,
+    FaultServer,
     Scenario,
+    config_text,
+    measure,
+    run_cli,
     run_scenario,
     signal_run,
 )
@@ -118,6 +123,47 @@ def _every_second_resend(
     return case
 
 
+#: A credential both runtimes receive, and echo into their answers.
+SECRET = "Bearer bench-token-5e1f0c"
+
+
+def _run_config(
+    folder: Path,
+    server_options: tuple[str, ...],
+    extra: str = "",
+    surface: Mapping[str, object] | None = None,
+) -> FaultRun:
+    """``difffuzz run`` between a planted and a correct server started with ``server_options``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "difffuzz.toml"
+    with FaultServer("--plant", *server_options) as faulty, FaultServer(*server_options) as correct:
+        text = config_text(
+            faulty={"base_url": faulty.url},
+            correct={"base_url": correct.url},
+            surface=surface or {},
+        )
+        config.write_text(text + extra, encoding="utf-8")
+        cli = run_cli(["run", "--config", str(config)])
+    return measure(cli, folder, folder / "corpus")
+
+
+def _echoes_its_credential(folder: Path) -> Row:
+    run = _run_config(
+        folder, ("--echo-header", "authorization"), surface={"headers": {"authorization": SECRET}}
+    )
+    token = SECRET.split()[1]
+    leaked = sum(token in path.read_text(encoding="utf-8") for path in run.kept)
+    in_reports = sum(token in p.read_text("utf-8") for p in (folder / "reports").glob("difffuzz-*"))
+    note = f"secret in {leaked} of {len(run.kept)} fixtures, {in_reports} reports"
+    return Row("http: echoes its Authorization header", run, note)
+
+
+def _tool_error_later(folder: Path) -> Row:
+    run = _run_config(folder, (), FAILING_STEP)
+    error = run.report.get("error", "(none)")[:40] if run.report is not None else "no report"
+    return Row("config error in a later surface", run, f"report error: {error!r}")
+
+
 def _signal_case(number: signal.Signals) -> Callable[[Path], Row]:
     def case(folder: Path) -> Row:
         run, left = signal_run(number, folder)
@@ -144,6 +190,8 @@ def cases(skip_signals: bool) -> list[tuple[str, Callable[[Path], Row]]]:
         found.append(
             (name, _every_second_resend(name, transport, (*fault, "--on-repeat", "2"), timeout))
         )
+    found.append(("http: echoes its Authorization header", _echoes_its_credential))
+    found.append(("config error in a later surface", _tool_error_later))
     for name, prepare in (
         ("corpus: a corrupt fixture file", _broken_file),
         ("corpus: a fixture from a newer format", _newer_file),

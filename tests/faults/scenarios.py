@@ -40,6 +40,7 @@ from typing import Any, Literal, Self
 from difffuzz._corpus import FLAKY_FOLDER, Corpus, Fixture
 
 __all__ = [
+    "FAILING_STEP",
     "HELPER_BUDGET",
     "PLANTED_PARTS",
     "RUNTIME",
@@ -429,6 +430,18 @@ def run_scenario(scenario: Scenario, folder: Path) -> FaultRun:
         )
         cli = run_cli(["run", "--config", str(config)])
     return measure(cli, folder, folder / "corpus")
+
+
+#: A second surface whose normalize step fails on the answers it meets: a config
+#: error found only at run time, after the first surface has found the planted bug.
+FAILING_STEP = """
+[surfaces.length_steps]
+path = "/v1/length"
+strategy = "unicode_text"
+wire = "off"
+template = { text = "$input" }
+normalize = [{ jq = "if (.chars // 0) > 3 then error(\\"too long\\") else . end" }]
+"""
 
 
 #: Faults on a random share of requests: the run must show no false divergence and

@@ -15,18 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.scenarios import PLANTED_PARTS, FaultServer, config_text, run_cli
+from tests.faults.scenarios import (
+    FAILING_STEP,
+    PLANTED_PARTS,
+    FaultServer,
+    config_text,
+    run_cli,
+)
 
 pytestmark = pytest.mark.faults
-
-FAILING_STEP = """
-[surfaces.length_steps]
-path = "/v1/length"
-strategy = "unicode_text"
-wire = "off"
-template = { text = "$input" }
-normalize = [{ jq = "if (.chars // 0) > 3 then error(\\"too long\\") else . end" }]
-"""
 
 
 @pytest.mark.parametrize("learn_noise", [2, 0], ids=["in noise learning", "while fuzzing"])
