@@ -189,13 +189,7 @@ def execute_campaign(
         try:
             with ProgressReporter(console) as progress:
                 # The engine calls its listener for every event; quiet is one that drops them.
-                shown: Listener = ignore_events if quiet else progress
-
-                def listener(event: Event) -> None:
-                    if isinstance(event, CampaignFailed):
-                        failed.append(event.result)
-                    shown(event)
-
+                listener = _keeping_failure(ignore_events if quiet else progress, failed)
                 result = run_campaign(config, corpus=corpus, listener=listener)
         except Exception:
             # A tool error inside a surface: what the campaign found is saved; print
@@ -236,6 +230,18 @@ def execute_campaign(
             verbose=verbose,
         )
     return code
+
+
+def _keeping_failure(listener: Listener, failed: list[CampaignResult]) -> Listener:
+    """``listener``, and the result of a campaign a tool error stops kept in ``failed``
+    (so that the command can still report it when the error reaches it)."""
+
+    def listen(event: Event) -> None:
+        if isinstance(event, CampaignFailed):
+            failed.append(event.result)
+        listener(event)
+
+    return listen
 
 
 def report_unreachable(config: Config, console: Console) -> None:
@@ -320,6 +326,7 @@ def ci_command(
     # commit and seed then give the same run, and people choose what to commit.
     new_fixtures = FallbackCorpus(folder / "new-fixtures")
     report_unreachable(config, console)
+    failed: list[CampaignResult] = []
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
@@ -330,8 +337,23 @@ def ci_command(
                     seed=seed,
                     fuzz=fuzz,
                     save_to=new_fixtures,
-                    listener=ignore_events if quiet else progress,
+                    listener=_keeping_failure(ignore_events if quiet else progress, failed),
                 )
+        except Exception:
+            # As in `run`: the seeded campaign's findings are saved; report them.
+            if failed:
+                stop.finishing()
+                _report(
+                    failed[0],
+                    config,
+                    console,
+                    reports_dir=folder,
+                    report_json=None,
+                    corpus=new_fixtures,
+                    exit_code=failed[0].exit_code,
+                    verbose=verbose,
+                )
+            raise
         except KeyboardInterrupt:
             stop.finishing()
             _print_unsaved(new_fixtures, config, console)

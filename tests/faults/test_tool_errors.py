@@ -26,9 +26,13 @@ from tests.faults.scenarios import (
 pytestmark = pytest.mark.faults
 
 
-@pytest.mark.parametrize("learn_noise", [2, 0], ids=["in noise learning", "while fuzzing"])
+@pytest.mark.parametrize(
+    ("command", "learn_noise"),
+    [("run", 2), ("run", 0), ("ci", 2)],
+    ids=["run, in noise learning", "run, while fuzzing", "ci"],
+)
 def test_a_tool_error_in_a_later_surface_still_reports_what_was_found(
-    tmp_path: Path, learn_noise: int
+    tmp_path: Path, command: str, learn_noise: int
 ) -> None:
     config = tmp_path / "difffuzz.toml"
     with FaultServer("--plant") as faulty, FaultServer() as correct:
@@ -38,14 +42,16 @@ def test_a_tool_error_in_a_later_surface_still_reports_what_was_found(
             campaign={"learn_noise": learn_noise},
         )
         config.write_text(text + FAILING_STEP, "utf-8")
-        run = run_cli(["run", "--config", str(config)])
+        extra = ["--seed", "1"] if command == "ci" else []
+        run = run_cli([command, "--config", str(config), *extra])
     output = run.output
     assert run.exit_code == 2, output[-3000:]
     assert not run.crashed, output[-3000:]
     assert "difffuzz: surfaces.length_steps (runtime faulty): normalize step jq" in output
     assert "exit 2: a config or corpus error" in output
-    # The planted finding is saved, printed and in every report.
-    (fixture,) = (tmp_path / "corpus" / "length").glob("*.json")
+    # The planted finding is saved (ci: beside the reports), printed and in every report.
+    saved = tmp_path / ("reports/new-fixtures" if command == "ci" else "corpus")
+    (fixture,) = (saved / "length").glob("*.json")
     assert str(fixture) in " ".join(output.split())  # the console wraps long lines
     reports = sorted((tmp_path / "reports").glob("difffuzz-*"))
     assert {p.suffix for p in reports} == {".json", ".md", ".html", ".xml"}
