@@ -11,9 +11,10 @@ real ``difffuzz run`` process while one of its helpers runs). Per row:
   (from its JSON report; 0 when none was written): two runtimes answering the
   same garbage must not count as matches;
 * ``false div.``: regression fixtures for anything but the planted bug (must be 0);
-* ``lost``: divergences the run announced of which no fixture exists anywhere
-  (must be 0); ``planted``: where the real bug ended up: ``gating`` (a regression
-  fixture, as it should), ``flaky`` (demoted, kept apart) or ``missing``;
+* ``lost``: findings of which no fixture exists anywhere and that were not
+  printed in full (must be 0; see ``tests/faults/scenarios.py``);
+* ``planted``: where the real bug ended up: ``gating`` (a regression fixture,
+  as it should), ``flaky`` (demoted, kept apart) or ``missing``;
 * ``exit``, ``traceback``, seconds.
 
 The ``no fault`` rows are the baseline: the same campaign without a fault. To
@@ -69,11 +70,7 @@ class Row:
 def _corpus_case(name: str, prepare: Callable[[Path], None]) -> Callable[[Path], Row]:
     def case(folder: Path) -> Row:
         prepare(folder)
-        run = run_scenario(PLANTED, folder)
-        # A last-resort fallback folder is outside the scratch folder: measured, then removed.
-        for fallback in set(re.findall(r"(/\S*difffuzz-fixtures-[^\s,/]+)", run.cli.output)):
-            shutil.rmtree(fallback, ignore_errors=True)
-        return Row(name, run)
+        return Row(name, run_scenario(PLANTED, folder))
 
     return case
 
@@ -167,7 +164,9 @@ def _tool_error_later(folder: Path) -> Row:
 def _signal_case(number: signal.Signals) -> Callable[[Path], Row]:
     def case(folder: Path) -> Row:
         run, left = signal_run(number, folder)
-        return Row(f"signal: {number.name} mid-campaign", run, f"{len(left)} helpers left")
+        said = run.report["exit_code"] if run.report is not None else "-"
+        note = f"{len(left)} helpers left; the JSON report says exit {said}"
+        return Row(f"signal: {number.name} mid-campaign", run, note)
 
     return case
 
@@ -243,6 +242,10 @@ def main() -> None:
                 f"{'yes' if run.traceback else 'no':>9} {run.cli.seconds:>5.1f}  {row.note}",
                 flush=True,
             )
+            # A last-resort fallback folder is outside the scratch folder: measured
+            # (the row reads it), then removed.
+            for fallback in set(re.findall(r"(/\S*difffuzz-fixtures-[^\s,/]+)", run.cli.output)):
+                shutil.rmtree(fallback, ignore_errors=True)
     print(f"\nin all: {totals[0]} false divergences, {totals[1]} findings lost (both must be 0)")
 
 

@@ -8,9 +8,11 @@ real divergence to find and to keep. Then:
 
 * a **false divergence** is a regression fixture (in ``<corpus>/<surface>/``,
   not in a ``flaky/`` area) for anything but the planted bug;
-* a **lost finding** is a divergence the run announced (``divergence #N``) of
-  which no fixture exists anywhere (corpus, fallback folder) and which was not
-  printed in full;
+* a **lost finding** is one the run found of which no fixture exists anywhere
+  (corpus, flaky area, fallback folders) and which was not printed in full:
+  a finding of the JSON report whose ``fixture`` is not a file, or, when no
+  report was written, a kind of divergence the progress lines announced
+  (``N kinds of divergence``) beyond the fixtures kept;
 * the **message** is what the output must say (a regex), and it must hold no
   Python traceback.
 
@@ -248,7 +250,19 @@ class FaultRun:
         discarded = sum(
             1 for s in (self.report or {}).get("surfaces", []) if BROKEN in s.get("aborted", "")
         )
-        return 0 if discarded else max(0, self.announced - len(self.kept))
+        if discarded:
+            return 0
+        printed = self.cli.output.count("no folder could take this fixture; here it is in full")
+        if self.report is None:
+            return max(0, self.announced - len(self.kept) - printed)
+        unkept = [
+            finding
+            for surface in self.report["surfaces"]
+            for finding in surface["findings"]
+            if finding["status"] != "known_gap"  # a tracked gap is counted, never saved
+            and not (finding["fixture"] and Path(self.folder, finding["fixture"]).is_file())
+        ]
+        return max(0, len(unkept) - printed)
 
     @property
     def traceback(self) -> bool:
@@ -275,7 +289,9 @@ def measure(cli: CLIRun, folder: Path, corpus: Path) -> FaultRun:
         for path in root.rglob("*.json")
         if not path.name.startswith(".tmp-") and path.parent.name != "reports"
     )
-    announced = len(re.findall(r"^\S+: divergence #\d+:", cli.output, re.MULTILINE))
+    # Each surface's last progress line holds how many kinds of divergence it met.
+    kinds = dict(re.findall(r"^(\S+): .*?(\d+) kinds? of divergence", cli.output, re.MULTILINE))
+    announced = sum(int(count) for count in kinds.values())
     return FaultRun(cli, folder, report, regression, sorted(set(kept)), announced)
 
 
