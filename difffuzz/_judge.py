@@ -46,6 +46,7 @@ from difffuzz._outcome import Outcome
 from difffuzz._properties import get_property
 from difffuzz._results import GapHit, Observation, Verdict
 from difffuzz._signature import Signature
+from difffuzz._stack import FREE_FRAMES, free_frames
 
 __all__ = ["JSON_RULES", "RULES_WITHOUT_IGNORE", "Judge"]
 
@@ -88,6 +89,11 @@ class Judge:
         return transport == "http" or bool(outcome.body.strip())
 
     def judge(self, value: Input, left: Outcome, right: Outcome) -> Observation:
+        """The verdict on two answers to ``value``, the same from any caller's stack."""
+        with free_frames(FREE_FRAMES):
+            return self._judge(value, left, right)
+
+    def _judge(self, value: Input, left: Outcome, right: Outcome) -> Observation:
         spec = self.compare_spec
 
         def observed(verdict: Verdict, comparison: Comparison | None = None) -> Observation:

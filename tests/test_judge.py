@@ -333,3 +333,30 @@ def test_collapse_applies_to_the_signature() -> None:
     observation = judge(left, right, collapse=["/value"])
     assert parts(observation) == [("value", "/value/**", "")]
     assert observation.comparison.differences[0].kind is DiffKind.VALUE
+
+
+def _from_depth(extra: int, call: Any) -> Any:
+    return call() if extra == 0 else _from_depth(extra - 1, call)
+
+
+@pytest.mark.parametrize("depth", [990, 1500])
+def test_deeply_nested_answers_get_one_verdict_whatever_the_callers_stack(depth: int) -> None:
+    """The judge parses answers with a fixed number of free frames: inside Hypothesis
+    (2,000 free) and in a confirmation or replay (the interpreter's limit) a 1,500-deep
+    answer is the same JSON, not JSON on one and 'not JSON' on the other."""
+    deep = Outcome(0, b"[" * depth + b"]" * depth)
+    other = Outcome(0, b"[" * depth + b"1" + b"]" * depth)
+    verdicts = {}
+    before = sys.getrecursionlimit()
+    # 1,200: a `difffuzz replay` process (the default limit); 6,000: deep inside Hypothesis.
+    for limit in (1200, 6000):
+        sys.setrecursionlimit(limit)
+        try:
+            for extra in (0, 200, 500):
+                observed = _from_depth(extra, lambda: judge(deep, other, compare={"rule": "json"}))
+                verdicts[limit, extra] = tuple(parts(observed))
+        finally:
+            sys.setrecursionlimit(before)
+    assert len(set(verdicts.values())) == 1, verdicts
+    (_kind, path, _), *_ = verdicts[1200, 0]
+    assert path.count("/") == depth - 1  # read as JSON: the difference is in the innermost array

@@ -42,6 +42,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_fallback_corpus.py",
             "_secrets.py",
             "_interruption.py",
+            "_stack.py",
             "_discovery.py",
         ),
     ),

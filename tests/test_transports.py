@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from difffuzz import ConfigError, Failure, FileTree, Outcome
 from difffuzz._inputs import Input, input_to_bytes, json_bytes
+from difffuzz._stack import FREE_FRAMES
 from difffuzz._transports import (
     CommandRequest,
     CommandTransport,
@@ -559,6 +561,46 @@ def test_slow_function_times_out() -> None:
     outcome = PythonTransport(f"{__name__}:sleep_long", timeout=0.2).send("x")
     assert outcome.failure is Failure.TIMEOUT
     assert outcome.elapsed < 0.8
+
+
+def nest(depth: Input) -> int:
+    """Recurses ``depth`` frames deep (a recursive-descent parser on nested input)."""
+    assert isinstance(depth, int)
+    return 0 if depth == 0 else 1 + nest(depth - 1)
+
+
+def _called_from_depth(extra: int, call: Callable[[], Outcome]) -> Outcome:
+    return call() if extra == 0 else _called_from_depth(extra - 1, call)
+
+
+@pytest.mark.parametrize("timeout", [None, 5.0])
+@pytest.mark.parametrize("depth", [900, 1500, 2100, 3000])
+def test_a_python_target_answers_the_same_whatever_the_callers_stack(
+    depth: int, timeout: float | None
+) -> None:
+    """Exploring (inside Hypothesis, which adds 2,000 free frames), confirming and
+    replaying (the interpreter's own limit) must see one answer for one input: the
+    target always gets FREE_FRAMES frames, and the caller's limit comes back."""
+    transport = PythonTransport(f"{__name__}:nest", timeout=timeout)
+    for late in threading.enumerate():  # a timed-out call of another test, still running
+        if late.name.startswith("difffuzz "):
+            late.join(5)
+    limit = sys.getrecursionlimit()
+    answers = {
+        extra: _called_from_depth(extra, lambda: transport.send(depth)) for extra in (0, 50, 400)
+    }
+
+    @given(st.just(depth))
+    @settings(max_examples=1, database=None)
+    def inside_hypothesis(value: int) -> None:
+        answers[-1] = transport.send(value)
+
+    inside_hypothesis()
+    assert sys.getrecursionlimit() == limit
+    seen = {(a.status, a.body, a.failure) for a in answers.values()}
+    assert len(seen) == 1, answers
+    crashed = depth > FREE_FRAMES
+    assert (next(iter(seen))[2] is Failure.CRASHED) == crashed
 
 
 @pytest.mark.parametrize(

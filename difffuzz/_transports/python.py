@@ -17,6 +17,7 @@ from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import Input, WireInput, json_bytes
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._registry import import_from
+from difffuzz._stack import FREE_FRAMES, free_frames
 from difffuzz._transports.base import ClosesOnExit, PythonRequest
 
 __all__ = ["PythonTransport", "outcome_from_answer"]
@@ -152,10 +153,11 @@ class PythonTransport(ClosesOnExit):
 
     def _call(self, value: Input) -> tuple[Any, BaseException | None]:
         # SystemExit too: a runtime calling sys.exit() must not end the campaign.
-        try:
-            return self.function(value), None
-        except (Exception, SystemExit) as exc:
-            return None, exc
+        with free_frames(FREE_FRAMES):
+            try:
+                return self.function(value), None
+            except (Exception, SystemExit) as exc:
+                return None, exc
 
     def close(self) -> None:
         """Nothing to release; present for the Transport protocol."""
