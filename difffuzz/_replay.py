@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from difffuzz._config import Config, SurfaceSpec
-from difffuzz._connect import open_transport
 from difffuzz._corpus import CorpusProblem, Fixture
 from difffuzz._exceptions import ConfigError, RegistryError
 from difffuzz._judge import Judge
+from difffuzz._plan import open_both, transports_of
 from difffuzz._results import Observation, Verdict
 from difffuzz._signature import Signature
 from difffuzz._transports.base import Transport
@@ -291,7 +291,6 @@ def replay_fixtures(
     """Replay ``fixtures`` against the runtimes of ``config`` (one transport pair per surface)."""
     result = ReplayResult(problems=list(problems))
     transports: dict[str, tuple[Transport, Transport]] = {}
-    left_name, right_name = config.runtime_names
     try:
         for fixture in fixtures:
             surface = config.surfaces.get(fixture.surface)
@@ -304,14 +303,7 @@ def replay_fixtures(
                 )
             else:
                 if surface.name not in transports:
-                    size = config.campaign.max_body_bytes
-                    opened = open_transport(surface.requests[left_name], max_body_bytes=size)
-                    try:
-                        other = open_transport(surface.requests[right_name], max_body_bytes=size)
-                    except BaseException:
-                        opened.close()  # not yet in `transports`, so `finally` cannot
-                        raise
-                    transports[surface.name] = (opened, other)
+                    transports[surface.name] = open_both(transports_of(config, surface))
                 left, right = transports[surface.name]
                 try:
                     judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)

@@ -138,7 +138,7 @@ def test_ctrl_c_keeps_what_was_found_and_stops_the_campaign(
         function = getattr(importlib.import_module(module), name)
         return MockTransport(lambda value: (0, function(value)), target=request.target)
 
-    monkeypatch.setattr("difffuzz._engine.campaign.open_transport", in_main_thread)
+    monkeypatch.setattr("difffuzz._plan.open_transport", in_main_thread)
     config = planted_config("echo", "escaping_echo_then_ctrl_c", "planted_text", max_examples=1000)
     after = planted_config("echo", "echo", "planted_text").surfaces["planted"]
     config = replace(config, surfaces={"planted": config.surfaces["planted"], "after": after})

@@ -26,7 +26,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
         (
             "_outcome.py",
             "_inputs.py",
-            "_config.py",
+            "_config/",
             "_corpus.py",
             "_registry.py",
             "_lakehouse.py",
@@ -58,6 +58,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
         ),
     ),
     ("judge", ("_judge.py", "_results.py")),
+    ("plan", ("_plan.py",)),
     (
         "engine, replay, ci",
         ("_engine/", "_polish.py", "_replay.py", "_ci.py", "_events.py"),

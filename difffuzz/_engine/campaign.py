@@ -11,14 +11,14 @@ import hypothesis
 from hypothesis.errors import FlakyStrategyDefinition
 
 from difffuzz._config import Config, SurfaceSpec
-from difffuzz._connect import check_reachable, open_transport
+from difffuzz._connect import check_reachable
 from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine.findings import now_iso
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._engine.surface import SurfaceCampaign
 from difffuzz._events import Listener, SurfaceFinished, ignore_events
-from difffuzz._exceptions import ConfigError, CorpusError, DifffuzzError, RuntimeUnreachable
-from difffuzz._registry import get_strategy, load_strategy_modules
+from difffuzz._exceptions import ConfigError, CorpusError, RuntimeUnreachable
+from difffuzz._plan import compile_config
 from difffuzz._results import (
     INTERRUPTED,
     CampaignResult,
@@ -27,9 +27,8 @@ from difffuzz._results import (
     SurfaceResult,
 )
 from difffuzz._version import __version__
-from difffuzz._wire import wrap_examples, wrap_strategy
 
-__all__ = ["fixture_from", "run_campaign", "save_finding", "validate_config"]
+__all__ = ["fixture_from", "run_campaign", "save_finding"]
 
 
 def run_campaign(
@@ -47,9 +46,11 @@ def run_campaign(
     corpus unchanged that way), else to ``corpus``. Surfaces run one after
     another; the findings of each are saved as soon as it finishes, so a later
     failure loses nothing already found. A difffuzz or strategy bug inside a
-    surface is raised only after that surface's findings are saved.
+    surface is raised only after that surface's findings are saved. The config
+    is compiled first (:func:`~difffuzz._plan.compile_config`): a mistake in any
+    surface stops the campaign before the first one runs.
     """
-    validate_config(config)
+    plan = compile_config(config)
     campaign = config.campaign
     seed = campaign.seed if campaign.seed is not None else random.randrange(2**32)
     result = CampaignResult(
@@ -62,15 +63,11 @@ def run_campaign(
         corpus_dir=str(corpus.root) if corpus else "",
         fail_on_flaky=campaign.fail_on_flaky,
     )
-    left_spec, right_spec = config.runtimes
     clock_start = time.monotonic()
-    for surface in config.surfaces.values():
+    for compiled in plan.surfaces.values():
+        surface = compiled.spec
         # Where the surface starts on the campaign's clock (the HTML charts' x-axis).
         offset = round(time.monotonic() - clock_start, 3)
-        entry = get_strategy(surface.strategy)
-        # The wire layer (on by default for JSON bodies) mutates what reaches the wire.
-        strategy = wrap_strategy(entry.build(surface.strategy_params), surface)
-        examples = wrap_examples(entry.examples, surface)
         if check_runtimes:
             try:
                 for runtime in config.runtimes:
@@ -87,12 +84,7 @@ def run_campaign(
                 listener(SurfaceFinished(surface.name, skipped))
                 continue
         known = corpus.load(surface.name)[0] if corpus else []
-        left = open_transport(
-            surface.requests[left_spec.name], max_body_bytes=campaign.max_body_bytes
-        )
-        right = open_transport(
-            surface.requests[right_spec.name], max_body_bytes=campaign.max_body_bytes
-        )
+        left, right = compiled.open()
         try:
             runner = SurfaceCampaign(
                 surface,
@@ -102,8 +94,9 @@ def run_campaign(
                 settings=SurfaceSettings.of(campaign, surface, seed=seed),
                 known=known,
                 listener=listener,
+                judge=compiled.judge,
             )
-            surface_result = runner.run(strategy, examples)
+            surface_result = runner.run(compiled.strategy, compiled.examples)
             surface_result.started_s = offset
             surface_result.findings = [
                 replace(finding, config_path=config.path) for finding in runner.findings(seed=seed)
@@ -135,26 +128,6 @@ def _explain(error: BaseException, surface: SurfaceSpec) -> BaseException:
             "clock or global state inside the strategy; use Hypothesis's own draws)"
         )
     return error
-
-
-def validate_config(config: Config) -> None:
-    """Resolve every name a config uses before anything runs.
-
-    A typo in the last surface's strategy, rule, comparator parameter or
-    property must not cost the run of all the others.
-    """
-    from difffuzz._comparators import check_spec
-    from difffuzz._properties import get_property
-
-    load_strategy_modules(config.strategy_modules, folder=config.folder)
-    for name, surface in config.surfaces.items():
-        try:
-            get_strategy(surface.strategy).build(surface.strategy_params)
-            check_spec(surface.compare)
-            for prop in surface.properties:
-                get_property(prop.name)
-        except DifffuzzError as error:
-            raise ConfigError(f"{config.path}: surfaces.{name}: {error}") from None
 
 
 def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:

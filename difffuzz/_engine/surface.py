@@ -84,6 +84,7 @@ class SurfaceCampaign:
         settings: SurfaceSettings | None = None,
         known: Sequence[Fixture] = (),
         listener: Listener = ignore_events,
+        judge: Judge | None = None,
     ) -> None:
         self.surface = surface
         self.runtimes = runtimes
@@ -91,7 +92,8 @@ class SurfaceCampaign:
         self.right = right
         self.settings = settings or SurfaceSettings()
         self.listener = listener
-        self.judge = Judge(surface, runtimes)
+        #: The compiled judge of the surface's plan, or one compiled here.
+        self.judge = judge or Judge(surface, runtimes)
         #: Tracked gaps (a known gap that carries a normalizer): counted, reported once.
         self.gaps = GapTally(surface.name, runtimes)
         self._fixtures = tuple(known)
