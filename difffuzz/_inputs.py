@@ -33,6 +33,7 @@ __all__ = [
     "WireInput",
     "decode_input",
     "encode_input",
+    "input_literal",
     "input_sort_key",
     "input_to_bytes",
     "json_bytes",
@@ -262,3 +263,44 @@ def json_bytes(value: Any) -> bytes:
     """Serialise a JSON-shaped input; lone surrogates become ``\\udXXX`` escapes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8", "backslashreplace")
+
+
+def input_literal(value: Input) -> str:
+    """Python source that evaluates to ``value`` (``FileTree`` needs importing).
+
+    >>> input_literal({"k": [1.5, float("nan"), b"\\xff", "\\ud800"]})
+    "{'k': [1.5, float('nan'), b'\\\\xff', '\\\\ud800']}"
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return repr(value)
+    if isinstance(value, float):
+        if value != value:
+            return "float('nan')"
+        if value in (float("inf"), float("-inf")):
+            return "float('inf')" if value > 0 else "float('-inf')"
+        return repr(value)
+    if isinstance(value, bytes | bytearray):
+        return repr(bytes(value))
+    if isinstance(value, FileTree):
+        files = ", ".join(f"{path!r}: {content!r}" for path, content in value)
+        return f"FileTree.of({{{files}}})"
+    if isinstance(value, WireInput):
+        extra = f", headers={value.headers!r}" if value.headers else ""
+        extra += ", chunked=True" if value.chunked else ""
+        return (
+            f"WireInput(sent={input_literal(value.sent)}, family={value.family!r}, "
+            f"mutation={value.mutation!r}{extra})"
+        )
+    if isinstance(value, list):
+        return "[" + ", ".join(map(input_literal, value)) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(map(input_literal, value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        items = (f"{input_literal(k)}: {input_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(
+        f"cannot write input of type {type(value).__name__} as a Python literal: {value!r}; "
+        "inputs must be None, bool, int, float, str, bytes, list, tuple, dict, FileTree "
+        "or WireInput"
+    )

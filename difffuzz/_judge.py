@@ -46,6 +46,7 @@ from difffuzz._outcome import Outcome
 from difffuzz._properties import Check, get_property
 from difffuzz._results import GapHit, Observation, Verdict
 from difffuzz._signature import Signature
+from difffuzz._transports.kind import TRANSPORTS
 
 __all__ = ["JSON_RULES", "RULES_WITHOUT_IGNORE", "Judge"]
 
@@ -110,13 +111,18 @@ class Judge:
         return replace(self, learned_noise=tuple(dict.fromkeys((*self.learned_noise, *patterns))))
 
     def answered(self, runtime: str, outcome: Outcome) -> bool:
-        if outcome.failure is not None:
+        """Did ``runtime`` answer (not fail)? The surface's ``answer_status`` decides the
+        status, else the transport kind does, which also says whether an empty answer
+        counts (a helper that exits 0 and prints nothing did not answer)."""
+        if outcome.failure is not None or outcome.status is None:
             return False
-        if not self.surface.answered(runtime, outcome.status):
+        kind = TRANSPORTS.get(self.surface.requests[runtime].transport)
+        listed = self.surface.answer_status
+        if not (
+            outcome.status in listed if listed is not None else kind.answer_status(outcome.status)
+        ):
             return False
-        transport = self.surface.requests[runtime].transport
-        # A helper that exits 0 and prints nothing did not answer.
-        return transport == "http" or bool(outcome.body.strip())
+        return kind.empty_answers or bool(outcome.body.strip())
 
     def judge(self, value: Input, left: Outcome, right: Outcome) -> Observation:
         spec = self.compare_spec

@@ -136,6 +136,10 @@ class Registry(Generic[T]):
         """Every ``(name, item)``, sorted by name."""
         return sorted(self._items.items())
 
+    def names(self) -> list[str]:
+        """Every name in the order registered (the built-ins first, as their table lists them)."""
+        return list(self._items)
+
     def __contains__(self, name: object) -> bool:
         return name in self._items
 

@@ -12,8 +12,7 @@ secret (:mod:`difffuzz._reporting.redaction`).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from rich.text import Text
 
 from difffuzz._ci import CIResult, run_ci
 from difffuzz._config import Config, load_config
-from difffuzz._connect import open_transport, unreachable_runtimes
+from difffuzz._connect import unreachable_runtimes
 from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._discovery import resolve_config
 from difffuzz._engine import run_campaign
@@ -39,13 +38,12 @@ from difffuzz._reporting import (
     write_text_atomic,
 )
 from difffuzz._reporting.redaction import redact_campaign, redact_outcome
-from difffuzz._repro import RequestRenderer, renderer_for
+from difffuzz._repro import renderer_for
 from difffuzz._results import CampaignResult
 from difffuzz._secrets import Redactor
 from difffuzz._signals import StopSignals
-from difffuzz._transports.base import Transport
 
-__all__ = ["ci_command", "execute_campaign", "make_console", "request_renderer", "run_command"]
+__all__ = ["ci_command", "execute_campaign", "make_console", "run_command"]
 
 #: Width used when output is not a terminal (CI logs, files): wide enough for the
 #: surface table and a side-by-side diff, where rich's default would be 80.
@@ -58,25 +56,6 @@ def make_console() -> Console:
     if not console.is_terminal:
         console = Console(width=LOG_WIDTH)
     return console
-
-
-@contextlib.contextmanager
-def request_renderer(config: Config) -> Iterator[RequestRenderer]:
-    """Renders a finding's input into each runtime's request (nothing is sent)."""
-    size = config.campaign.max_body_bytes
-    left, right = config.runtime_names
-    transports: dict[str, tuple[Transport, Transport]] = {}
-    try:
-        for name, surface in config.surfaces.items():
-            transports[name] = (
-                open_transport(surface.requests[left], max_body_bytes=size),
-                open_transport(surface.requests[right], max_body_bytes=size),
-            )
-        yield renderer_for(transports)
-    finally:
-        for first, second in transports.values():
-            first.close()
-            second.close()
 
 
 def _report(
@@ -96,23 +75,24 @@ def _report(
     that cannot be written costs the files, never the findings.
     """
     shown = redact_campaign(result, Redactor(config.secrets))
-    with request_renderer(config) as render:
-        render_campaign(shown, console, render=render, exit_line=exit_code is None, verbose=verbose)
-        try:
-            if report_json is not None:
-                write_json(shown, report_json)
-            if reports_dir is not None:
-                written = write_reports(shown, reports_dir, render=render)
-                console.print("reports: " + ", ".join(str(p) for p in written.values()))
-        except OSError as exc:
-            console.print(
-                Text(
-                    f"reports: cannot be written ({exc}); every finding is printed above. "
-                    "Pass --reports DIR with a writable folder",
-                    style="bold red",
-                ),
-                soft_wrap=True,
-            )
+    # Reproductions are rendered from the config: no transport is opened for a report.
+    render = renderer_for(config)
+    render_campaign(shown, console, render=render, exit_line=exit_code is None, verbose=verbose)
+    try:
+        if report_json is not None:
+            write_json(shown, report_json)
+        if reports_dir is not None:
+            written = write_reports(shown, reports_dir, render=render)
+            console.print("reports: " + ", ".join(str(p) for p in written.values()))
+    except OSError as exc:
+        console.print(
+            Text(
+                f"reports: cannot be written ({exc}); every finding is printed above. "
+                "Pass --reports DIR with a writable folder",
+                style="bold red",
+            ),
+            soft_wrap=True,
+        )
     if corpus is not None:
         _print_diversions(corpus, console)
         _print_unsaved(corpus, config, console)
@@ -351,8 +331,7 @@ def _ci_report(
         )
         if junit is not None:
             shown = redact_campaign(result.campaign, Redactor(config.secrets))
-            with request_renderer(config) as render:
-                write_junit(shown, junit, render=render, gate=result)
+            write_junit(shown, junit, render=renderer_for(config), gate=result)
     elif junit is not None:
         write_junit(None, junit, gate=result)
     gate_path = write_gate_markdown(result, folder)

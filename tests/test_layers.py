@@ -33,6 +33,8 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_signature.py",
             "_bucket.py",
             "_comparators/base.py",
+            "_transports/base.py",
+            "_transports/kind.py",
             "_exceptions.py",
             "_jsontypes.py",
             "_version.py",

@@ -24,9 +24,16 @@ from hypothesis import strategies as st
 from difffuzz._cli import cli
 from difffuzz._config import parse_config
 from difffuzz._exceptions import ConfigError
-from difffuzz._inputs import FileTree, WireInput, decode_input, encode_input, input_sort_key
+from difffuzz._inputs import (
+    FileTree,
+    WireInput,
+    decode_input,
+    encode_input,
+    input_literal,
+    input_sort_key,
+)
 from difffuzz._reporting.finding import describe_input
-from difffuzz._repro import input_literal, shell_command
+from difffuzz._repro import shell_command
 from difffuzz._sampling import describe_input as sample_line
 from difffuzz._sampling import draw_examples
 from difffuzz._transports import CommandTransport, HTTPTransport, PythonTransport

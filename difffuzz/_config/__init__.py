@@ -27,7 +27,6 @@ from difffuzz._config.records import (
     RequestSpec,
     RuntimeSpec,
     SurfaceSpec,
-    TransportKind,
 )
 
 __all__ = [
@@ -38,7 +37,6 @@ __all__ = [
     "RequestSpec",
     "RuntimeSpec",
     "SurfaceSpec",
-    "TransportKind",
     "is_loopback_url",
     "load_config",
     "parse_config",

@@ -29,10 +29,7 @@ __all__ = [
     "RequestSpec",
     "RuntimeSpec",
     "SurfaceSpec",
-    "TransportKind",
 ]
-
-TransportKind = Literal["http", "command", "python"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,8 @@ class RuntimeSpec:
 class RequestSpec:
     """How one surface's input reaches one runtime (after per-runtime overrides)."""
 
-    transport: TransportKind
+    #: The transport kind's name (an entry of difffuzz._transports.kind.TRANSPORTS).
+    transport: str
     runtime: str
     base_url: str = ""
     method: str = "POST"
@@ -70,15 +68,6 @@ class RequestSpec:
     cwd: str | None = None
     #: Values in base_url, headers and env that reports and reproductions must not show.
     secrets: tuple[Secret, ...] = ()
-
-    @property
-    def describe(self) -> str:
-        """Where the requests go, for messages: a URL, an argv or a callable."""
-        if self.transport == "http":
-            return f"{self.method} {self.base_url.rstrip('/')}{self.path}"
-        if self.transport == "command":
-            return " ".join(self.argv)
-        return self.target
 
 
 @dataclass(frozen=True)
@@ -153,16 +142,6 @@ class SurfaceSpec:
     polish: bool = False
     #: The wire-mutation layer's settings (``wire`` key; see difffuzz._wire).
     wire: WireSettings = field(default_factory=WireSettings)
-
-    def answered(self, runtime: str, status: int | None) -> bool:
-        """Did ``status`` count as an ordinary answer (not an error) for this surface?"""
-        if status is None:
-            return False
-        if self.answer_status is not None:
-            return status in self.answer_status
-        if self.requests[runtime].transport == "http":
-            return 200 <= status < 300
-        return status == 0
 
     def known_gap(self, signature: Signature) -> KnownGap | None:
         return next((gap for gap in self.known_gaps if gap.matches(signature)), None)

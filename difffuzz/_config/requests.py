@@ -10,10 +10,10 @@ from difffuzz._config.reader import Table, expand_map, join_key, unknown_name
 from difffuzz._config.records import CampaignSettings, RequestSpec, RuntimeSpec
 from difffuzz._exceptions import ConfigError
 from difffuzz._secrets import CREDENTIAL_HEADERS, Secret, literal_secret
+from difffuzz._transports.kind import TRANSPORTS
 
 __all__ = ["REQUEST_KEYS", "parse_request", "unknown_secret"]
 
-_TRANSPORTS = ("http", "command", "python")
 
 # Request keys a surface may set, and a runtime override may replace.
 REQUEST_KEYS = {
@@ -52,10 +52,11 @@ def parse_request(
         return source_of(key).get(key, kind, default)
 
     transport = pick("transport", str, "http")
-    if transport not in _TRANSPORTS:
+    if transport not in TRANSPORTS:
         raise source_of("transport").fail(
-            "transport", f"must be one of {', '.join(_TRANSPORTS)}, got {transport!r}"
+            "transport", f"must be one of {', '.join(TRANSPORTS.names())}, got {transport!r}"
         )
+    kind = TRANSPORTS.get(transport)
     body = pick("body", str, None)
     template = pick("template", (dict, list, str), None)
     if body is None:
@@ -109,24 +110,15 @@ def parse_request(
         timeout=float(timeout),
         env=env,
         # A python target's module is imported from cwd first: the config's folder.
-        cwd=str(base_dir / cwd) if cwd is not None else _python_root(transport, base_dir),
+        cwd=str(base_dir / cwd)
+        if cwd is not None
+        else (str(base_dir) if kind.cwd_is_config_folder else None),
         secrets=secrets,
     )
     where = f"{surface.where} (runtime {runtime.name})"
-    if spec.transport == "http" and not spec.base_url:
-        raise ConfigError(
-            f"{surface.source}: {where}: the http transport needs runtimes.{runtime.name}.base_url"
-        )
-    if spec.transport == "command" and not spec.argv:
-        raise ConfigError(
-            f"{surface.source}: {where}: the command transport needs argv, "
-            f'e.g. [surfaces.NAME.runtimes.{runtime.name}] argv = ["helper"]'
-        )
-    if spec.transport == "python" and ":" not in spec.target:
-        raise ConfigError(
-            f"{surface.source}: {where}: the python transport needs "
-            f'target = "module:function", got target = {spec.target!r}'
-        )
+    problem = kind.problem(spec)
+    if problem is not None:
+        raise ConfigError(f"{surface.source}: {where}: {problem}")
     return spec
 
 
@@ -166,10 +158,6 @@ def _request_secrets(
         if name in marked and not refs and value and value not in known_values:
             found.append(literal_secret(value, runtime=runtime.name, kind="env", name=name))
     return tuple(dict.fromkeys(found))
-
-
-def _python_root(transport: str, base_dir: Path) -> str | None:
-    return str(base_dir) if transport == "python" else None
 
 
 def unknown_secret(name: str, reader: Table, known: Iterable[str]) -> ConfigError:

@@ -21,8 +21,8 @@ from difffuzz._inputs import Input
 from difffuzz._reporting.diffview import build_diff, diff_renderable, escape_text
 from difffuzz._reporting.finding import describe_input
 from difffuzz._reporting.replay import fixture_location
-from difffuzz._repro import quote_word
 from difffuzz._signature import Signature
+from difffuzz._transports.shell import quote_word
 
 __all__ = [
     "DEFAULT_CONFIG",
