@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -39,8 +39,17 @@ __all__ = [
     "json_bytes",
 ]
 
-Input: TypeAlias = Any
-"""Whatever a strategy generates; see the module docstring for the supported kinds."""
+Input: TypeAlias = (
+    "bool | int | float | str | bytes | Sequence[Input] | Mapping[Any, Input] "
+    "| FileTree | WireInput | None"
+)
+"""Whatever a strategy generates (see the module docstring): a JSON-shaped value with
+bytes, tuples and lone surrogates allowed, a folder of files, or a wire-mutated
+document. The containers are the read-only ``Sequence`` and ``Mapping`` so that a
+strategy of ``list[str]`` or ``dict[str, int]`` is a strategy of inputs; the
+codec stores lists, tuples and dicts (anything else is a ``TypeError`` naming
+the type). Object keys are strings in every strategy difffuzz ships; the codec
+keeps any other hashable key too (``$object``), hence ``Any`` there."""
 
 
 @dataclass(frozen=True)
@@ -186,11 +195,16 @@ _FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 def decode_input(encoded: Any) -> Input:
-    """Inverse of :func:`encode_input`; raises ``ValueError`` on a malformed tag."""
+    """Inverse of :func:`encode_input`; raises ``ValueError`` on a malformed tag, or on
+    a value no stored input holds (anything but JSON: a fixture edited by hand)."""
     if isinstance(encoded, list):
         return [decode_input(v) for v in encoded]
-    if not isinstance(encoded, dict):
+    if encoded is None or isinstance(encoded, bool | int | float | str):
         return encoded
+    if not isinstance(encoded, dict):
+        raise ValueError(
+            f"a stored input holds JSON values only, got a {type(encoded).__name__}: {encoded!r}"
+        )
     if len(encoded) == 1:
         ((tag, body),) = encoded.items()
         if tag in ("$bytes_utf8", "$bytes_base64"):

@@ -17,6 +17,7 @@ from difffuzz._outcome import Outcome
 from difffuzz._replay import ReplayCase, ReplayResult, ReplayVerdict
 from difffuzz._results import CampaignResult, Finding, FindingStatus, SurfaceResult
 from difffuzz._signature import Signature
+from tests.support.inputs import as_int
 from tests.test_engine_quality import planted_config
 from tests.test_replay import closed_port, replay_config, saved_fixture
 
@@ -263,4 +264,4 @@ def test_the_determinism_check_would_see_another_seed(tmp_path: Path) -> None:
     other = run_ci(config, corpus=Corpus(tmp_path / "b"), budget=300, seed=7)
     assert _summary(one) != _summary(other)
     assert one.campaign is not None
-    assert sorted(f.input for f in one.campaign.findings) == [-7, 1001]
+    assert sorted(as_int(f.input) for f in one.campaign.findings) == [-7, 1001]

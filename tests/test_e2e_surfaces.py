@@ -237,7 +237,7 @@ def test_validator_422_shape_is_reported_once_as_a_known_gap_with_its_count(
 
 #: Bodies both sample validators reject with 422, each in its own error shape but
 #: with the same field and reason, so that normalised they agree.
-GAP_BODIES = [
+GAP_BODIES: list[Input] = [
     {"kind": "email", "payload": {"to": "not-an-email", "subject": "Shift", "body": "Monday"}},
     {"kind": "sms", "payload": {"to": "+13135550142", "body": "Your SSN 123-45-6789 is on file"}},
 ]

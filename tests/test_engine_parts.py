@@ -30,6 +30,7 @@ from difffuzz._engine.classify import Classification, classify
 from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.phase import tool_errors
+from difffuzz._inputs import Input
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._results import FindingStatus, Observation, Verdict
 from difffuzz._signature import Signature
@@ -130,7 +131,7 @@ def test_a_round_shrinking_many_findings_gets_a_share_per_finding() -> None:
 # -- health -----------------------------------------------------------------------
 
 
-def _observation(left: Outcome, right: Outcome, value: object = "x") -> Observation:
+def _observation(left: Outcome, right: Outcome, value: Input = "x") -> Observation:
     return Observation(
         surface="s",
         input=value,

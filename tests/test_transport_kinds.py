@@ -30,6 +30,7 @@ from difffuzz._transports.kinds import BUILTIN_TRANSPORTS
 from difffuzz._transports.mock import MockTransport
 from difffuzz._transports.shell import quote_word
 from difffuzz._wire import surface_context
+from tests.support.inputs import as_text
 
 RUNTIMES: dict[str, Callable[[Input], Any]] = {
     "same": lambda value: value,
@@ -127,7 +128,9 @@ def test_a_new_kind_runs_a_campaign_and_renders_its_reproduction(tmp_path: Path)
     result = run_campaign(plan.config, corpus=Corpus(tmp_path))
     assert OPENED == ["same", "shout"]
     finding = result.findings[0]
-    assert finding.input != finding.input.upper()  # a lower-case letter, found and shrunk
+    assert (
+        as_text(finding.input) != as_text(finding.input).upper()
+    )  # a lower-case letter, found and shrunk
     render = renderer_for(plan.config)
     left, right = reproductions("inline", finding.input, ("left", "right"), render)
     assert left.command == f"inline same {quote_word(input_literal(finding.input))}"

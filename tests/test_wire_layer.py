@@ -26,6 +26,7 @@ from difffuzz._config import parse_config
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import (
     FileTree,
+    Input,
     WireInput,
     decode_input,
     encode_input,
@@ -162,7 +163,7 @@ def test_a_wire_input_survives_the_fixture_codec(
 
 
 def test_a_plain_document_sorts_before_its_mutations() -> None:
-    document = {"kind": "sms"}
+    document: Input = {"kind": "sms"}
     mutated = WireInput(b'{"kind":"sms","kind":"sms"}', "duplicate_key", 'key "kind" twice')
     assert input_sort_key(document) < input_sort_key(mutated)
 

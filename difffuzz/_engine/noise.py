@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -90,7 +89,7 @@ class NoiseCalibrator:
         self.learned.extend(new)
         return new
 
-    def learn(self, strategy: st.SearchStrategy[Any]) -> list[str]:
+    def learn(self, strategy: st.SearchStrategy[Input]) -> list[str]:
         """Run the calibration over ``examples`` generated inputs; returns all learned."""
         if not self.applies:
             return []

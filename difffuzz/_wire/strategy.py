@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import currently_in_test_context, event
 from hypothesis import strategies as st
 
-from difffuzz._inputs import FileTree, WireInput, json_bytes
+from difffuzz._inputs import FileTree, Input, WireInput, json_bytes
 from difffuzz._transports.kind import TRANSPORTS
 from difffuzz._wire import embedded
 from difffuzz._wire.catalog import FAMILIES, HTTP_FAMILY, WireSettings
@@ -252,7 +252,7 @@ def rewire(
     return wire(base, settings, context)
 
 
-def wrap_examples(examples: Sequence[Any], surface: SurfaceSpec) -> tuple[Any, ...]:
+def wrap_examples(examples: Sequence[Input], surface: SurfaceSpec) -> tuple[Input, ...]:
     """A strategy's probe examples as the layer would send them on ``surface``.
 
     They are sent as they are, except where the layer sends every value as
@@ -265,7 +265,9 @@ def wrap_examples(examples: Sequence[Any], surface: SurfaceSpec) -> tuple[Any, .
     return tuple(json_bytes(v) if _is_document(v) else v for v in examples)
 
 
-def wrap_strategy(strategy: st.SearchStrategy[Any], surface: SurfaceSpec) -> st.SearchStrategy[Any]:
+def wrap_strategy(
+    strategy: st.SearchStrategy[Input], surface: SurfaceSpec
+) -> st.SearchStrategy[Input]:
     """The strategy the engine runs for ``surface``: ``strategy`` under the surface's ``wire``.
 
     Call it where a surface's strategy is built (``entry.build(params)``); with
