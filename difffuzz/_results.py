@@ -13,6 +13,7 @@ from typing import Any
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference
+from difffuzz._divergence import Divergence
 from difffuzz._inputs import Input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
@@ -87,16 +88,11 @@ class FindingStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One distinct divergence (one signature), with its smallest input."""
+    """One distinct divergence (one cause), with its smallest input, and what the
+    campaign learnt about it; the divergence itself is the shared record a fixture
+    of it holds too (:class:`~difffuzz._divergence.Divergence`)."""
 
-    surface: str
-    signature: Signature
-    input: Input
-    left: Outcome
-    right: Outcome
-    comparison: Comparison
-    compare_spec: CompareSpec
-    runtimes: tuple[str, str]
+    divergence: Divergence
     status: FindingStatus = FindingStatus.NEW
     shrunk: bool = True
     flaky: bool = False
@@ -121,6 +117,39 @@ class Finding:
     #: A tracked gap's tally (a known gap that carries a normalizer): counted and
     #: shown with the smallest example seen, never saved (the gap lives in the config).
     tracked: bool = False
+
+    # The divergence's parts, read as the finding's own (every reporter does).
+    @property
+    def surface(self) -> str:
+        return self.divergence.surface
+
+    @property
+    def signature(self) -> Signature:
+        return self.divergence.signature
+
+    @property
+    def input(self) -> Input:
+        return self.divergence.input
+
+    @property
+    def runtimes(self) -> tuple[str, str]:
+        return self.divergence.runtimes
+
+    @property
+    def left(self) -> Outcome:
+        return self.divergence.left
+
+    @property
+    def right(self) -> Outcome:
+        return self.divergence.right
+
+    @property
+    def comparison(self) -> Comparison:
+        return self.divergence.comparison
+
+    @property
+    def compare_spec(self) -> CompareSpec:
+        return self.divergence.compare
 
     def to_json(self) -> dict[str, Any]:
         return {

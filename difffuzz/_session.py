@@ -37,7 +37,7 @@ from difffuzz._reporting import (
     write_reports,
     write_text_atomic,
 )
-from difffuzz._reporting.redaction import redact_campaign, redact_outcome
+from difffuzz._reporting.redaction import redact_campaign, redact_divergence
 from difffuzz._repro import renderer_for
 from difffuzz._results import CampaignResult
 from difffuzz._secrets import Redactor
@@ -123,11 +123,9 @@ def _print_unsaved(corpus: FallbackCorpus, config: Config, console: Console) -> 
     """
     redactor = Redactor(config.secrets)
     for fixture, error in corpus.unsaved:
-        shown = replace(
-            fixture,
-            left=redact_outcome(fixture.left, redactor),
-            right=redact_outcome(fixture.right, redactor),
-        )
+        # Both answers and every difference: a body that echoes a credential puts
+        # it in the differences too.
+        shown = replace(fixture, divergence=redact_divergence(fixture.divergence, redactor))
         console.print(
             Text(
                 f"corpus: {error}\ncorpus: no folder could take this fixture; here it is "

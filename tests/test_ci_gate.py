@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,10 @@ from difffuzz._config import parse_config
 from difffuzz._corpus import Corpus, CorpusProblem, Fixture
 from difffuzz._outcome import Outcome
 from difffuzz._replay import ReplayCase, ReplayResult, ReplayVerdict
-from difffuzz._results import CampaignResult, Finding, FindingStatus, SurfaceResult
+from difffuzz._results import CampaignResult, FindingStatus, SurfaceResult
 from difffuzz._signature import Signature
 from tests.support.inputs import as_int
+from tests.support.records import changed, finding_of, fixture_of
 from tests.test_engine_quality import planted_config
 from tests.test_replay import closed_port, replay_config, saved_fixture
 
@@ -25,7 +25,7 @@ SIGNATURE = Signature("planted", (0, 0), (("value", "/text", ""),))
 
 
 def fixture(**marks: Any) -> Fixture:
-    return Fixture(
+    return fixture_of(
         surface="planted",
         signature=SIGNATURE,
         input="<",
@@ -96,7 +96,7 @@ def gate_result(
         problems=[CorpusProblem(Path(f"p{i}.json"), "is not valid JSON") for i in range(problems)],
     )
     findings = [
-        Finding(
+        finding_of(
             surface="planted",
             signature=SIGNATURE,
             input="<",
@@ -188,7 +188,7 @@ def test_a_fixture_of_a_surface_outside_the_config_is_not_replayed(tmp_path: Pat
     config = replay_config()
     corpus = Corpus(tmp_path)
     saved_fixture(tmp_path, config)
-    corpus.save(replace(fixture(), surface="elsewhere"))
+    corpus.save(changed(fixture(), surface="elsewhere"))
     result = run_ci(config, corpus=corpus, budget=10, seed=1, fuzz=False)
     assert [o.case.fixture.surface for o in result.gate] == ["planted"]
 

@@ -34,6 +34,7 @@ from difffuzz._inputs import Input
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._results import FindingStatus, Observation, Verdict
 from difffuzz._signature import Signature
+from tests.support.records import fixture_of
 from tests.test_engine_quality import planted_config
 
 
@@ -207,7 +208,7 @@ def _signature(path: str = "/a") -> Signature:
 
 
 def _fixture(signature: Signature, *, gap: str = "") -> Fixture:
-    return Fixture(
+    return fixture_of(
         surface="planted",
         signature=signature,
         input="x",

@@ -34,6 +34,7 @@ from difffuzz._inputs import (
 )
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
+from tests.support.records import fixture_of
 
 # -- strategies --------------------------------------------------------------
 
@@ -180,7 +181,7 @@ def test_the_stored_form_is_plain_strict_json(value: Input) -> None:
 @example({"b": {"z": 1, "y": 2}, "a": None})  # key order is part of what was sent
 def test_the_whole_fixture_file_round_trips(value: Input) -> None:
     difference = Difference(DiffKind.VALUE, "/text", left="a\ud800", right=math.nan)
-    fixture = Fixture(
+    fixture = fixture_of(
         surface="planted",
         signature=Signature.of("planted", (200, 200), [difference]),
         input=value,

@@ -32,6 +32,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_lakehouse.py",
             "_signature.py",
             "_bucket.py",
+            "_divergence.py",
             "_comparators/base.py",
             "_transports/base.py",
             "_transports/kind.py",

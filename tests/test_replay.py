@@ -24,6 +24,7 @@ from tests import (
     planted,  # noqa: F401  (registers the planted_text strategy)
     planted_replay,
 )
+from tests.support.records import fixture_of
 
 RUNTIMES = ("rust", "go")
 
@@ -62,7 +63,7 @@ def saved_fixture(tmp_path: Path, config: Config, value: str = "a<b") -> Fixture
     ):
         observation = Judge(surface, RUNTIMES).judge(value, left.send(value), right.send(value))
     assert observation.signature is not None, "the fixture must record a divergence"
-    fixture = Fixture(
+    fixture = fixture_of(
         surface="planted",
         signature=observation.signature,
         input=value,

@@ -43,7 +43,6 @@ from difffuzz._reporting import (
 )
 from difffuzz._results import (
     CampaignResult,
-    Finding,
     FindingStatus,
     Observation,
     SurfaceResult,
@@ -51,6 +50,7 @@ from difffuzz._results import (
 )
 from difffuzz._signature import Signature
 from tests import planted  # noqa: F401  (registers the planted_text strategy)
+from tests.support.records import changed, finding_of, fixture_of
 
 HOSTILE = "<script>alert(1)</script>\x00\x1b[31m[bold]boom[/bold]\u202e\ud800"
 RUNTIMES = ("rust", "go")
@@ -74,7 +74,7 @@ def _observe(surface: str, value: Input, left: Outcome, right: Outcome) -> Obser
 def _fixture(surface: str, value: Input, left: Outcome, right: Outcome, **extra: Any) -> Fixture:
     observation = _observe(surface, value, left, right)
     assert observation.signature is not None, "a fixture records a divergence"
-    return Fixture(
+    return fixture_of(
         surface=surface,
         signature=observation.signature,
         input=value,
@@ -392,7 +392,7 @@ def test_gate_console_puts_failing_rows_first_then_counts(tmp_path: Path) -> Non
 
 
 def test_gate_console_counts_new_findings_of_the_fuzz_run(tmp_path: Path) -> None:
-    finding = Finding(
+    finding = finding_of(
         "validator",
         Signature("validator", (200, 422), (("status", "", ""),)),
         "x",
@@ -417,7 +417,7 @@ def test_gate_console_counts_new_findings_of_the_fuzz_run(tmp_path: Path) -> Non
 
 def test_the_gate_names_what_fails_it_with_the_fixture_paths(tmp_path: Path) -> None:
     new_path = tmp_path / "reports" / "new-fixtures" / "validator" / "abc-123.json"
-    finding = Finding(
+    finding = finding_of(
         "validator",
         Signature("validator", (200, 422), (("status", "", ""),)),
         "x",
@@ -640,7 +640,7 @@ def test_corpus_show_has_everything_about_one_fixture(tmp_path: Path) -> None:
     spec = CompareSpec(
         rule="json", ignore=("/timestamp",), select_left="/Schema", params={"tolerance": 0.5}
     )
-    fixture = replace(corpus_fixtures(tmp_path)[0], compare=spec)
+    fixture = changed(corpus_fixtures(tmp_path)[0], compare=spec)
     console = _console()
     render_fixture(fixture, console, config="examples/lake house.toml")
     text = console.export_text()

@@ -28,6 +28,7 @@ from difffuzz._signature import Signature
 from difffuzz._transports.base import CommandRequest, HTTPRequest, PythonRequest, Request
 from difffuzz._transports.command import CommandTransport
 from difffuzz._transports.shell import quote_data, quote_word
+from tests.support.records import finding_of
 
 BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(BASH is None, reason="the reproductions target bash")
@@ -312,7 +313,7 @@ def test_python_target_must_be_module_colon_function() -> None:
 
 def _finding(value: Input) -> Finding:
     difference = Difference(DiffKind.VALUE, "/a", "/a", 1, 2)
-    return Finding(
+    return finding_of(
         surface="s",
         signature=Signature.of("s", (200, 200), [difference]),
         input=value,

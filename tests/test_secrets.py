@@ -25,11 +25,12 @@ from difffuzz._reporting import render_html, render_junit, render_markdown
 from difffuzz._reporting.json_report import dumps_report
 from difffuzz._reporting.redaction import redact_campaign
 from difffuzz._repro import shell_command
-from difffuzz._results import CampaignResult, Finding, InfraEvent, SurfaceResult
+from difffuzz._results import CampaignResult, InfraEvent, SurfaceResult
 from difffuzz._secrets import Redactor, Secret, expand_references, literal_secret
 from difffuzz._signature import Signature
 from difffuzz._transports.base import CommandRequest, HTTPRequest
 from tests.support.loopback import LoopbackServer, RecordedRequest, Reply
+from tests.support.records import finding_of
 
 BASH = shutil.which("bash")
 TOKEN = "tok-3f9a2c7e"
@@ -255,7 +256,7 @@ def echoing_campaign() -> CampaignResult:
     other = Outcome(200, b'{"ok": true}')
     difference = Difference(DiffKind.VALUE, "/error", "/error", f"bad token {TOKEN}", None)
     comparison = Comparison(rule="http", differences=(difference,))
-    finding = Finding(
+    finding = finding_of(
         surface="probe",
         signature=Signature.of("probe", (401, 200), comparison.differences),
         input="x",

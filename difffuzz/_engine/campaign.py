@@ -131,15 +131,9 @@ def _explain(error: BaseException, surface: SurfaceSpec) -> BaseException:
 
 
 def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:
+    """The fixture a finding is saved as: the same divergence, with what the corpus keeps."""
     return Fixture(
-        surface=finding.surface,
-        signature=finding.signature,
-        input=finding.input,
-        runtimes=finding.runtimes,
-        left=finding.left,
-        right=finding.right,
-        differences=finding.comparison.differences,
-        compare=finding.compare_spec,
+        finding.divergence,
         collapse=surface.collapse,
         answer_status=surface.answer_status,
         shrunk=finding.shrunk,

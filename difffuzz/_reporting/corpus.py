@@ -44,11 +44,13 @@ def fixture_status(fixture: Fixture) -> str:
     """``open``, ``fixed since <when>`` or ``known gap: <reason>``, then flaky / unshrunk.
 
     >>> from difffuzz._corpus import Fixture
+    >>> from difffuzz._divergence import Divergence
     >>> from difffuzz._outcome import Outcome
     >>> from difffuzz._signature import Signature
-    >>> from difffuzz._comparators.base import CompareSpec
-    >>> fixture = Fixture("embed", Signature("embed", (200, 200), ()), "x", ("rust", "go"),
-    ...                   Outcome(200), Outcome(200), (), CompareSpec(), flaky=True)
+    >>> from difffuzz._comparators.base import CompareSpec, Comparison
+    >>> found = Divergence("embed", Signature("embed", (200, 200), ()), "x", ("rust", "go"),
+    ...                    Outcome(200), Outcome(200), Comparison("json"), CompareSpec())
+    >>> fixture = Fixture(found, flaky=True)
     >>> fixture_status(fixture)
     'open, flaky'
     """
