@@ -85,10 +85,13 @@ def replay(
     verbose: bool = False,
 ) -> int:
     """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
+    from rich.text import Text
+
     from difffuzz._config import load_config
     from difffuzz._corpus import Corpus
     from difffuzz._discovery import resolve_config
     from difffuzz._engine import now_iso
+    from difffuzz._exit import replay_exit, replay_exit_line
     from difffuzz._replay import ReplayVerdict, replay_fixtures
     from difffuzz._reporting.replay import render_replay, write_replay_json
     from difffuzz._session import make_console
@@ -102,10 +105,13 @@ def replay(
         for case in result.cases:
             if case.verdict is ReplayVerdict.FIXED and not case.fixture.fixed_at:
                 corpus.rewrite(case.fixture, fixed_at=now_iso())
+    code = replay_exit(result)
     if report_json:
-        write_replay_json(result, report_json)
-    render_replay(result, make_console(), quiet=quiet)
-    return result.exit_code
+        write_replay_json(result, report_json, exit_code=code)
+    console = make_console()
+    render_replay(result, console, quiet=quiet)
+    console.print(Text(replay_exit_line(code), style="bold"))
+    return code
 
 
 @click.command()

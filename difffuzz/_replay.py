@@ -114,22 +114,10 @@ class ReplayResult:
     def count(self, verdict: ReplayVerdict) -> int:
         return sum(1 for case in self.cases if case.verdict is verdict)
 
-    @property
-    def exit_code(self) -> int:
-        """3 unreachable, then 2 a fixture cannot be read or judged, then 1 a fixture
-        fails (the order of every command: a verdict with a file missing from it is
-        not one yet; the problems are printed beside the cases)."""
-        if any(case.verdict is ReplayVerdict.UNREACHABLE for case in self.cases):
-            return 3
-        if self.problems:
-            return 2
-        return 1 if any(case.fails for case in self.cases) else 0
-
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": "difffuzz.replay/1",
             "summary": {v.value: self.count(v) for v in ReplayVerdict},
-            "exit_code": self.exit_code,
             "cases": [case.to_json() for case in self.cases],
             "problems": [str(problem) for problem in self.problems],
         }

@@ -334,18 +334,6 @@ class CampaignResult:
             if f.status is FindingStatus.NEW and (not f.flaky or self.fail_on_flaky)
         ]
 
-    @property
-    def exit_code(self) -> int:
-        """The README's table, in its order: 130 interrupted, 3 a runtime unreachable,
-        2 a finding that could not be saved, 1 new divergences, 0 none new."""
-        if any(s.aborted == INTERRUPTED for s in self.surfaces):
-            return 130
-        if self.aborted:
-            return 3
-        if self.unsaved:
-            return 2
-        return 1 if self.new_findings else 0
-
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": "difffuzz.campaign/1",
@@ -356,7 +344,6 @@ class CampaignResult:
             "seed": self.seed,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
-            "exit_code": self.exit_code,
             "surfaces": [s.to_json() for s in self.surfaces],
         }
 

@@ -26,17 +26,18 @@ from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._discovery import resolve_config
 from difffuzz._engine import run_campaign
 from difffuzz._events import Listener, ignore_events
+from difffuzz._exit import campaign_exit, ci_exit, exit_summary
 from difffuzz._fallback_corpus import FallbackCorpus
 from difffuzz._reporting import (
     ProgressReporter,
     dumps_report,
-    exit_summary,
     render_campaign,
     write_json,
     write_junit,
     write_reports,
     write_text_atomic,
 )
+from difffuzz._reporting.json_report import with_exit_code
 from difffuzz._reporting.redaction import redact_campaign, redact_divergence
 from difffuzz._repro import renderer_for
 from difffuzz._results import CampaignResult
@@ -65,11 +66,14 @@ def _report(
     *,
     reports_dir: Path | None,
     report_json: Path | None,
+    exit_code: int,
     corpus: FallbackCorpus | None = None,
-    exit_code: int | None = None,
     verbose: bool = False,
 ) -> None:
     """Print the campaign and write its reports, secrets redacted; the exit line last.
+
+    ``exit_code`` is the one this command chose (:mod:`difffuzz._exit`, signals
+    included): the reports show it, and the last line says what it means.
 
     The findings are printed before any file is written, so a reports folder
     that cannot be written costs the files, never the findings.
@@ -77,12 +81,12 @@ def _report(
     shown = redact_campaign(result, Redactor(config.secrets))
     # Reproductions are rendered from the config: no transport is opened for a report.
     render = renderer_for(config)
-    render_campaign(shown, console, render=render, exit_line=exit_code is None, verbose=verbose)
+    render_campaign(shown, console, render=render, verbose=verbose)
     try:
         if report_json is not None:
-            write_json(shown, report_json)
+            write_json(shown, report_json, exit_code=exit_code)
         if reports_dir is not None:
-            written = write_reports(shown, reports_dir, render=render)
+            written = write_reports(shown, reports_dir, render=render, exit_code=exit_code)
             console.print("reports: " + ", ".join(str(p) for p in written.values()))
     except OSError as exc:
         console.print(
@@ -96,8 +100,7 @@ def _report(
     if corpus is not None:
         _print_diversions(corpus, console)
         _print_unsaved(corpus, config, console)
-    if exit_code is not None:
-        console.print(Text(exit_summary(exit_code, result.seed), style="bold"))
+    console.print(Text(exit_summary(exit_code, result.seed), style="bold"))
 
 
 def _print_diversions(corpus: FallbackCorpus, console: Console) -> None:
@@ -178,7 +181,7 @@ def execute_campaign(
             console.print(Text(line, style="bold"))
             return code
         stop.finishing()
-        code = stop.exit_code(result.exit_code)
+        code = stop.exit_code(campaign_exit(result))
         _report(
             result,
             config,
@@ -324,6 +327,7 @@ def _ci_report(
             console,
             reports_dir=folder,
             report_json=None,
+            exit_code=campaign_exit(result.campaign),
             corpus=new_fixtures,
             verbose=verbose,
         )
@@ -332,11 +336,17 @@ def _ci_report(
             write_junit(shown, junit, render=renderer_for(config), gate=result)
     elif junit is not None:
         write_junit(None, junit, gate=result)
-    gate_path = write_gate_markdown(result, folder)
+    chosen = ci_exit(result)
+    code = stop.exit_code(chosen)
+    gate_path = write_gate_markdown(result, folder, exit_code=code)
     console.print(f"gate report: {gate_path}")
     if report_json is not None:
-        write_text_atomic(report_json, dumps_report(result.to_json()))
+        record = with_exit_code(result.to_json(), code)
+        if result.campaign is not None:
+            record["campaign"] = with_exit_code(
+                result.campaign.to_json(), campaign_exit(result.campaign)
+            )
+        write_text_atomic(report_json, dumps_report(record))
         console.print(f"gate JSON: {report_json}")
-    code = stop.exit_code(result.exit_code)
-    console.print(f"ci: {exit_summary(code)}" if code != result.exit_code else f"ci: exit {code}")
+    console.print(f"ci: {exit_summary(code)}" if code != chosen else f"ci: exit {code}")
     return code

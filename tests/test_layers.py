@@ -76,6 +76,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_cli_corpus.py",
             "_cli_plugins.py",
             "_cli_init.py",
+            "_exit.py",
             "_init/",
             "_session.py",
             "_sampling.py",
