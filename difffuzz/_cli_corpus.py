@@ -261,7 +261,7 @@ def _corpus_location(command: F) -> F:
 def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None, quiet: bool) -> int:
     """List fixtures by surface, signature and status (known gaps: the fixture's and the
     config's, as ``replay`` counts them)."""
-    from difffuzz._reporting.corpus import render_fixture_list
+    from difffuzz._reporting.fixtures import render_fixture_list
     from difffuzz._session import make_console
 
     fixtures, problems = _corpus_fixtures((), corpus_dir)
@@ -285,7 +285,7 @@ def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None, qu
 @click.option("--quiet", "-q", is_flag=True, help="One line: the file, signature and status.")
 def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None, quiet: bool) -> None:
     """Show one fixture (id, id prefix or path) with its diff."""
-    from difffuzz._reporting.corpus import render_fixture
+    from difffuzz._reporting.fixtures import render_fixture
     from difffuzz._session import make_console
 
     fixtures, _problems = _corpus_fixtures((), corpus_dir)
@@ -301,7 +301,7 @@ def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None, quiet:
             f"{what} match {fixture_id!r} in {corpus_dir}; `difffuzz corpus list` shows the ids"
         )
     if quiet:
-        from difffuzz._reporting.corpus import fixture_status
+        from difffuzz._reporting.fixtures import fixture_status
 
         fixture = matches[0]
         click.echo(f"{fixture.path} {fixture.signature.label} ({fixture_status(fixture)})")

@@ -79,7 +79,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_exit.py",
             "_init/",
             "_session.py",
-            "_sampling.py",
+            "_cli_sample.py",
             "_pytest_plugin.py",
             "_signals.py",
         ),

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-import difffuzz._reporting.corpus
+import difffuzz._reporting.fixtures
 import difffuzz._reporting.gate
 import difffuzz._reporting.replay
 from difffuzz._ci import CIOutcome, CIResult, GateStatus, classify, run_ci
@@ -629,7 +629,7 @@ def test_corpus_list_groups_by_surface_with_status_and_preview(tmp_path: Path) -
         assert rows[fixture_id][1:2] + rows[fixture_id][3:5] == (category, status, found)
     signature = rows[fixtures[1].id][2]
     assert signature == "missing/valid[200/200]"  # the label, less the category column
-    preview = difffuzz._reporting.corpus.input_preview(fixtures[0].input)
+    preview = difffuzz._reporting.fixtures.input_preview(fixtures[0].input)
     assert len(preview) == 40
     assert preview.endswith("…")
     assert "\\x00" in preview
@@ -768,7 +768,7 @@ def test_doctests_of_the_new_reporters_pass() -> None:
     for module in (
         difffuzz._reporting.replay,
         difffuzz._reporting.gate,
-        difffuzz._reporting.corpus,
+        difffuzz._reporting.fixtures,
     ):
         failures, tried = doctest.testmod(module)
         assert tried > 0, module.__name__

@@ -22,6 +22,8 @@ from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
 from difffuzz._cli import cli
+from difffuzz._cli_sample import describe_input as sample_line
+from difffuzz._cli_sample import draw_examples
 from difffuzz._config import parse_config
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import (
@@ -35,8 +37,6 @@ from difffuzz._inputs import (
 )
 from difffuzz._reporting.finding import describe_input
 from difffuzz._repro import shell_command
-from difffuzz._sampling import describe_input as sample_line
-from difffuzz._sampling import draw_examples
 from difffuzz._transports import CommandTransport, HTTPTransport, PythonTransport
 from difffuzz._wire import (
     FAMILIES,

@@ -21,7 +21,6 @@ from difffuzz._reporting.console import (
     print_finding,
     render_campaign,
 )
-from difffuzz._reporting.corpus import render_fixture, render_fixture_list
 from difffuzz._reporting.diffview import (
     DiffRow,
     DiffView,
@@ -31,6 +30,7 @@ from difffuzz._reporting.diffview import (
     escape_text,
 )
 from difffuzz._reporting.finding import FindingView, describe_input, view_finding
+from difffuzz._reporting.fixtures import render_fixture, render_fixture_list
 from difffuzz._reporting.gate import render_gate, render_gate_markdown, write_gate_markdown
 from difffuzz._reporting.html import finding_card, render_html, write_html
 from difffuzz._reporting.json_report import dumps_report, write_json, write_text_atomic

@@ -24,9 +24,9 @@ from rich.table import Table
 from rich.text import Text
 
 from difffuzz._ci import CIOutcome, CIResult, GateStatus
-from difffuzz._reporting.corpus import replay_command
 from difffuzz._reporting.diffview import diff_text, escape_text
 from difffuzz._reporting.finding import describe_input
+from difffuzz._reporting.fixtures import replay_command
 from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._reporting.markdown import code_span, fenced, inline
 from difffuzz._reporting.replay import fixture_location, gap_closed_hint, observation_diff

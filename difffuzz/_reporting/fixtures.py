@@ -1,4 +1,7 @@
-"""The ``corpus list`` and ``corpus show`` views: what the regression corpus holds.
+"""Fixtures as the ``corpus list`` and ``corpus show`` commands show them.
+
+(The corpus itself, the store, is :mod:`difffuzz._corpus`; its commands are
+:mod:`difffuzz._cli_corpus`.)
 
 A fixture is shown from its file alone (nothing is sent to a runtime): the
 saved outcomes are drawn side by side with the differences saved beside them,
