@@ -80,7 +80,6 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_init/",
             "_session.py",
             "_cli_sample.py",
-            "_pytest_plugin.py",
             "_signals.py",
         ),
     ),
