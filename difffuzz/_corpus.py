@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference
-from difffuzz._divergence import Divergence
+from difffuzz._divergence import Divergence, Part
 from difffuzz._exceptions import CorpusError
 from difffuzz._inputs import Input, decode_input, encode_input
 from difffuzz._outcome import Outcome
@@ -107,38 +107,19 @@ class Fixture:
     #: Where it was loaded from; not stored in the file.
     path: Path | None = field(default=None, compare=False)
 
-    # The divergence's parts, read as the fixture's own.
-    @property
-    def surface(self) -> str:
-        return self.divergence.surface
-
-    @property
-    def signature(self) -> Signature:
-        return self.divergence.signature
-
-    @property
-    def input(self) -> Input:
-        return self.divergence.input
-
-    @property
-    def runtimes(self) -> tuple[str, str]:
-        return self.divergence.runtimes
-
-    @property
-    def left(self) -> Outcome:
-        return self.divergence.left
-
-    @property
-    def right(self) -> Outcome:
-        return self.divergence.right
+    # The divergence's parts, read as the fixture's own (not annotated: not fields).
+    surface = Part[str]()
+    signature = Part[Signature]()
+    input = Part[Input]()
+    runtimes = Part[tuple[str, str]]()
+    left = Part[Outcome]()
+    right = Part[Outcome]()
+    compare = Part[CompareSpec]()
 
     @property
     def differences(self) -> tuple[Difference, ...]:
+        """What a replay compares against: all a fixture stores of its comparison."""
         return self.divergence.comparison.differences
-
-    @property
-    def compare(self) -> CompareSpec:
-        return self.divergence.compare
 
     def normalized_answers(self) -> tuple[Any, Any] | None:
         """Both normalised answers (``None`` without steps; a body that is not JSON: None).

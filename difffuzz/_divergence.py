@@ -11,13 +11,16 @@ into its fixture, or redacting either for a report, handles it once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar, cast, overload
 
 from difffuzz._comparators.base import CompareSpec, Comparison
 from difffuzz._inputs import Input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
 
-__all__ = ["Divergence"]
+__all__ = ["Divergence", "Part"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,38 @@ class Divergence:
     comparison: Comparison
     #: The spec the comparison was made under (normalize steps included).
     compare: CompareSpec
+
+
+class Part(Generic[T]):
+    """A field of the :class:`Divergence` a record holds, read as the record's own
+    (``finding.input`` is ``finding.divergence.input``); ``of`` names another field.
+
+    >>> class Held:
+    ...     divergence = Divergence("s", Signature("s", (0, 0), ()), "x", ("a", "b"),
+    ...                             Outcome(0), Outcome(0), Comparison("json"), CompareSpec())
+    ...     input = Part[Input]()
+    >>> Held().input
+    'x'
+    """
+
+    def __init__(self, of: str = "") -> None:
+        self.field = of
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = self.field or name
+
+    @overload
+    def __get__(self, record: None, owner: type) -> Part[T]: ...
+    @overload
+    def __get__(self, record: object, owner: type) -> T: ...
+    def __get__(self, record: object | None, owner: type) -> Part[T] | T:
+        if record is None:
+            return self
+        return cast(T, getattr(cast(_Holder, record).divergence, self.field))
+
+
+class _Holder(Protocol):
+    """A record that holds a divergence (a frozen one: read-only)."""
+
+    @property
+    def divergence(self) -> Divergence: ...

@@ -13,7 +13,7 @@ from typing import Any
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference
-from difffuzz._divergence import Divergence
+from difffuzz._divergence import Divergence, Part
 from difffuzz._inputs import Input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
@@ -118,38 +118,16 @@ class Finding:
     #: shown with the smallest example seen, never saved (the gap lives in the config).
     tracked: bool = False
 
-    # The divergence's parts, read as the finding's own (every reporter does).
-    @property
-    def surface(self) -> str:
-        return self.divergence.surface
-
-    @property
-    def signature(self) -> Signature:
-        return self.divergence.signature
-
-    @property
-    def input(self) -> Input:
-        return self.divergence.input
-
-    @property
-    def runtimes(self) -> tuple[str, str]:
-        return self.divergence.runtimes
-
-    @property
-    def left(self) -> Outcome:
-        return self.divergence.left
-
-    @property
-    def right(self) -> Outcome:
-        return self.divergence.right
-
-    @property
-    def comparison(self) -> Comparison:
-        return self.divergence.comparison
-
-    @property
-    def compare_spec(self) -> CompareSpec:
-        return self.divergence.compare
+    # The divergence's parts, read as the finding's own (every reporter does);
+    # not annotated, so not fields of this record.
+    surface = Part[str]()
+    signature = Part[Signature]()
+    input = Part[Input]()
+    runtimes = Part[tuple[str, str]]()
+    left = Part[Outcome]()
+    right = Part[Outcome]()
+    comparison = Part[Comparison]()
+    compare_spec = Part[CompareSpec]("compare")
 
     def to_json(self) -> dict[str, Any]:
         return {

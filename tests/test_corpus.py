@@ -7,6 +7,7 @@ with its fix while every other fixture still loads.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import stat
@@ -427,3 +428,26 @@ def test_fixtures_with_markings_are_never_redundant() -> None:
     plain = make_fixture("c<")
     assert redundant_fixtures([gap, fixed, plain, small]) == [(plain, small)]
     assert redundant_fixtures([small]) == []
+
+
+def test_a_fixture_reads_its_divergence_and_shares_it_with_its_finding() -> None:
+    import doctest
+
+    import difffuzz._divergence
+    from difffuzz._engine import fixture_from
+    from difffuzz._results import Finding
+    from tests.test_engine_quality import planted_config
+
+    assert doctest.testmod(difffuzz._divergence).failed == 0
+    fixture = make_fixture("<")
+    held = fixture.divergence
+    parts = (fixture.surface, fixture.input, fixture.left, fixture.right, fixture.compare)
+    assert parts == (held.surface, held.input, held.left, held.right, held.compare)
+    assert fixture.differences == held.comparison.differences
+    assert {f.name for f in dataclasses.fields(Fixture)} >= {"divergence", "fixed_at"}
+    assert "input" not in {f.name for f in dataclasses.fields(Fixture)}  # read, not copied
+    finding = Finding(held, seed=7)
+    surface = planted_config("echo", "echo", "planted_text").surfaces["planted"]
+    saved = fixture_from(finding, surface)
+    assert saved.divergence is finding.divergence
+    assert saved.seed == 7
