@@ -7,6 +7,7 @@ rule's factory is called once per judge, never per example.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from difffuzz._engine import run_campaign
 from difffuzz._plan import compile_config
 
 COMPILED: list[CompareSpec] = []
-CALLED: list[str] = []
+CALLED: list[tuple[str, bytes]] = []
 SENT: list[object] = []
 
 
@@ -46,7 +47,10 @@ if "test-plan-counted" not in COMPARATORS:
 @difffuzz.comparator("test-plan-plain")
 def _plain(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
     # A plain comparator reads its spec on every call: the plan hands it the spec.
-    CALLED.append(str(spec.params.get("tag", "")))
+    tag = spec.params.get("tag")
+    if not isinstance(tag, str):
+        raise ConfigError(f"rule 'test-plan-plain' needs a string tag, got {tag!r}")
+    CALLED.append((tag, left.body))
     return Comparison(rule="test-plan-plain")
 
 
@@ -131,6 +135,15 @@ def test_a_users_plain_comparator_gets_its_spec_on_every_call() -> None:
     CALLED.clear()
     result = run_campaign(config(("only", {"compare": {"rule": "test-plan-plain", "tag": "t"}})))
     stats = result.surfaces[0].stats
-    # Every judged example (an empty answer from both sides is both-failed, not compared).
-    assert len(CALLED) == stats.examples - stats.both_failed >= 10
-    assert set(CALLED) == {"t"}
+    probes = [call for call in CALLED if call == ("t", b"null")]
+    judged = [call for call in CALLED if call != ("t", b"null")]
+    assert len(probes) == 1  # compiling the plan checks it once, on two null answers
+    # Then every judged example (both sides answering nothing is both-failed, not compared).
+    assert len(judged) == stats.examples - stats.both_failed >= 10
+    assert {tag for tag, _ in judged} == {"t"}
+
+
+def test_a_plain_comparator_that_refuses_its_spec_fails_when_compiled() -> None:
+    where = re.escape("surfaces.only.compare: rule 'test-plan-plain' needs")
+    with pytest.raises(ConfigError, match=where):
+        compile_config(config(("only", {"compare": {"rule": "test-plan-plain"}})))

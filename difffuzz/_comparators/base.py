@@ -238,14 +238,24 @@ class Rule:
         return self.compile(spec)(left, right)
 
 
+#: What a plain comparator is checked on when it is compiled: two ``null`` answers.
+_PROBE = Outcome(status=0, body=b"null")
+
+
 @dataclass(frozen=True)
 class _EachCall:
-    """A user's plain comparator as a rule's factory: the spec goes to every call."""
+    """A user's plain comparator as a rule's factory: the spec goes to every call.
+
+    Such a function reads its spec only when it compares, so compiling it compares
+    two ``null`` answers once: a parameter it refuses fails then, before the run,
+    as for the built-in rules.
+    """
 
     function: Comparator
 
     def __call__(self, spec: CompareSpec) -> Compare:
         function = self.function
+        function(_PROBE, _PROBE, spec)
         return lambda left, right: function(left, right, spec)
 
 
