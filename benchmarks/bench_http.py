@@ -30,9 +30,9 @@ import httpx
 from hypothesis import strategies as st
 
 import difffuzz
+from difffuzz._cli_sample import draw_examples
 from difffuzz._config import load_config
 from difffuzz._engine import run_campaign
-from difffuzz._sampling import draw_examples
 from lakehouse_samples import start_sample_runtimes
 from lakehouse_samples.demo import write_sample_config
 

@@ -36,12 +36,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from difffuzz._cli_sample import draw_examples
 from difffuzz._config import Config, SurfaceSpec, load_config
 from difffuzz._connect import open_transport
 from difffuzz._judge import Judge
 from difffuzz._normalize import StepSpec
 from difffuzz._outcome import Outcome
-from difffuzz._sampling import draw_examples
 from lakehouse_samples import start_sample_runtimes
 from lakehouse_samples.demo import write_sample_config
 

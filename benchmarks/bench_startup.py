@@ -1,4 +1,7 @@
-"""Start-up costs: ``import difffuzz``, ``difffuzz --help``, and one sample helper call.
+"""Start-up costs: ``import difffuzz``, the pytest plugin, ``difffuzz --help``, one helper call.
+
+The pytest plugin is imported by every pytest session where difffuzz is installed;
+its figure is ``import pytest`` plus the plugin, beside ``import pytest`` alone.
 
 Every figure is the median wall-clock time of fresh interpreters, ``-r`` runs
 each, taken in interleaved rounds (one run of every command per round) beside a
@@ -80,10 +83,21 @@ def importtime_ms(root: Path, runs: int) -> float:
     return statistics.median(figures)
 
 
+def plugin_module(root: Path) -> str:
+    """The pytest11 plugin's module: outside the package since it was moved there."""
+    if (root / "pytest_difffuzz" / "__init__.py").is_file():
+        return "pytest_difffuzz"
+    return "difffuzz._pytest_plugin"
+
+
 def commands_for(root: Path) -> dict[str, tuple[Sequence[str], Path]]:
     python = sys.executable
     return {
         "import difffuzz": ([python, "-c", "import difffuzz"], root),
+        "import pytest + the pytest plugin": (
+            [python, "-c", f"import pytest, {plugin_module(root)}"],
+            root,
+        ),
         "difffuzz --help": ([python, "-m", "difffuzz", "--help"], root),
         "helper go_style.extract_json, empty input": ([python, "-m", helper_module(root)], root),
     }
@@ -98,13 +112,15 @@ def main() -> None:
     if options.baseline is not None:
         roots["baseline"] = options.baseline.resolve()
     commands: dict[str, tuple[Sequence[str], Path]] = {
-        "bare": ([sys.executable, "-c", "pass"], ROOT)
+        "bare": ([sys.executable, "-c", "pass"], ROOT),
+        "pytest": ([sys.executable, "-c", "import pytest"], ROOT),
     }
     for label, root in roots.items():
         commands.update({f"{label}|{k}": v for k, v in commands_for(root).items()})
     figures = wall_ms(commands, options.runs)
     bare = figures["bare"]
     print(f"median of {options.runs} interleaved runs; bare `python -c pass`: {bare:.1f} ms")
+    print(f"`import pytest` alone (the plugin's baseline): {figures['pytest']:.1f} ms")
     for label, root in roots.items():
         print(f"\n{label}: {root}")
         for key, ms in figures.items():

@@ -107,22 +107,9 @@ class CIResult:
             o for o in self.gate if o.status is GateStatus.OK_FIXED and not o.case.fixture.fixed_at
         ]
 
-    @property
-    def exit_code(self) -> int:
-        if self.campaign is not None and self.campaign.interrupted:
-            return self.campaign.exit_code  # 128 + N: what the process exits with
-        if any(o.status is GateStatus.UNREACHABLE for o in self.gate):
-            return 3
-        if self.campaign is not None and self.campaign.aborted:
-            return 3
-        if self.replay.problems or (self.campaign is not None and self.campaign.unsaved):
-            return 2  # the gate is incomplete until every fixture can be read and saved
-        return 1 if self.regressions or self.new_findings else 0
-
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": "difffuzz.ci/1",
-            "exit_code": self.exit_code,
             "new_findings": self.new_findings,
             "regressions": len(self.regressions),
             "gate": [o.to_json() for o in self.gate],

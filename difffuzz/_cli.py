@@ -182,7 +182,7 @@ def sample(
     quiet: bool,
 ) -> None:
     """Print N inputs the strategy generates: what would be sent."""
-    from difffuzz._sampling import describe_input, draw_examples
+    from difffuzz._cli_sample import describe_input, draw_examples
 
     values = draw_examples(strategy_name, count, seed=seed, modules=modules, wire=wire)
     for value in values:

@@ -85,10 +85,13 @@ def replay(
     verbose: bool = False,
 ) -> int:
     """Re-run saved fixtures (PATHS, or the whole corpus) against both runtimes."""
+    from rich.text import Text
+
     from difffuzz._config import load_config
     from difffuzz._corpus import Corpus
     from difffuzz._discovery import resolve_config
     from difffuzz._engine import now_iso
+    from difffuzz._exit import replay_exit, replay_exit_line
     from difffuzz._replay import ReplayVerdict, replay_fixtures
     from difffuzz._reporting.replay import render_replay, write_replay_json
     from difffuzz._session import make_console
@@ -102,10 +105,13 @@ def replay(
         for case in result.cases:
             if case.verdict is ReplayVerdict.FIXED and not case.fixture.fixed_at:
                 corpus.rewrite(case.fixture, fixed_at=now_iso())
+    code = replay_exit(result)
     if report_json:
-        write_replay_json(result, report_json)
-    render_replay(result, make_console(), quiet=quiet)
-    return result.exit_code
+        write_replay_json(result, report_json, exit_code=code)
+    console = make_console()
+    render_replay(result, console, quiet=quiet)
+    console.print(Text(replay_exit_line(code), style="bold"))
+    return code
 
 
 @click.command()
@@ -255,7 +261,7 @@ def _corpus_location(command: F) -> F:
 def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None, quiet: bool) -> int:
     """List fixtures by surface, signature and status (known gaps: the fixture's and the
     config's, as ``replay`` counts them)."""
-    from difffuzz._reporting.corpus import render_fixture_list
+    from difffuzz._reporting.fixtures import render_fixture_list
     from difffuzz._session import make_console
 
     fixtures, problems = _corpus_fixtures((), corpus_dir)
@@ -279,7 +285,7 @@ def corpus_list(corpus_dir: Path, config: Config | None, surface: str | None, qu
 @click.option("--quiet", "-q", is_flag=True, help="One line: the file, signature and status.")
 def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None, quiet: bool) -> None:
     """Show one fixture (id, id prefix or path) with its diff."""
-    from difffuzz._reporting.corpus import render_fixture
+    from difffuzz._reporting.fixtures import render_fixture
     from difffuzz._session import make_console
 
     fixtures, _problems = _corpus_fixtures((), corpus_dir)
@@ -295,7 +301,7 @@ def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None, quiet:
             f"{what} match {fixture_id!r} in {corpus_dir}; `difffuzz corpus list` shows the ids"
         )
     if quiet:
-        from difffuzz._reporting.corpus import fixture_status
+        from difffuzz._reporting.fixtures import fixture_status
 
         fixture = matches[0]
         click.echo(f"{fixture.path} {fixture.signature.label} ({fixture_status(fixture)})")

@@ -59,12 +59,12 @@ def _write(output: Path, text: str, *, force: bool, quiet: bool, what: str) -> N
     import tomllib
 
     from difffuzz._config import parse_config
-    from difffuzz._engine import validate_config
+    from difffuzz._plan import compile_config
 
     if output.exists() and not force:
         raise ConfigError(f"{output} exists; pass --force to overwrite it, or -o another path")
     config = parse_config(tomllib.loads(text), source=str(output), base_dir=output.resolve().parent)
-    validate_config(config)  # every strategy builds: a schema pointer that is wrong says so now
+    compile_config(config)  # every strategy builds: a schema pointer that is wrong says so now
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     if quiet:

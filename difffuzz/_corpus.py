@@ -33,7 +33,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from difffuzz._comparators.base import CompareSpec, Difference
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference
+from difffuzz._divergence import Divergence, Part
 from difffuzz._exceptions import CorpusError
 from difffuzz._inputs import Input, decode_input, encode_input
 from difffuzz._outcome import Outcome
@@ -83,16 +84,11 @@ def _check_schema(schema: Any) -> None:
 
 @dataclass(frozen=True)
 class Fixture:
-    """A saved minimal divergence: the input, what each runtime said, and how it was judged."""
+    """A saved minimal divergence: the input, what each runtime said, and how it was
+    judged (the :class:`~difffuzz._divergence.Divergence`, shared with the finding it
+    was saved from), and what the corpus keeps about it."""
 
-    surface: str
-    signature: Signature
-    input: Input
-    runtimes: tuple[str, str]
-    left: Outcome
-    right: Outcome
-    differences: tuple[Difference, ...]
-    compare: CompareSpec
+    divergence: Divergence
     collapse: tuple[str, ...] = ()
     answer_status: tuple[int, ...] | None = None
     shrunk: bool = True
@@ -110,6 +106,20 @@ class Fixture:
     normalized: tuple[Any, Any] | None = field(default=None, compare=False)
     #: Where it was loaded from; not stored in the file.
     path: Path | None = field(default=None, compare=False)
+
+    # The divergence's parts, read as the fixture's own (not annotated: not fields).
+    surface = Part[str]()
+    signature = Part[Signature]()
+    input = Part[Input]()
+    runtimes = Part[tuple[str, str]]()
+    left = Part[Outcome]()
+    right = Part[Outcome]()
+    compare = Part[CompareSpec]()
+
+    @property
+    def differences(self) -> tuple[Difference, ...]:
+        """What a replay compares against: all a fixture stores of its comparison."""
+        return self.divergence.comparison.differences
 
     def normalized_answers(self) -> tuple[Any, Any] | None:
         """Both normalised answers (``None`` without steps; a body that is not JSON: None).
@@ -206,15 +216,20 @@ class Fixture:
             not isinstance(normalized, Mapping) or set(normalized) != set(runtimes)
         ):
             raise ValueError(f"field 'normalized' must have one entry per runtime {runtimes}")
+        compare = CompareSpec.from_json(record["compare"])
+        differences = tuple(Difference.from_json(d) for d in record.get("differences", []))
         return cls(
-            surface=str(record["surface"]),
-            signature=Signature.from_json(record["signature"]),
-            input=decode_input(record["input"]),
-            runtimes=(str(runtimes[0]), str(runtimes[1])),
-            left=Outcome.from_json(outcomes[runtimes[0]]),
-            right=Outcome.from_json(outcomes[runtimes[1]]),
-            differences=tuple(Difference.from_json(d) for d in record.get("differences", [])),
-            compare=CompareSpec.from_json(record["compare"]),
+            Divergence(
+                surface=str(record["surface"]),
+                signature=Signature.from_json(record["signature"]),
+                input=decode_input(record["input"]),
+                runtimes=(str(runtimes[0]), str(runtimes[1])),
+                left=Outcome.from_json(outcomes[runtimes[0]]),
+                right=Outcome.from_json(outcomes[runtimes[1]]),
+                # Only the differences are stored: what a replay compares against.
+                comparison=Comparison(rule=compare.rule, differences=differences),
+                compare=compare,
+            ),
             collapse=tuple(record.get("collapse", ())),
             answer_status=tuple(answer_status) if answer_status is not None else None,
             shrunk=bool(record.get("shrunk", True)),

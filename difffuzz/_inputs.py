@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -33,13 +33,23 @@ __all__ = [
     "WireInput",
     "decode_input",
     "encode_input",
+    "input_literal",
     "input_sort_key",
     "input_to_bytes",
     "json_bytes",
 ]
 
-Input: TypeAlias = Any
-"""Whatever a strategy generates; see the module docstring for the supported kinds."""
+Input: TypeAlias = (
+    "bool | int | float | str | bytes | Sequence[Input] | Mapping[Any, Input] "
+    "| FileTree | WireInput | None"
+)
+"""Whatever a strategy generates (see the module docstring): a JSON-shaped value with
+bytes, tuples and lone surrogates allowed, a folder of files, or a wire-mutated
+document. The containers are the read-only ``Sequence`` and ``Mapping`` so that a
+strategy of ``list[str]`` or ``dict[str, int]`` is a strategy of inputs; the
+codec stores lists, tuples and dicts (anything else is a ``TypeError`` naming
+the type). Object keys are strings in every strategy difffuzz ships; the codec
+keeps any other hashable key too (``$object``), hence ``Any`` there."""
 
 
 @dataclass(frozen=True)
@@ -185,11 +195,16 @@ _FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 def decode_input(encoded: Any) -> Input:
-    """Inverse of :func:`encode_input`; raises ``ValueError`` on a malformed tag."""
+    """Inverse of :func:`encode_input`; raises ``ValueError`` on a malformed tag, or on
+    a value no stored input holds (anything but JSON: a fixture edited by hand)."""
     if isinstance(encoded, list):
         return [decode_input(v) for v in encoded]
-    if not isinstance(encoded, dict):
+    if encoded is None or isinstance(encoded, bool | int | float | str):
         return encoded
+    if not isinstance(encoded, dict):
+        raise ValueError(
+            f"a stored input holds JSON values only, got a {type(encoded).__name__}: {encoded!r}"
+        )
     if len(encoded) == 1:
         ((tag, body),) = encoded.items()
         if tag in ("$bytes_utf8", "$bytes_base64"):
@@ -262,3 +277,44 @@ def json_bytes(value: Any) -> bytes:
     """Serialise a JSON-shaped input; lone surrogates become ``\\udXXX`` escapes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8", "backslashreplace")
+
+
+def input_literal(value: Input) -> str:
+    """Python source that evaluates to ``value`` (``FileTree`` needs importing).
+
+    >>> input_literal({"k": [1.5, float("nan"), b"\\xff", "\\ud800"]})
+    "{'k': [1.5, float('nan'), b'\\\\xff', '\\\\ud800']}"
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return repr(value)
+    if isinstance(value, float):
+        if value != value:
+            return "float('nan')"
+        if value in (float("inf"), float("-inf")):
+            return "float('inf')" if value > 0 else "float('-inf')"
+        return repr(value)
+    if isinstance(value, bytes | bytearray):
+        return repr(bytes(value))
+    if isinstance(value, FileTree):
+        files = ", ".join(f"{path!r}: {content!r}" for path, content in value)
+        return f"FileTree.of({{{files}}})"
+    if isinstance(value, WireInput):
+        extra = f", headers={value.headers!r}" if value.headers else ""
+        extra += ", chunked=True" if value.chunked else ""
+        return (
+            f"WireInput(sent={input_literal(value.sent)}, family={value.family!r}, "
+            f"mutation={value.mutation!r}{extra})"
+        )
+    if isinstance(value, list):
+        return "[" + ", ".join(map(input_literal, value)) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(map(input_literal, value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        items = (f"{input_literal(k)}: {input_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(
+        f"cannot write input of type {type(value).__name__} as a Python literal: {value!r}; "
+        "inputs must be None, bool, int, float, str, bytes, list, tuple, dict, FileTree "
+        "or WireInput"
+    )

@@ -27,26 +27,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import (
-    Comparator,
+    Compare,
     CompareSpec,
     Comparison,
     Difference,
     DiffKind,
-    get_comparator,
+    compile_compare,
 )
-from difffuzz._config import SurfaceSpec
-from difffuzz._exceptions import ConfigError
+from difffuzz._config import PropertySpec, SurfaceSpec
+from difffuzz._exceptions import ConfigError, DifffuzzError
 from difffuzz._inputs import Input
 from difffuzz._normalize import NormalizeError, compile_pipeline, normalize_outcome
 from difffuzz._outcome import Outcome
-from difffuzz._properties import get_property
+from difffuzz._properties import Check, get_property
 from difffuzz._results import GapHit, Observation, Verdict
 from difffuzz._signature import Signature
 from difffuzz._stack import FREE_FRAMES, free_frames
+from difffuzz._transports.kind import TRANSPORTS
 
 __all__ = ["JSON_RULES", "RULES_WITHOUT_IGNORE", "Judge"]
 
@@ -58,7 +59,12 @@ JSON_RULES = frozenset({"json", "http", "shape", "cosine", "topk"})
 
 @dataclass(frozen=True)
 class Judge:
-    """Judges outcomes for one surface between two named runtimes."""
+    """Judges outcomes for one surface between two named runtimes.
+
+    Its rule and properties are compiled when the judge is made (a bad
+    parameter is a ``ConfigError`` then, naming the key), so judging an
+    example reads no config: a judge with noise learned is a new judge.
+    """
 
     surface: SurfaceSpec
     runtimes: tuple[str, str]
@@ -66,27 +72,58 @@ class Judge:
     learned_noise: tuple[str, ...] = ()
     #: Judge by this spec instead of the surface's (replay of an old fixture).
     compare_override: CompareSpec | None = None
+    #: The spec in force (override, learned noise included) and its compiled rule.
+    compare_spec: CompareSpec = field(init=False, repr=False, compare=False)
+    _compare: Compare = field(init=False, repr=False, compare=False)
+    _properties: tuple[tuple[PropertySpec, Check], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
-    @property
-    def compare_spec(self) -> CompareSpec:
+    def __post_init__(self) -> None:
         spec = self.compare_override or self.surface.compare
-        if not self.learned_noise or spec.rule in RULES_WITHOUT_IGNORE:
+        if self.learned_noise and spec.rule not in RULES_WITHOUT_IGNORE:
             # cosine and topk judge whole vectors and rankings: a jittering score
             # or vector component is exactly what their tolerance is for.
-            return spec
-        return replace(spec, ignore=tuple(dict.fromkeys((*spec.ignore, *self.learned_noise))))
+            spec = replace(spec, ignore=tuple(dict.fromkeys((*spec.ignore, *self.learned_noise))))
+        # The fields are derived, once: object.__setattr__ is how a frozen record sets them.
+        object.__setattr__(self, "compare_spec", spec)
+        object.__setattr__(self, "_compare", self._compile_rule(spec))
+        object.__setattr__(self, "_properties", self._compile_properties())
+
+    def _compile_rule(self, spec: CompareSpec) -> Compare:
+        if self.compare_override is not None:
+            return compile_compare(spec)  # a fixture's spec: the caller names the file
+        try:
+            return compile_compare(spec)
+        except DifffuzzError as error:
+            raise ConfigError(f"surfaces.{self.surface.name}.compare: {error}") from None
+
+    def _compile_properties(self) -> tuple[tuple[PropertySpec, Check], ...]:
+        checks = []
+        for index, prop in enumerate(self.surface.properties):
+            try:
+                checks.append((prop, get_property(prop.name).compile(prop.params)))
+            except DifffuzzError as error:
+                where = f"surfaces.{self.surface.name}.properties[{index}]"
+                raise ConfigError(f"{where}: {error}") from None
+        return tuple(checks)
 
     def with_noise(self, patterns: Sequence[str]) -> Judge:
         return replace(self, learned_noise=tuple(dict.fromkeys((*self.learned_noise, *patterns))))
 
     def answered(self, runtime: str, outcome: Outcome) -> bool:
-        if outcome.failure is not None:
+        """Did ``runtime`` answer (not fail)? The surface's ``answer_status`` decides the
+        status, else the transport kind does, which also says whether an empty answer
+        counts (a helper that exits 0 and prints nothing did not answer)."""
+        if outcome.failure is not None or outcome.status is None:
             return False
-        if not self.surface.answered(runtime, outcome.status):
+        kind = TRANSPORTS.get(self.surface.requests[runtime].transport)
+        listed = self.surface.answer_status
+        if not (
+            outcome.status in listed if listed is not None else kind.answer_status(outcome.status)
+        ):
             return False
-        transport = self.surface.requests[runtime].transport
-        # A helper that exits 0 and prints nothing did not answer.
-        return transport == "http" or bool(outcome.body.strip())
+        return kind.empty_answers or bool(outcome.body.strip())
 
     def judge(self, value: Input, left: Outcome, right: Outcome) -> Observation:
         """The verdict on two answers to ``value``, the same from any caller's stack."""
@@ -116,12 +153,9 @@ class Judge:
             return observed(Verdict.BOTH_FAILED)
         if spec.rule in JSON_RULES and _same_invalid_answer(left, right):
             return observed(Verdict.BOTH_FAILED)
-        compare = get_comparator(spec.rule)
         normal_left, normal_right = self.normalize(0, left, spec), self.normalize(1, right, spec)
-        comparison = compare(normal_left, normal_right, spec)
-        gap_hits = self._gap_hits(
-            compare, spec, (left, right), (normal_left, normal_right), comparison
-        )
+        comparison = self._compare(normal_left, normal_right)
+        gap_hits = self._gap_hits(spec, (left, right), (normal_left, normal_right), comparison)
         extra: list[Difference] = []
         if (left_ok != right_ok or both_failed) and not any(
             d.kind is DiffKind.STATUS for d in comparison.differences
@@ -206,7 +240,6 @@ class Judge:
 
     def _gap_hits(
         self,
-        compare: Comparator,
         spec: CompareSpec,
         raw: tuple[Outcome, Outcome],
         normalized: tuple[Outcome, Outcome],
@@ -234,9 +267,10 @@ class Judge:
             left, right = self.normalize(0, raw[0], without), self.normalize(1, raw[1], without)
             if _same(left, normalized[0]) and _same(right, normalized[1]):
                 continue
+            # The steps are not part of what a rule reads: the compiled rule serves.
             absorbed = tuple(
                 d
-                for d in compare(left, right, without).differences
+                for d in self._compare(left, right).differences
                 if (d.kind, d.path, d.qualifier) not in kept
             )
             if absorbed:
@@ -252,14 +286,13 @@ class Judge:
     ) -> list[Difference]:
         violations = []
         sides = ((self.runtimes[0], left, left_ok), (self.runtimes[1], right, right_ok))
-        for prop in self.surface.properties:
-            check = get_property(prop.name)
+        for prop, check in self._properties:
             for index, (name, outcome, ok) in enumerate(sides):
                 if prop.runtimes and name not in prop.runtimes:
                     continue
                 if not ok and prop.name != "status-in":
                     continue  # a failed call is judged by the status rules above
-                message = check(outcome, value, prop.params)
+                message = check(outcome, value)
                 if message is None:
                     continue
                 violations.append(

@@ -48,6 +48,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from difffuzz._exceptions import RegistryError
+from difffuzz._inputs import Input
 
 if TYPE_CHECKING:
     from hypothesis import strategies as st
@@ -136,6 +137,10 @@ class Registry(Generic[T]):
         """Every ``(name, item)``, sorted by name."""
         return sorted(self._items.items())
 
+    def names(self) -> list[str]:
+        """Every name in the order registered (the built-ins first, as their table lists them)."""
+        return list(self._items)
+
     def __contains__(self, name: object) -> bool:
         return name in self._items
 
@@ -178,7 +183,7 @@ class Registry(Generic[T]):
 
 # -- strategies ---------------------------------------------------------------------
 
-Factory = Callable[..., "st.SearchStrategy[Any]"]
+Factory = Callable[..., "st.SearchStrategy[Input]"]
 F = TypeVar("F", bound=Factory)
 
 STRATEGY_ENTRY_POINTS = "difffuzz.strategies"
@@ -190,11 +195,11 @@ class StrategyEntry:
     factory: Factory
     description: str
     #: Inputs always tried first, before anything is generated (the team's probes).
-    examples: tuple[Any, ...] = ()
+    examples: tuple[Input, ...] = ()
     #: The ``event()`` categories the strategy reports, so tests can check coverage.
     categories: tuple[str, ...] = ()
 
-    def build(self, params: Mapping[str, Any] | None = None) -> st.SearchStrategy[Any]:
+    def build(self, params: Mapping[str, Any] | None = None) -> st.SearchStrategy[Input]:
         try:
             return self.factory(**dict(params or {}))
         except TypeError as exc:

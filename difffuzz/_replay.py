@@ -30,15 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from difffuzz._config import Config, SurfaceSpec
-from difffuzz._connect import open_transport
 from difffuzz._corpus import CorpusProblem, Fixture
 from difffuzz._exceptions import ConfigError, RegistryError
 from difffuzz._judge import Judge
+from difffuzz._plan import open_both, transports_of
 from difffuzz._results import Observation, Verdict
 from difffuzz._secrets import Redactor
 from difffuzz._signature import Signature
 from difffuzz._transports.base import Transport
-from difffuzz._transports.redacted import redacted
 
 __all__ = [
     "ReplayCase",
@@ -117,22 +116,10 @@ class ReplayResult:
     def count(self, verdict: ReplayVerdict) -> int:
         return sum(1 for case in self.cases if case.verdict is verdict)
 
-    @property
-    def exit_code(self) -> int:
-        """3 unreachable, then 2 a fixture cannot be read or judged, then 1 a fixture
-        fails (the order of every command: a verdict with a file missing from it is
-        not one yet; the problems are printed beside the cases)."""
-        if any(case.verdict is ReplayVerdict.UNREACHABLE for case in self.cases):
-            return 3
-        if self.problems:
-            return 2
-        return 1 if any(case.fails for case in self.cases) else 0
-
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": "difffuzz.replay/1",
             "summary": {v.value: self.count(v) for v in ReplayVerdict},
-            "exit_code": self.exit_code,
             "cases": [case.to_json() for case in self.cases],
             "problems": [str(problem) for problem in self.problems],
         }
@@ -294,7 +281,6 @@ def replay_fixtures(
     """Replay ``fixtures`` against the runtimes of ``config`` (one transport pair per surface)."""
     result = ReplayResult(problems=list(problems))
     transports: dict[str, tuple[Transport, Transport]] = {}
-    left_name, right_name = config.runtime_names
     redactor = Redactor(config.secrets)
     try:
         for fixture in fixtures:
@@ -308,18 +294,7 @@ def replay_fixtures(
                 )
             else:
                 if surface.name not in transports:
-                    size = config.campaign.max_body_bytes
-                    opened = open_transport(surface.requests[left_name], max_body_bytes=size)
-                    try:
-                        other = open_transport(surface.requests[right_name], max_body_bytes=size)
-                    except BaseException:
-                        opened.close()  # not yet in `transports`, so `finally` cannot
-                        raise
-                    # Live answers redacted like the stored ones they are set beside.
-                    transports[surface.name] = (
-                        redacted(opened, redactor),
-                        redacted(other, redactor),
-                    )
+                    transports[surface.name] = open_both(transports_of(config, surface))
                 left, right = transports[surface.name]
                 try:
                     judge = judge_for(fixture, surface, config.runtime_names, by_config=by_config)
@@ -327,8 +302,11 @@ def replay_fixtures(
                     # the live answers redacted, and rewritten so by --update.
                     fixture = replace(
                         fixture,
-                        left=redactor.outcome(fixture.left),
-                        right=redactor.outcome(fixture.right),
+                        divergence=replace(
+                            fixture.divergence,
+                            left=redactor.outcome(fixture.left),
+                            right=redactor.outcome(fixture.right),
+                        ),
                     )
                     case = replay_one(fixture, judge, left, right)
                 except (ConfigError, RegistryError) as error:

@@ -13,6 +13,7 @@ from typing import Any
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference
+from difffuzz._divergence import Divergence, Part
 from difffuzz._inputs import Input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
@@ -33,8 +34,6 @@ __all__ = [
 
 #: ``SurfaceResult.aborted`` when the user pressed Ctrl-C (the campaign stops there).
 INTERRUPTED = "interrupted by the user"
-#: The signal Ctrl-C sends (exit code 130).
-_SIGINT = 2
 
 
 class Verdict(StrEnum):
@@ -89,16 +88,11 @@ class FindingStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One distinct divergence (one signature), with its smallest input."""
+    """One distinct divergence (one cause), with its smallest input, and what the
+    campaign learnt about it; the divergence itself is the shared record a fixture
+    of it holds too (:class:`~difffuzz._divergence.Divergence`)."""
 
-    surface: str
-    signature: Signature
-    input: Input
-    left: Outcome
-    right: Outcome
-    comparison: Comparison
-    compare_spec: CompareSpec
-    runtimes: tuple[str, str]
+    divergence: Divergence
     status: FindingStatus = FindingStatus.NEW
     shrunk: bool = True
     flaky: bool = False
@@ -123,6 +117,17 @@ class Finding:
     #: A tracked gap's tally (a known gap that carries a normalizer): counted and
     #: shown with the smallest example seen, never saved (the gap lives in the config).
     tracked: bool = False
+
+    # The divergence's parts, read as the finding's own (every reporter does);
+    # not annotated, so not fields of this record.
+    surface = Part[str]()
+    signature = Part[Signature]()
+    input = Part[Input]()
+    runtimes = Part[tuple[str, str]]()
+    left = Part[Outcome]()
+    right = Part[Outcome]()
+    comparison = Part[Comparison]()
+    compare_spec = Part[CompareSpec]("compare")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -316,23 +321,8 @@ class CampaignResult:
 
     @property
     def interrupted(self) -> bool:
+        """Stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before its budget was spent."""
         return self.stopped_by is not None or any(s.aborted == INTERRUPTED for s in self.surfaces)
-
-    @property
-    def exit_code(self) -> int:
-        """The README's table, in its order: 128 + N stopped by signal N (130 Ctrl-C,
-        143 SIGTERM, 129 SIGHUP), a tool error's own code (2 or 3), 3 a runtime
-        unreachable, 2 a finding that could not be saved, 1 new divergences, 0 none
-        new. The process exits with it."""
-        if self.interrupted:
-            return 128 + (self.stopped_by or _SIGINT)
-        if self.error:
-            return self.error_exit_code
-        if self.aborted:
-            return 3
-        if self.unsaved:
-            return 2
-        return 1 if self.new_findings else 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -344,7 +334,6 @@ class CampaignResult:
             "seed": self.seed,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
-            "exit_code": self.exit_code,
             "error": self.error,
             "surfaces": [s.to_json() for s in self.surfaces],
         }

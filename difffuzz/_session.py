@@ -12,8 +12,7 @@ secret (:mod:`difffuzz._reporting.redaction`).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,30 +21,30 @@ from rich.text import Text
 
 from difffuzz._ci import CIResult, run_ci
 from difffuzz._config import Config, load_config
-from difffuzz._connect import open_transport, unreachable_runtimes
+from difffuzz._connect import unreachable_runtimes
 from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._discovery import resolve_config
 from difffuzz._engine import run_campaign
 from difffuzz._events import CampaignFailed, Event, Listener, ignore_events
+from difffuzz._exit import campaign_exit, ci_exit, exit_summary
 from difffuzz._fallback_corpus import FallbackCorpus
 from difffuzz._reporting import (
     ProgressReporter,
     dumps_report,
-    exit_summary,
     render_campaign,
     write_json,
     write_junit,
     write_reports,
     write_text_atomic,
 )
-from difffuzz._reporting.redaction import redact_campaign, redact_outcome
-from difffuzz._repro import RequestRenderer, renderer_for
+from difffuzz._reporting.json_report import with_exit_code
+from difffuzz._reporting.redaction import redact_campaign, redact_divergence
+from difffuzz._repro import renderer_for
 from difffuzz._results import CampaignResult
 from difffuzz._secrets import Redactor
 from difffuzz._signals import StopSignals
-from difffuzz._transports.base import Transport
 
-__all__ = ["ci_command", "execute_campaign", "make_console", "request_renderer", "run_command"]
+__all__ = ["ci_command", "execute_campaign", "make_console", "run_command"]
 
 #: Width used when output is not a terminal (CI logs, files): wide enough for the
 #: surface table and a side-by-side diff, where rich's default would be 80.
@@ -60,25 +59,6 @@ def make_console() -> Console:
     return console
 
 
-@contextlib.contextmanager
-def request_renderer(config: Config) -> Iterator[RequestRenderer]:
-    """Renders a finding's input into each runtime's request (nothing is sent)."""
-    size = config.campaign.max_body_bytes
-    left, right = config.runtime_names
-    transports: dict[str, tuple[Transport, Transport]] = {}
-    try:
-        for name, surface in config.surfaces.items():
-            transports[name] = (
-                open_transport(surface.requests[left], max_body_bytes=size),
-                open_transport(surface.requests[right], max_body_bytes=size),
-            )
-        yield renderer_for(transports)
-    finally:
-        for first, second in transports.values():
-            first.close()
-            second.close()
-
-
 def _report(
     result: CampaignResult,
     config: Config,
@@ -86,38 +66,41 @@ def _report(
     *,
     reports_dir: Path | None,
     report_json: Path | None,
+    exit_code: int,
     corpus: FallbackCorpus | None = None,
-    exit_code: int | None = None,
     verbose: bool = False,
 ) -> None:
     """Print the campaign and write its reports, secrets redacted; the exit line last.
+
+    ``exit_code`` is the one this command chose (:mod:`difffuzz._exit`, signals
+    included): the reports show it, and the last line says what it means.
 
     The findings are printed before any file is written, so a reports folder
     that cannot be written costs the files, never the findings.
     """
     shown = redact_campaign(result, Redactor(config.secrets))
-    with request_renderer(config) as render:
-        render_campaign(shown, console, render=render, exit_line=exit_code is None, verbose=verbose)
-        try:
-            if report_json is not None:
-                write_json(shown, report_json)
-            if reports_dir is not None:
-                written = write_reports(shown, reports_dir, render=render)
-                console.print("reports: " + ", ".join(str(p) for p in written.values()))
-        except OSError as exc:
-            console.print(
-                Text(
-                    f"reports: cannot be written ({exc}); every finding is printed above. "
-                    "Pass --reports DIR with a writable folder",
-                    style="bold red",
-                ),
-                soft_wrap=True,
-            )
+    # Reproductions are rendered from the config: no transport is opened for a report.
+    render = renderer_for(config)
+    render_campaign(shown, console, render=render, verbose=verbose)
+    try:
+        if report_json is not None:
+            write_json(shown, report_json, exit_code=exit_code)
+        if reports_dir is not None:
+            written = write_reports(shown, reports_dir, render=render, exit_code=exit_code)
+            console.print("reports: " + ", ".join(str(p) for p in written.values()))
+    except OSError as exc:
+        console.print(
+            Text(
+                f"reports: cannot be written ({exc}); every finding is printed above. "
+                "Pass --reports DIR with a writable folder",
+                style="bold red",
+            ),
+            soft_wrap=True,
+        )
     if corpus is not None:
         _print_diversions(corpus, console)
         _print_unsaved(corpus, config, console)
-    if exit_code is not None:
-        console.print(Text(exit_summary(exit_code, result.seed), style="bold"))
+    console.print(Text(exit_summary(exit_code, result.seed), style="bold"))
 
 
 def _print_diversions(corpus: FallbackCorpus, console: Console) -> None:
@@ -143,11 +126,9 @@ def _print_unsaved(corpus: FallbackCorpus, config: Config, console: Console) -> 
     """
     redactor = Redactor(config.secrets)
     for fixture, error in corpus.unsaved:
-        shown = replace(
-            fixture,
-            left=redact_outcome(fixture.left, redactor),
-            right=redact_outcome(fixture.right, redactor),
-        )
+        # Both answers and every difference: a body that echoes a credential puts
+        # it in the differences too.
+        shown = replace(fixture, divergence=redact_divergence(fixture.divergence, redactor))
         console.print(
             Text(
                 f"corpus: {error}\ncorpus: no folder could take this fixture; here it is "
@@ -203,7 +184,7 @@ def execute_campaign(
                     reports_dir=folder,
                     report_json=report_json,
                     corpus=corpus,
-                    exit_code=failed[0].exit_code,
+                    exit_code=campaign_exit(failed[0]),
                     verbose=verbose,
                 )
             raise
@@ -218,7 +199,7 @@ def execute_campaign(
             return code
         stop.finishing()
         result.stopped_by = stop.first  # the reports say the exit code the process has
-        code = stop.exit_code(result.exit_code)
+        code = stop.exit_code(campaign_exit(result))
         _report(
             result,
             config,
@@ -350,7 +331,7 @@ def ci_command(
                     reports_dir=folder,
                     report_json=None,
                     corpus=new_fixtures,
-                    exit_code=failed[0].exit_code,
+                    exit_code=campaign_exit(failed[0]),
                     verbose=verbose,
                 )
             raise
@@ -394,23 +375,29 @@ def _ci_report(
             console,
             reports_dir=folder,
             report_json=None,
+            exit_code=campaign_exit(result.campaign),
             corpus=new_fixtures,
             verbose=verbose,
         )
         if junit is not None:
             shown = redact_campaign(result.campaign, Redactor(config.secrets))
-            with request_renderer(config) as render:
-                write_junit(shown, junit, render=render, gate=result)
+            write_junit(shown, junit, render=renderer_for(config), gate=result)
     elif junit is not None:
         write_junit(None, junit, gate=result)
-    gate_path = write_gate_markdown(result, folder)
+    chosen = ci_exit(result)
+    code = stop.exit_code(chosen)
+    gate_path = write_gate_markdown(result, folder, exit_code=code)
     console.print(f"gate report: {gate_path}")
     if report_json is not None:
-        write_text_atomic(report_json, dumps_report(result.to_json()))
+        record = with_exit_code(result.to_json(), code)
+        if result.campaign is not None:
+            record["campaign"] = with_exit_code(
+                result.campaign.to_json(), campaign_exit(result.campaign)
+            )
+        write_text_atomic(report_json, dumps_report(record))
         console.print(f"gate JSON: {report_json}")
-    code = stop.exit_code(result.exit_code)
     # A stop by signal is said in words, as `run` says it; the gate's own codes are
     # explained by the gate report above.
-    said = stop.first is not None or code != result.exit_code
+    said = stop.first is not None or code != chosen
     console.print(f"ci: {exit_summary(code)}" if said else f"ci: exit {code}")
     return code

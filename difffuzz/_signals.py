@@ -17,8 +17,8 @@ action of the signal, at once.
     with StopSignals() as stop:
         result = run_campaign(config, corpus=corpus)
         stop.finishing()         # from here on, signals no longer interrupt
-        write_reports(result, folder)
-    sys.exit(stop.exit_code(result.exit_code))
+        write_reports(result, folder, exit_code=stop.exit_code(campaign_exit(result)))
+    sys.exit(stop.exit_code(campaign_exit(result)))
 """
 
 from __future__ import annotations

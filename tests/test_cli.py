@@ -30,6 +30,7 @@ from difffuzz._lakehouse import lakehouse_config
 from lakehouse_samples import SampleRuntimes
 from lakehouse_samples.demo import sample_targets, write_sample_config
 from tests.conftest import add_lakehouse_gap_fixture, is_lakehouse_gap
+from tests.support.records import changed
 
 DIFFFUZZ = Path(sys.executable).parent / "difffuzz"
 SCHEMA_DOC = Path(__file__).resolve().parent.parent / "docs" / "report-schema.md"
@@ -481,9 +482,7 @@ def test_corpus_list_show_and_prune(corpus: Path) -> None:
 
     # A second, larger input for an open fixture's signature: the larger one is redundant.
     kept = next(f for f in fixtures if not is_lakehouse_gap(f))
-    redundant_path, written = Corpus(corpus).save(
-        dataclasses.replace(kept, input=larger(kept.input))
-    )
+    redundant_path, written = Corpus(corpus).save(changed(kept, input=larger(kept.input)))
     assert written
     dry = invoke("corpus", "prune", "--dry-run", "--corpus", corpus)
     assert dry.exit_code == 0, dry.output

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 import difffuzz._comparators  # noqa: F401  (registers the built-in rules)
 from difffuzz import CompareSpec, Comparison, ConfigError, DiffKind, Outcome, RegistryError
-from difffuzz._comparators import check_spec
-from difffuzz._comparators.base import get_comparator
+from difffuzz._comparators.base import compile_compare, get_comparator
 from difffuzz._comparators.json_rules import collect
 from difffuzz._comparators.numeric import Tolerance, ulp_distance
 from difffuzz._comparators.structure import mirror_qualifier
@@ -512,13 +511,13 @@ def test_bad_ignore_and_select_pointers_are_config_errors() -> None:
         (CompareSpec("nope"), RegistryError),
     ],
 )
-def test_check_spec_finds_configuration_errors_before_any_body(
+def test_compiling_a_spec_finds_configuration_errors_before_any_body(
     spec: CompareSpec, error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        check_spec(spec)
+        compile_compare(spec)
 
 
 @pytest.mark.parametrize("rule", ["bytes", "json", "http", "shape", "cosine", "topk"])
-def test_check_spec_accepts_good_specs(rule: str) -> None:
-    check_spec(CompareSpec(rule))
+def test_compiling_accepts_good_specs(rule: str) -> None:
+    compile_compare(CompareSpec(rule))

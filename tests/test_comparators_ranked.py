@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import difffuzz._comparators  # noqa: F401  (registers the built-in rules)
 from difffuzz import CompareSpec, Comparison, ConfigError, DiffKind, Outcome
 from difffuzz._comparators.base import get_comparator
-from difffuzz._comparators.ranked import compare_topk, rank_biased_overlap
+from difffuzz._comparators.ranked import TOPK, rank_biased_overlap
 from difffuzz._comparators.structure import mirror_qualifier
 
 worker_ids = st.sampled_from([f"w{n}" for n in range(12)])
@@ -230,19 +230,19 @@ def test_unranked_json_compares_two_answers_without_a_ranking() -> None:
         422, b'{"kind": "schema", "field": "k", "reason": "invalid value: integer `-1`"}'
     )
     go = Outcome(422, b'{"kind": "schema", "field": "k", "reason": "k must not be negative"}')
-    assert compare_topk(rust, go, CompareSpec("topk")).equal  # the default: they agree
-    strict = compare_topk(rust, go, CompareSpec("topk", params={"unranked": "json"}))
+    assert TOPK(rust, go, CompareSpec("topk")).equal  # the default: they agree
+    strict = TOPK(rust, go, CompareSpec("topk", params={"unranked": "json"}))
     assert [(d.kind.value, d.path) for d in strict.differences] == [("value", "/reason")]
     assert strict.rule == "topk"
     ranked = Outcome(200, b'{"results": [{"id": "w1"}]}')
-    assert compare_topk(ranked, ranked, CompareSpec("topk", params={"unranked": "json"})).equal
+    assert TOPK(ranked, ranked, CompareSpec("topk", params={"unranked": "json"})).equal
     # Under different statuses the status is the finding (the judge reports it).
     refused = Outcome(400, b'{"kind": "decode", "reason": "bad k"}')
-    assert compare_topk(rust, refused, CompareSpec("topk", params={"unranked": "json"})).equal
+    assert TOPK(rust, refused, CompareSpec("topk", params={"unranked": "json"})).equal
 
 
 def test_unranked_takes_agree_or_json_only() -> None:
     with pytest.raises(ConfigError, match="'unranked' must be one of agree, json"):
-        compare_topk(
+        TOPK(
             Outcome(200, b"{}"), Outcome(200, b"{}"), CompareSpec("topk", params={"unranked": "x"})
         )

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from difffuzz._comparators import spelling
 from difffuzz._comparators.base import CompareSpec, DiffKind
-from difffuzz._comparators.http import compare_http
-from difffuzz._comparators.json_rules import compare_json
+from difffuzz._comparators.http import HTTP
+from difffuzz._comparators.json_rules import JSON
 from difffuzz._comparators.spelling import lex
 from difffuzz._comparators.structure import mirror_qualifier
 from difffuzz._exceptions import ConfigError
@@ -33,7 +33,7 @@ SPELLING = CompareSpec("json", params={"spelling": True})
 
 
 def kinds(left: bytes, right: bytes, spec: CompareSpec = SPELLING) -> set[tuple[str, str, str]]:
-    result = compare_json(Outcome(0, left), Outcome(0, right), spec)
+    result = JSON(Outcome(0, left), Outcome(0, right), spec)
     return {(d.kind.value, d.path, d.qualifier) for d in result.differences}
 
 
@@ -74,9 +74,7 @@ def test_key_order_is_compared_only_when_asked() -> None:
 
 def test_key_order_without_spelling_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="set spelling = true as well"):
-        compare_json(
-            Outcome(0, b"{}"), Outcome(0, b"{}"), CompareSpec("json", params={"key_order": True})
-        )
+        JSON(Outcome(0, b"{}"), Outcome(0, b"{}"), CompareSpec("json", params={"key_order": True}))
 
 
 def test_spelling_is_read_only_when_the_answers_agree_by_value() -> None:
@@ -108,7 +106,7 @@ def test_json_lines_are_read_line_by_line() -> None:
 
 
 def test_the_http_rule_has_the_mode_too() -> None:
-    result = compare_http(Outcome(200, b"[1.0]"), Outcome(200, b"[1]"), SPELLING)
+    result = HTTP(Outcome(200, b"[1.0]"), Outcome(200, b"[1]"), SPELLING)
     assert [d.kind for d in result.differences] == [DiffKind.NUMBER_SPELLING]
 
 
@@ -116,13 +114,13 @@ def test_a_value_a_normalizer_moved_is_compared_by_value_only() -> None:
     rename = compile_pipeline([StepSpec("rename_keys", {"case": "lower"})])
     left = normalize_outcome(Outcome(0, b'{"A": 1.0, "b": 2.0}'), rename)
     right = Outcome(0, b'{"a": 1, "b": 2}')
-    result = compare_json(left, right, SPELLING)
+    result = JSON(left, right, SPELLING)
     # /b is where the left runtime wrote it: its spelling still counts; /a was moved.
     assert [(d.kind.value, d.path) for d in result.differences] == [("number-spelling", "/b")]
 
 
 def test_a_spelling_only_signature_has_its_own_category() -> None:
-    result = compare_json(Outcome(0, b"[0.0]"), Outcome(0, b"[0]"), SPELLING)
+    result = JSON(Outcome(0, b"[0.0]"), Outcome(0, b"[0]"), SPELLING)
     signature = Signature.of("session_log", (0, 0), result.differences)
     assert signature.category == "spelling"
 
@@ -161,9 +159,9 @@ def test_the_mode_is_reflexive_and_symmetric(
 ) -> None:
     a = Outcome(0, json.dumps(value, **left).encode("utf-8", "surrogatepass"))
     b = Outcome(0, json.dumps(value, **right).encode("utf-8", "surrogatepass"))
-    assert compare_json(a, a, SPELLING).differences == ()
-    forward = compare_json(a, b, SPELLING).differences
-    backward = compare_json(b, a, SPELLING).differences
+    assert JSON(a, a, SPELLING).differences == ()
+    forward = JSON(a, b, SPELLING).differences
+    backward = JSON(b, a, SPELLING).differences
     assert {(d.kind, d.path, mirror_qualifier(d.qualifier)) for d in forward} == {
         (d.kind, d.path, d.qualifier) for d in backward
     }

@@ -7,21 +7,24 @@ with its fix while every other fixture still loads.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import stat
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from difffuzz._comparators.base import CompareSpec, Difference, DiffKind
+from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._corpus import FIXTURE_SCHEMA, Corpus, Fixture, fixture_text, redundant_fixtures
 from difffuzz._exceptions import CorpusError
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._signature import Signature
+from tests.support.records import fixture_of
 from tests.test_inputs import same_input
 
 FIX_HINT = "Fix or delete the file"
@@ -37,7 +40,7 @@ def make_fixture(
     **extra: Any,
 ) -> Fixture:
     difference = Difference(DiffKind.VALUE, path, path, left="<", right="&lt;")
-    return Fixture(
+    return fixture_of(
         surface=surface,
         signature=Signature.of(surface, (0, 0), [difference]),
         input=value,
@@ -389,7 +392,7 @@ def test_rewrite_with_a_new_input_moves_the_file(tmp_path: Path) -> None:
     corpus = Corpus(tmp_path)
     old, _ = corpus.save(make_fixture("<<"))
     (loaded,) = corpus.fetch()
-    updated = corpus.rewrite(loaded, input="<")
+    updated = corpus.rewrite(loaded, divergence=replace(loaded.divergence, input="<"))
     assert corpus.files() == [updated.path]
     assert updated.path != old
     assert not old.exists()
@@ -402,7 +405,10 @@ def test_a_failed_rewrite_keeps_the_old_fixture(tmp_path: Path) -> None:
     (loaded,) = corpus.fetch()
     broken = (Difference(DiffKind.VALUE, "/", left=object()),)
     with pytest.raises(TypeError):
-        corpus.rewrite(loaded, differences=broken)
+        corpus.rewrite(
+            loaded,
+            divergence=replace(loaded.divergence, comparison=Comparison("json", broken)),
+        )
     assert path.read_bytes() == before
     assert corpus.files() == [path]
 
@@ -422,3 +428,26 @@ def test_fixtures_with_markings_are_never_redundant() -> None:
     plain = make_fixture("c<")
     assert redundant_fixtures([gap, fixed, plain, small]) == [(plain, small)]
     assert redundant_fixtures([small]) == []
+
+
+def test_a_fixture_reads_its_divergence_and_shares_it_with_its_finding() -> None:
+    import doctest
+
+    import difffuzz._divergence
+    from difffuzz._engine import fixture_from
+    from difffuzz._results import Finding
+    from tests.test_engine_quality import planted_config
+
+    assert doctest.testmod(difffuzz._divergence).failed == 0
+    fixture = make_fixture("<")
+    held = fixture.divergence
+    parts = (fixture.surface, fixture.input, fixture.left, fixture.right, fixture.compare)
+    assert parts == (held.surface, held.input, held.left, held.right, held.compare)
+    assert fixture.differences == held.comparison.differences
+    assert {f.name for f in dataclasses.fields(Fixture)} >= {"divergence", "fixed_at"}
+    assert "input" not in {f.name for f in dataclasses.fields(Fixture)}  # read, not copied
+    finding = Finding(held, seed=7)
+    surface = planted_config("echo", "echo", "planted_text").surfaces["planted"]
+    saved = fixture_from(finding, surface)
+    assert saved.divergence is finding.divergence
+    assert saved.seed == 7

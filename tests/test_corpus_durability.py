@@ -27,6 +27,8 @@ from difffuzz._corpus import Corpus, Fixture, fixture_text, input_digest
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
+from tests.support.inputs import as_dict
+from tests.support.records import changed, fixture_of
 from tests.test_corpus import make_fixture
 from tests.test_inputs import dict_keys, inputs, same_input
 
@@ -43,7 +45,10 @@ def test_key_order_is_part_of_the_fixture_name(tmp_path: Path) -> None:
     assert ab.id != ba.id
     assert corpus.save(ab)[1]
     assert corpus.save(ba)[1]
-    assert sorted(list(f.input) for f in corpus.fetch("planted")) == [["a", "b"], ["b", "a"]]
+    assert sorted(list(as_dict(f.input)) for f in corpus.fetch("planted")) == [
+        ["a", "b"],
+        ["b", "a"],
+    ]
 
 
 @given(st.dictionaries(dict_keys(), inputs(), min_size=2, max_size=4), st.randoms())
@@ -60,7 +65,7 @@ def test_the_input_digest_changes_exactly_when_the_key_order_does(
 
 _DIFFERENCE = Difference(DiffKind.VALUE, "/text", "/text", left="<", right="&lt;")
 #: What tests/frozen/schema1/planted/7de5995ddd-d7436ccd.json was written from.
-FROZEN_RECORD = Fixture(
+FROZEN_RECORD = fixture_of(
     surface="planted",
     signature=Signature.of("planted", (200, 200), [_DIFFERENCE]),
     input={"zone": "eu\ud800", "id": 7, "raw": b"\xff\x00", "ratio": math.nan, "tags": ("a", -0.0)},
@@ -77,7 +82,7 @@ FROZEN_RECORD = Fixture(
 )
 #: And tests/frozen/schema1/planted/69512268e7-60219fd1.json: a helper surface's
 #: folder input, unshrunk, a known gap since fixed.
-FROZEN_TREE = replace(
+FROZEN_TREE = changed(
     FROZEN_RECORD,
     input=FileTree.of({"logs/a.jsonl": b'{"x": 1}\n', "b.txt": "é".encode()}),
     signature=Signature.of("planted", (0, 1), [_DIFFERENCE]),
@@ -108,7 +113,7 @@ def test_fixtures_written_by_difffuzz_0_1_0_read_back_whole(tmp_path: Path) -> N
     ]:
         loaded = by_name[name]
         assert same_input(loaded.input, expected.input)  # key order, NaN, -0.0, bytes
-        assert replace(loaded, input=None) == replace(expected, input=None)
+        assert changed(loaded, input=None) == changed(expected, input=None)
 
 
 def test_a_fixture_under_its_old_name_is_still_the_same_fixture(tmp_path: Path) -> None:
@@ -127,14 +132,14 @@ def test_an_old_name_shared_by_two_key_orders_does_not_hide_the_other(tmp_path: 
     # what the old file is named: the old fixture moves to its own name, unchanged.
     corpus = _frozen_copy(tmp_path)
     assert isinstance(FROZEN_RECORD.input, dict)
-    other_order = replace(FROZEN_RECORD, input=dict(sorted(FROZEN_RECORD.input.items())))
+    other_order = changed(FROZEN_RECORD, input=dict(sorted(FROZEN_RECORD.input.items())))
     assert other_order.id == "7de5995ddd-d7436ccd"
     path, written = corpus.save(other_order)
     assert (path.name, written) == ("7de5995ddd-d7436ccd.json", True)
     assert len(corpus.files("planted")) == 3
     moved = corpus.read(corpus.path_for(FROZEN_RECORD))
-    assert list(moved.input) == ["zone", "id", "raw", "ratio", "tags"]
-    assert list(corpus.read(path).input) == sorted(FROZEN_RECORD.input)
+    assert list(as_dict(moved.input)) == ["zone", "id", "raw", "ratio", "tags"]
+    assert list(as_dict(corpus.read(path).input)) == sorted(as_dict(FROZEN_RECORD.input))
     assert corpus.save(FROZEN_RECORD) == (corpus.path_for(FROZEN_RECORD), False)
 
 
@@ -145,15 +150,16 @@ _SAVER = """
 import sys, time
 from pathlib import Path
 from difffuzz._comparators.base import CompareSpec, Difference, DiffKind
-from difffuzz._corpus import Corpus, Fixture
+from difffuzz._corpus import Corpus
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
+from tests.support.records import fixture_of
 
 root, go, index = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 difference = Difference(DiffKind.VALUE, "/text", "/text", left="<", right="&lt;")
 
 def fixture(value):
-    return Fixture(
+    return fixture_of(
         surface="planted",
         signature=Signature.of("planted", (0, 0), [difference]),
         input=value,
@@ -282,7 +288,7 @@ def test_a_lone_surrogate_in_an_answer_is_written_as_its_json_escape(tmp_path: P
     # json.loads turns "\ud800" in an answer into a lone surrogate, which UTF-8 cannot
     # hold: the file keeps the escape, and reads back the same value.
     surrogate = Difference(DiffKind.VALUE, "/text", "/text", left="a\ud800", right="b")
-    fixture = replace(FROZEN_RECORD, differences=(surrogate,))
+    fixture = changed(FROZEN_RECORD, differences=(surrogate,))
     corpus = Corpus(tmp_path)
     path, _ = corpus.save(fixture)
     assert b"\\ud800" in path.read_bytes()

@@ -27,6 +27,7 @@ from tests import (
     planted,  # noqa: F401  (registers the planted_text strategy)
     planted_normalize,
 )
+from tests.support.records import fixture_of
 
 RUNTIMES = ("rust", "go")
 REPO_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -74,7 +75,7 @@ def saved(tmp_path: Path, settings: Config, value: str = "a@b") -> Fixture:
         judge = Judge(surface, RUNTIMES)
         observation = judge.judge(value, left.send(value), right.send(value))
     assert observation.signature is not None, "the fixture must record a divergence"
-    fixture = Fixture(
+    fixture = fixture_of(
         surface="validator",
         signature=observation.signature,
         input=value,

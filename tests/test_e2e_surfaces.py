@@ -39,6 +39,7 @@ from difffuzz import (
 )
 from difffuzz._connect import open_transport
 from difffuzz._engine import SurfaceCampaign, SurfaceSettings
+from difffuzz._exit import campaign_exit
 from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._registry import get_strategy
@@ -208,7 +209,7 @@ def test_validator_422_shape_is_tracked_and_what_differs_inside_a_422_is_found(
         assert finding.signature.category == "value"
         assert {path for _, path, _ in finding.signature.parts} <= {"/reason", "/field", "/kind"}
         assert finding.status is FindingStatus.NEW
-    assert run.campaign.exit_code == 1
+    assert campaign_exit(run.campaign) == 1
 
     # Their fixtures record the gap's steps, and replay applies them.
     paths = {f.fixture_path for f in inside}
@@ -237,7 +238,7 @@ def test_validator_422_shape_is_reported_once_as_a_known_gap_with_its_count(
 
 #: Bodies both sample validators reject with 422, each in its own error shape but
 #: with the same field and reason, so that normalised they agree.
-GAP_BODIES = [
+GAP_BODIES: list[Input] = [
     {"kind": "email", "payload": {"to": "not-an-email", "subject": "Shift", "body": "Monday"}},
     {"kind": "sms", "payload": {"to": "+13135550142", "body": "Your SSN 123-45-6789 is on file"}},
 ]
@@ -272,8 +273,7 @@ def test_the_known_gap_alone_does_not_fail_a_campaign(sample_config: Path) -> No
     result, observed = run_gap_bodies(sample_config)
     campaign = CampaignResult(surfaces=[result], seed=SEED, started_at="")
     assert result.failing_findings == []
-    assert campaign.exit_code == 0
-    assert campaign.to_json()["exit_code"] == 0
+    assert campaign_exit(campaign) == 0
     # Not because nothing was compared: every answer was a 422 the gap normalised.
     assert result.stats.matches == result.stats.examples
     assert all(o.gap_hits and o.gap_hits[0].signature.category == "shape" for o in observed)

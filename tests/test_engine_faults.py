@@ -12,6 +12,7 @@ import pytest
 
 from difffuzz._corpus import Corpus
 from difffuzz._engine import run_campaign
+from difffuzz._exit import campaign_exit
 from tests import planted
 from tests.test_engine_quality import planted_config
 
@@ -31,7 +32,7 @@ def test_an_input_independent_fault_is_flaky_kept_apart_and_does_not_fail_the_ru
         assert reproduced < sent  # the runtimes agreed on a resend
     assert corpus.files("planted") == []  # nothing for the gate to replay
     assert len(corpus.files("planted", flaky=True)) == len(result.findings)
-    assert result.exit_code == 0
+    assert campaign_exit(result) == 0
 
 
 def test_fail_on_flaky_makes_flaky_findings_fail_the_run(
@@ -42,7 +43,7 @@ def test_fail_on_flaky_makes_flaky_findings_fail_the_run(
     config = config.override(fail_on_flaky=True)
     result = run_campaign(config, corpus=Corpus(tmp_path))
     assert result.findings
-    assert result.exit_code == 1
+    assert campaign_exit(result) == 1
 
 
 def test_a_reproducible_divergence_is_confirmed_every_time() -> None:
@@ -63,7 +64,7 @@ def test_an_unwritable_corpus_keeps_the_finding_with_the_reason(tmp_path: Path) 
     assert finding.fixture_path is None
     assert "cannot write fixture" in finding.save_error
     assert result.unsaved == [finding]
-    assert result.exit_code == 2
+    assert campaign_exit(result) == 2
 
 
 def test_a_broken_helper_leaves_no_fixture_behind(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from difffuzz._engine.health import (
     InfraPolicy,
     SurfaceAborted,
 )
+from difffuzz._inputs import Input
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._results import InfraEvent, Observation, Verdict
 
@@ -23,7 +24,7 @@ from difffuzz._results import InfraEvent, Observation, Verdict
 ANSWERS = {0: 0, 1: 200}
 
 
-def observation(left: Outcome, right: Outcome, value: object = "x") -> Observation:
+def observation(left: Outcome, right: Outcome, value: Input = "x") -> Observation:
     return Observation(
         surface="s",
         input=value,

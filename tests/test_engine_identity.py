@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from difffuzz._engine import run_campaign
+from tests.support.inputs import as_text
 from tests.test_engine_quality import planted_config
 
 
@@ -41,7 +42,7 @@ def test_causes_sharing_one_diff_shape_give_one_minimal_finding_each(seed: int) 
         "text_ok", "text_fails_three_ways", "planted_text", max_examples=600, seed=seed
     )
     result = run_campaign(config)
-    assert sorted(f.input for f in result.findings) == ["&", "<", ">"]
+    assert sorted(as_text(f.input) for f in result.findings) == ["&", "<", ">"]
     assert len({f.signature for f in result.findings}) == 1  # one diff shape
     assert len({f.bucket for f in result.findings}) == 3  # told apart by their errors
     assert all(f.shrunk for f in result.findings)

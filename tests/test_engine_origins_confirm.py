@@ -11,6 +11,7 @@ from difffuzz._comparators.base import CompareSpec, Comparison, Difference, Diff
 from difffuzz._engine.confirm import confirm, unconfirmable
 from difffuzz._engine.origins import Origins
 from difffuzz._engine.settings import SurfaceSettings
+from difffuzz._inputs import Input
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._results import Observation, SurfaceResult, Verdict
 from difffuzz._signature import Signature
@@ -22,7 +23,7 @@ def _bucket(field: str) -> Bucket:
     return Bucket("s", (200, 200), "", (field,), ("", ""))
 
 
-def _divergence(value: object, *, field: str = "a", path: str | None = None) -> Observation:
+def _divergence(value: Input, *, field: str = "a", path: str | None = None) -> Observation:
     difference = Difference(kind=DiffKind.VALUE, path=path or f"/{field}", left=1, right=2)
     return Observation(
         surface="s",
@@ -36,7 +37,7 @@ def _divergence(value: object, *, field: str = "a", path: str | None = None) -> 
     )
 
 
-def _match(value: object) -> Observation:
+def _match(value: Input) -> Observation:
     return Observation(
         surface="s",
         input=value,

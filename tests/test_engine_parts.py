@@ -30,9 +30,11 @@ from difffuzz._engine.classify import Classification, classify
 from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.health import BROKEN_AFTER, BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.phase import tool_errors
+from difffuzz._inputs import Input
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._results import FindingStatus, Observation, Verdict
 from difffuzz._signature import Signature
+from tests.support.records import fixture_of
 from tests.test_engine_quality import planted_config
 
 
@@ -130,7 +132,7 @@ def test_a_round_shrinking_many_findings_gets_a_share_per_finding() -> None:
 # -- health -----------------------------------------------------------------------
 
 
-def _observation(left: Outcome, right: Outcome, value: object = "x") -> Observation:
+def _observation(left: Outcome, right: Outcome, value: Input = "x") -> Observation:
     return Observation(
         surface="s",
         input=value,
@@ -206,7 +208,7 @@ def _signature(path: str = "/a") -> Signature:
 
 
 def _fixture(signature: Signature, *, gap: str = "") -> Fixture:
-    return Fixture(
+    return fixture_of(
         surface="planted",
         signature=signature,
         input="x",

@@ -31,6 +31,7 @@ from difffuzz._engine import SurfaceCampaign, SurfaceSettings
 from difffuzz._results import Finding
 from difffuzz._transports import MockTransport
 from tests import planted
+from tests.support.inputs import as_int
 from tests.test_engine_quality import planted_config
 
 SEEDS = range(20)
@@ -118,7 +119,7 @@ def test_two_planted_causes_are_two_findings_each_at_its_minimal_trigger(
     # Hypothesis shrinks towards 0, and -14 is not "simpler" than -7 there).
     found = [
         sorted(
-            f.input
+            as_int(f.input)
             for f in findings(
                 planted.two_bugs_left,
                 planted.two_bugs_right,
@@ -145,7 +146,7 @@ def test_nested_causes_are_each_shrunk_to_their_own_boundary() -> None:
     seeds = range(40)
     found = [
         sorted(
-            f.input
+            as_int(f.input)
             for f in findings(
                 planted.nested_left,
                 planted.nested_right,

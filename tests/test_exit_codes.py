@@ -71,6 +71,28 @@ def test_run_fails_on_new_divergences_only(project: Path) -> None:
     assert "known api" in again.output
 
 
+def test_every_report_shows_the_code_the_command_exits_with(project: Path) -> None:
+    # The CLI chooses the code (difffuzz._exit) and hands it to the reports.
+    ran = _run("--report-json", str(project / "run.json"))
+    assert ran.exit_code == 1, ran.output
+    assert json.loads((project / "run.json").read_text("utf-8"))["exit_code"] == 1
+    gate = invoke("ci", "--max-examples", EXAMPLES, "--seed", "5", "-q", "--reports", project / "r")
+    assert gate.exit_code == 0, gate.output
+    assert "exit code `0`" in (project / "r" / "difffuzz-gate.md").read_text("utf-8")
+    replayed = invoke("replay", "-q", "--report-json", project / "replay.json")
+    assert replayed.exit_code == 1, replayed.output
+    assert replayed.output.splitlines()[-1] == "exit 1: fixtures still diverge"
+    assert json.loads((project / "replay.json").read_text("utf-8"))["exit_code"] == 1
+
+
+def test_the_exit_table_doctests() -> None:
+    import doctest
+
+    import difffuzz._exit
+
+    assert doctest.testmod(difffuzz._exit).failed == 0
+
+
 def test_replay_and_ci_fail_on_what_still_diverges(project: Path) -> None:
     assert _run().exit_code == 1
     replayed = invoke("replay", "-q")

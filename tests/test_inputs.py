@@ -34,6 +34,7 @@ from difffuzz._inputs import (
 )
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
+from tests.support.records import fixture_of
 
 # -- strategies --------------------------------------------------------------
 
@@ -180,7 +181,7 @@ def test_the_stored_form_is_plain_strict_json(value: Input) -> None:
 @example({"b": {"z": 1, "y": 2}, "a": None})  # key order is part of what was sent
 def test_the_whole_fixture_file_round_trips(value: Input) -> None:
     difference = Difference(DiffKind.VALUE, "/text", left="a\ud800", right=math.nan)
-    fixture = Fixture(
+    fixture = fixture_of(
         surface="planted",
         signature=Signature.of("planted", (200, 200), [difference]),
         input=value,
@@ -220,6 +221,8 @@ def test_ordinary_values_stay_readable() -> None:
         ({"$nope": 1}, "unknown input tag '$nope'"),
         ({"$tuple": [1], "x": 2}, "unknown input tag '$tuple'"),
         ({"$tree": {"../escape": {"$bytes_utf8": ""}}}, "must be relative"),
+        # Only JSON is ever stored: a value no fixture file can hold is refused, named.
+        ([1, {2, 3}], "a stored input holds JSON values only, got a set"),
     ],
 )
 def test_a_malformed_stored_input_is_a_value_error(stored: Any, message: str) -> None:
@@ -229,7 +232,7 @@ def test_a_malformed_stored_input_is_a_value_error(stored: Any, message: str) ->
 
 def test_unsupported_values_are_refused_naming_the_type() -> None:
     with pytest.raises(TypeError, match="cannot store an input of type set"):
-        encode_input({1, 2})
+        encode_input({1, 2})  # type: ignore[arg-type]  # refused: that is the test
 
 
 @pytest.mark.parametrize("path", ["", "/abs", "a//b", "a/../b", "./a", "a/."])

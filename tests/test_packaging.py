@@ -27,7 +27,7 @@ def package_folders(root: Path, package: str) -> set[str]:
 
 
 def test_every_package_folder_is_listed_in_pyproject() -> None:
-    found = package_folders(ROOT, "difffuzz") | {"difffuzz_strategies"}
+    found = package_folders(ROOT, "difffuzz") | {"difffuzz_strategies", "pytest_difffuzz"}
     assert found == listed_packages(ROOT / "pyproject.toml")
 
 

@@ -104,7 +104,7 @@ def test_shrinks_containers_and_keeps_their_types() -> None:
     def holds_lt(value: Input) -> bool:
         return "<" in repr(value)
 
-    record = {"kind": "email", "payload": {"to": "a<b", "subject": "x"}, "n": 5}
+    record: Input = {"kind": "email", "payload": {"to": "a<b", "subject": "x"}, "n": 5}
     assert polish(record, holds_lt) == {"payload": {"to": "<"}}
     assert polish(("x", "<", 3), holds_lt) == ("<",)
     assert polish([b"abc", "<<"], holds_lt) == ["<"]

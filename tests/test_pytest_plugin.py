@@ -8,7 +8,6 @@ validator fixture whose input both runtimes now refuse alike (not JSON: 400/400)
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from difffuzz import Corpus, Fixture, Signature, load_config, run_campaign
 from lakehouse_samples import SampleRuntimes
 from lakehouse_samples.demo import write_sample_config
 from tests.conftest import add_lakehouse_gap_fixture, is_lakehouse_gap
+from tests.support.records import changed
 
 pytest_plugins = ["pytester"]
 
@@ -54,7 +54,7 @@ def saved_fixtures(
     embed, _ = corpus.load("embed")
     open_fixture = next(f for f in validator if not is_lakehouse_gap(f))
     once = Signature("validator", (422, 400), (("status", "", "422/400"),))
-    refused, _ = corpus.save(dataclasses.replace(open_fixture, input=b"{", signature=once))
+    refused, _ = corpus.save(changed(open_fixture, input=b"{", signature=once))
     return {
         "open": open_fixture,
         "gap": next(f for f in validator if is_lakehouse_gap(f)),

@@ -18,12 +18,14 @@ from difffuzz._config import Config, parse_config
 from difffuzz._connect import open_transport
 from difffuzz._corpus import Corpus, CorpusProblem, Fixture
 from difffuzz._exceptions import ConfigError
+from difffuzz._exit import replay_exit
 from difffuzz._judge import Judge
 from difffuzz._replay import ReplayCase, ReplayVerdict, replay_fixtures
 from tests import (
     planted,  # noqa: F401  (registers the planted_text strategy)
     planted_replay,
 )
+from tests.support.records import fixture_of
 
 RUNTIMES = ("rust", "go")
 
@@ -62,7 +64,7 @@ def saved_fixture(tmp_path: Path, config: Config, value: str = "a<b") -> Fixture
     ):
         observation = Judge(surface, RUNTIMES).judge(value, left.send(value), right.send(value))
     assert observation.signature is not None, "the fixture must record a divergence"
-    fixture = Fixture(
+    fixture = fixture_of(
         surface="planted",
         signature=observation.signature,
         input=value,
@@ -187,7 +189,7 @@ def test_unreachable_over_http_to_a_closed_port(tmp_path: Path) -> None:
     assert case.verdict is ReplayVerdict.UNREACHABLE
     assert "cannot connect" in case.detail
     assert str(port) in case.detail
-    assert result.exit_code == 3
+    assert replay_exit(result) == 3
 
 
 def test_not_configured(tmp_path: Path) -> None:
@@ -302,15 +304,15 @@ def test_result_counts_exit_code_and_callback(
     )
     assert seen == [ReplayVerdict.STILL_DIVERGENT, ReplayVerdict.STILL_DIVERGENT]
     assert result.count(ReplayVerdict.STILL_DIVERGENT) == 2
-    assert result.exit_code == 2  # an unreadable file outranks a divergence, as in ci
-    assert replay_fixtures(config, [first, second]).exit_code == 1
+    assert replay_exit(result) == 2  # an unreadable file outranks a divergence, as in ci
+    assert replay_exit(replay_fixtures(config, [first, second])) == 1
     record = result.to_json()
     assert record["summary"]["still_divergent"] == 2
     assert record["problems"] == [str(problem)]
 
     switch(monkeypatch, "right", "fixed")
-    assert replay_fixtures(config, [first, second]).exit_code == 0
-    assert replay_fixtures(config, [first], problems=[problem]).exit_code == 2
+    assert replay_exit(replay_fixtures(config, [first, second])) == 0
+    assert replay_exit(replay_fixtures(config, [first], problems=[problem])) == 2
 
 
 def test_a_target_that_cannot_be_imported_is_a_config_error(tmp_path: Path) -> None:

@@ -20,13 +20,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-import difffuzz._reporting.corpus
+import difffuzz._reporting.fixtures
 import difffuzz._reporting.gate
 import difffuzz._reporting.replay
 from difffuzz._ci import CIOutcome, CIResult, GateStatus, classify, run_ci
 from difffuzz._comparators.base import CompareSpec, get_comparator
 from difffuzz._config import parse_config
 from difffuzz._corpus import Corpus, CorpusProblem, Fixture
+from difffuzz._exit import ci_exit, replay_exit, replay_exit_line
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._replay import ReplayCase, ReplayResult, ReplayVerdict, describe_change
@@ -43,7 +44,6 @@ from difffuzz._reporting import (
 )
 from difffuzz._results import (
     CampaignResult,
-    Finding,
     FindingStatus,
     Observation,
     SurfaceResult,
@@ -51,6 +51,7 @@ from difffuzz._results import (
 )
 from difffuzz._signature import Signature
 from tests import planted  # noqa: F401  (registers the planted_text strategy)
+from tests.support.records import changed, finding_of, fixture_of
 
 HOSTILE = "<script>alert(1)</script>\x00\x1b[31m[bold]boom[/bold]\u202e\ud800"
 RUNTIMES = ("rust", "go")
@@ -74,7 +75,7 @@ def _observe(surface: str, value: Input, left: Outcome, right: Outcome) -> Obser
 def _fixture(surface: str, value: Input, left: Outcome, right: Outcome, **extra: Any) -> Fixture:
     observation = _observe(surface, value, left, right)
     assert observation.signature is not None, "a fixture records a divergence"
-    return Fixture(
+    return fixture_of(
         surface=surface,
         signature=observation.signature,
         input=value,
@@ -180,7 +181,7 @@ def replay_result(tmp_path: Path) -> ReplayResult:
 # ---------------------------------------------------------------- replay
 
 
-def test_replay_console_shows_each_fixture_the_summary_and_the_exit(tmp_path: Path) -> None:
+def test_replay_console_shows_each_fixture_and_the_summary(tmp_path: Path) -> None:
     console = _console()
     result = replay_result(tmp_path)
     render_replay(result, console)
@@ -190,7 +191,8 @@ def test_replay_console_shows_each_fixture_the_summary_and_the_exit(tmp_path: Pa
         "replay: 5 fixtures — 2 still divergent, 2 fixed, 1 diverges differently (2 known gaps)"
         in lines
     )
-    assert lines[-1] == "exit 1: fixtures still diverge"
+    assert lines[-1].startswith("replay: 5 fixtures")  # the exit line is the CLI's:
+    assert replay_exit_line(replay_exit(result)) == "exit 1: fixtures still diverge"
     # One headline per fixture, in the replay's order, with its signature id.
     heads = [line for line in lines if line.split(" ")[0] in ("still", "fixed", "diverges")]
     assert [h.split()[0] for h in heads] == ["still", "still", "fixed", "fixed", "diverges"]
@@ -232,14 +234,14 @@ def test_replay_console_lists_corpus_problems_and_unreachable_runtimes(tmp_path:
     assert "connect to 127.0.0.1:4110 refused" in text
     assert "replay: 1 fixture — 1 unreachable; 1 corpus problem" in text
     assert f"{tmp_path}/bad\\x1b.json: is not valid JSON (line 1). Fix or delete the file" in text
-    assert text.splitlines()[-1] == "exit 3: a runtime was unreachable"
+    assert replay_exit_line(replay_exit(result)) == "exit 3: a runtime was unreachable"
     assert "\x1b" not in text
 
 
 def test_replay_json_is_strict_pretty_and_written_atomically(tmp_path: Path) -> None:
     result = replay_result(tmp_path)
     target = tmp_path / "out" / "replay.json"
-    assert write_replay_json(result, target) == target
+    assert write_replay_json(result, target, exit_code=replay_exit(result)) == target
     raw = target.read_text(encoding="utf-8")
     record = json.loads(raw, parse_constant=pytest.fail)  # no NaN / Infinity literals
     assert raw.startswith("{\n  ")
@@ -392,7 +394,7 @@ def test_gate_console_puts_failing_rows_first_then_counts(tmp_path: Path) -> Non
 
 
 def test_gate_console_counts_new_findings_of_the_fuzz_run(tmp_path: Path) -> None:
-    finding = Finding(
+    finding = finding_of(
         "validator",
         Signature("validator", (200, 422), (("status", "", ""),)),
         "x",
@@ -417,7 +419,7 @@ def test_gate_console_counts_new_findings_of_the_fuzz_run(tmp_path: Path) -> Non
 
 def test_the_gate_names_what_fails_it_with_the_fixture_paths(tmp_path: Path) -> None:
     new_path = tmp_path / "reports" / "new-fixtures" / "validator" / "abc-123.json"
-    finding = Finding(
+    finding = finding_of(
         "validator",
         Signature("validator", (200, 422), (("status", "", ""),)),
         "x",
@@ -450,7 +452,8 @@ def test_the_gate_names_what_fails_it_with_the_fixture_paths(tmp_path: Path) -> 
 
 
 def test_gate_markdown_headlines_table_and_failing_fixtures(tmp_path: Path) -> None:
-    document = render_gate_markdown(ci_result(tmp_path))
+    result = ci_result(tmp_path)
+    document = render_gate_markdown(result, exit_code=ci_exit(result))
     assert "- **validator: 3 fixtures — 1 regression, 1 open, 1 known gap open**" in document
     assert "known gap: 422 body shape \\<script\\>alert(1)\\</script\\>\\\\x00" in document
     assert "- **search: 2 fixtures — ok (1 both failing, 1 unreachable)**" in document
@@ -626,7 +629,7 @@ def test_corpus_list_groups_by_surface_with_status_and_preview(tmp_path: Path) -
         assert rows[fixture_id][1:2] + rows[fixture_id][3:5] == (category, status, found)
     signature = rows[fixtures[1].id][2]
     assert signature == "missing/valid[200/200]"  # the label, less the category column
-    preview = difffuzz._reporting.corpus.input_preview(fixtures[0].input)
+    preview = difffuzz._reporting.fixtures.input_preview(fixtures[0].input)
     assert len(preview) == 40
     assert preview.endswith("…")
     assert "\\x00" in preview
@@ -640,7 +643,7 @@ def test_corpus_show_has_everything_about_one_fixture(tmp_path: Path) -> None:
     spec = CompareSpec(
         rule="json", ignore=("/timestamp",), select_left="/Schema", params={"tolerance": 0.5}
     )
-    fixture = replace(corpus_fixtures(tmp_path)[0], compare=spec)
+    fixture = changed(corpus_fixtures(tmp_path)[0], compare=spec)
     console = _console()
     render_fixture(fixture, console, config="examples/lake house.toml")
     text = console.export_text()
@@ -743,7 +746,7 @@ def test_a_real_replay_classifies_and_reports_every_gate_status(tmp_path: Path) 
         "both": GateStatus.BOTH_FAILING,
         "down": GateStatus.UNREACHABLE,
     }
-    assert result.exit_code == 3
+    assert ci_exit(result) == 3
     console = _console()
     render_gate(result, console)
     text = console.export_text()
@@ -758,16 +761,14 @@ def test_a_real_replay_classifies_and_reports_every_gate_status(tmp_path: Path) 
         "(answer changed on go)" in document
     )
     assert "2 sends gave: divergence" in document
-    replay_console = _console()
-    render_replay(result.replay, replay_console)
-    assert replay_console.export_text().splitlines()[-1] == "exit 3: a runtime was unreachable"
+    assert replay_exit_line(replay_exit(result.replay)) == "exit 3: a runtime was unreachable"
 
 
 def test_doctests_of_the_new_reporters_pass() -> None:
     for module in (
         difffuzz._reporting.replay,
         difffuzz._reporting.gate,
-        difffuzz._reporting.corpus,
+        difffuzz._reporting.fixtures,
     ):
         failures, tried = doctest.testmod(module)
         assert tried > 0, module.__name__

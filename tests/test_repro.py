@@ -19,21 +19,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
-from difffuzz._inputs import FileTree, Input, encode_input, input_to_bytes
+from difffuzz._config import parse_config
+from difffuzz._inputs import FileTree, Input, encode_input, input_literal, input_to_bytes
 from difffuzz._outcome import Outcome
-from difffuzz._repro import (
-    input_literal,
-    pytest_example,
-    quote_data,
-    quote_word,
-    renderer_for,
-    reproductions,
-    shell_command,
-)
+from difffuzz._repro import pytest_example, renderer_for, reproductions, shell_command
 from difffuzz._results import Finding
 from difffuzz._signature import Signature
 from difffuzz._transports.base import CommandRequest, HTTPRequest, PythonRequest, Request
 from difffuzz._transports.command import CommandTransport
+from difffuzz._transports.shell import quote_data, quote_word
+from tests.support.records import finding_of
 
 BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(BASH is None, reason="the reproductions target bash")
@@ -318,7 +313,7 @@ def test_python_target_must_be_module_colon_function() -> None:
 
 def _finding(value: Input) -> Finding:
     difference = Difference(DiffKind.VALUE, "/a", "/a", 1, 2)
-    return Finding(
+    return finding_of(
         surface="s",
         signature=Signature.of("s", (200, 200), [difference]),
         input=value,
@@ -358,28 +353,36 @@ def test_reproductions_use_the_renderer_and_survive_its_failures() -> None:
     assert reproductions("s", "x", ("rust", "go"), None) == []
 
 
-class _EchoTransport:
-    """A minimal Transport: renders a command request, never sends (not needed here)."""
-
-    def __init__(self, argv: tuple[str, ...]) -> None:
-        self.target = " ".join(argv)
-        self.argv = argv
-
-    def render(self, value: Input) -> Request:
-        return CommandRequest(self.argv, stdin=input_to_bytes(value))
-
-    def send(self, value: Input) -> Outcome:
-        raise AssertionError("a reproduction must not send anything")
-
-    def close(self) -> None:
-        pass
-
-
-def test_renderer_for_uses_each_surface_transports() -> None:
-    render = renderer_for({"extract_json": (_EchoTransport(("rust",)), _EchoTransport(("go",)))})
+def test_renderer_for_renders_from_the_config_and_opens_nothing(tmp_path: Path) -> None:
+    # A python target whose module does not exist: opening its transport would import
+    # it and fail. A report renders its reproduction all the same, from the config.
+    document = {
+        "runtimes": {"rust": {}, "go": {}},
+        "surfaces": {
+            "extract_json": {
+                "strategy": "text",
+                "transport": "command",
+                "runtimes": {"rust": {"argv": ["rust-helper"]}, "go": {"argv": ["go-helper"]}},
+            },
+            "inprocess": {
+                "strategy": "text",
+                "transport": "python",
+                "runtimes": {
+                    "rust": {"target": "no_such_module_anywhere:run"},
+                    "go": {"target": "builtins:ascii"},
+                },
+            },
+        },
+    }
+    config = parse_config(document, source="t.toml", base_dir=tmp_path)
+    render = renderer_for(config)
     (left, right) = reproductions("extract_json", "{'a'", ("rust", "go"), render)
-    assert left.command == "printf '{\\047a\\047' | rust"
-    assert right.command == "printf '{\\047a\\047' | go"
+    assert left.command == "printf '{\\047a\\047' | rust-helper"
+    assert right.command == "printf '{\\047a\\047' | go-helper"
+    (python_left, _) = reproductions("inprocess", 7, ("rust", "go"), render)
+    code = "import no_such_module_anywhere; print(repr(no_such_module_anywhere.run(7)))"
+    assert python_left.command == f"python3 -c {quote_word(code)}"
+    assert "no_such_module_anywhere" not in sys.modules
     assert reproductions("search", "q", ("rust", "go"), render) == []
 
 

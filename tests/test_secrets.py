@@ -17,16 +17,19 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
 from difffuzz._config import Config, parse_config
-from difffuzz._exceptions import ConfigError
+from difffuzz._engine import fixture_from
+from difffuzz._exceptions import ConfigError, CorpusError
+from difffuzz._fallback_corpus import FallbackCorpus
 from difffuzz._outcome import Outcome
 from difffuzz._reporting import render_html, render_junit, render_markdown
 from difffuzz._reporting.json_report import dumps_report
 from difffuzz._reporting.redaction import redact_campaign
 from difffuzz._repro import shell_command
-from difffuzz._results import CampaignResult, Finding, InfraEvent, SurfaceResult
+from difffuzz._results import CampaignResult, InfraEvent, SurfaceResult
 from difffuzz._secrets import (
     MIN_REDACTED_LENGTH,
     Redactor,
@@ -34,11 +37,13 @@ from difffuzz._secrets import (
     expand_references,
     literal_secret,
 )
+from difffuzz._session import _print_unsaved as print_unsaved
 from difffuzz._signature import Signature
 from difffuzz._transports.base import CommandRequest, HTTPRequest
 from difffuzz._transports.mock import MockTransport
 from difffuzz._transports.redacted import redacted
 from tests.support.loopback import LoopbackServer, RecordedRequest, Reply
+from tests.support.records import finding_of
 
 BASH = shutil.which("bash")
 TOKEN = "tok-3f9a2c7e"
@@ -315,7 +320,7 @@ def echoing_campaign() -> CampaignResult:
     other = Outcome(200, b'{"ok": true}')
     difference = Difference(DiffKind.VALUE, "/error", "/error", f"bad token {TOKEN}", None)
     comparison = Comparison(rule="http", differences=(difference,))
-    finding = Finding(
+    finding = finding_of(
         surface="probe",
         signature=Signature.of("probe", (401, 200), comparison.differences),
         input="x",
@@ -353,6 +358,23 @@ def test_no_report_format_shows_a_secret_a_runtime_echoed() -> None:
         assert "redacted $LAKEHOUSE_TOKEN" in document, name
     assert shown.findings[0].input == "x"
     assert redact_campaign(result, Redactor()) is result
+
+
+def test_a_fixture_printed_in_full_shows_no_secret_in_its_answers_or_differences(
+    tmp_path: Path,
+) -> None:
+    # No folder could take it (tests/faults makes that happen for real): the CLI
+    # prints it whole.
+    corpus = FallbackCorpus(tmp_path)
+    finding = echoing_campaign().findings[0]
+    fixture = fixture_from(finding, config().surfaces["probe"])
+    corpus.unsaved.append((fixture, CorpusError("cannot write the fixture")))
+    console = Console(record=True, width=200)
+    team = config(surface={"headers": {"authorization": "Bearer ${LAKEHOUSE_TOKEN}"}})
+    print_unsaved(corpus, team, console)
+    printed = console.export_text()
+    assert "bad token" in printed  # the answer and its difference are shown...
+    assert TOKEN not in printed  # ...without the token, in either
 
 
 @pytest.mark.parametrize("module", ["difffuzz._secrets", "difffuzz._config"])

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from difffuzz import ConfigError, FileTree
+from tests.support.inputs import as_dict
 
 
 def draw_many(strategy: st.SearchStrategy[Any], count: int = 300) -> list[Any]:
@@ -123,7 +124,7 @@ def test_session_fixtures_are_valid_and_cover_every_outcome() -> None:
     fixtures = get_strategy("session_records").examples
     validator = jsonschema.Draft202012Validator(pack.SESSION_RECORD_SCHEMA)
     assert all(validator.is_valid(record) for record in fixtures)
-    assert {record["outcome"] for record in fixtures} == set(pack.OUTCOMES)
+    assert {as_dict(record)["outcome"] for record in fixtures} == set(pack.OUTCOMES)
 
 
 def test_non_ascii_sms_bodies_are_160_characters_and_more_than_160_bytes() -> None:

@@ -518,7 +518,7 @@ def answer_unserialisable(value: Input) -> object:
 
 
 def raise_boom(value: Input) -> None:
-    raise Boom(f"no {value}")
+    raise Boom(f"no {value!s}")
 
 
 def call_exit(value: Input) -> None:

@@ -22,13 +22,21 @@ from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
 from difffuzz._cli import cli
+from difffuzz._cli_sample import describe_input as sample_line
+from difffuzz._cli_sample import draw_examples
 from difffuzz._config import parse_config
 from difffuzz._exceptions import ConfigError
-from difffuzz._inputs import FileTree, WireInput, decode_input, encode_input, input_sort_key
+from difffuzz._inputs import (
+    FileTree,
+    Input,
+    WireInput,
+    decode_input,
+    encode_input,
+    input_literal,
+    input_sort_key,
+)
 from difffuzz._reporting.finding import describe_input
-from difffuzz._repro import input_literal, shell_command
-from difffuzz._sampling import describe_input as sample_line
-from difffuzz._sampling import draw_examples
+from difffuzz._repro import shell_command
 from difffuzz._transports import CommandTransport, HTTPTransport, PythonTransport
 from difffuzz._wire import (
     FAMILIES,
@@ -155,7 +163,7 @@ def test_a_wire_input_survives_the_fixture_codec(
 
 
 def test_a_plain_document_sorts_before_its_mutations() -> None:
-    document = {"kind": "sms"}
+    document: Input = {"kind": "sms"}
     mutated = WireInput(b'{"kind":"sms","kind":"sms"}', "duplicate_key", 'key "kind" twice')
     assert input_sort_key(document) < input_sort_key(mutated)
 

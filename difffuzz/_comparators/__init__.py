@@ -1,4 +1,5 @@
-"""The built-in comparison rules: plain functions, listed in :data:`BUILTIN_RULES`.
+"""The built-in comparison rules: factories (:class:`~difffuzz._comparators.base.Rule`),
+listed in :data:`BUILTIN_RULES`.
 
 Importing the package registers nothing; :func:`difffuzz._builtins.load_builtins`
 (which ``import difffuzz`` calls) puts every rule of the table into the registry.
@@ -19,35 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from difffuzz._comparators import http, json_rules, ranked, vectors
-from difffuzz._comparators.base import Comparator, CompareSpec, get_comparator
-from difffuzz._outcome import Outcome
+from difffuzz._comparators.base import Rule
+from difffuzz._comparators.http import HTTP, SHAPE
+from difffuzz._comparators.json_rules import BYTES, JSON
+from difffuzz._comparators.ranked import TOPK
+from difffuzz._comparators.vectors import COSINE
 
-__all__ = ["BUILTIN_RULES", "check_spec", "http", "json_rules", "ranked", "vectors"]
+__all__ = ["BUILTIN_RULES"]
 
 #: The rules difffuzz brings, by the name a config gives them.
-BUILTIN_RULES: Mapping[str, Comparator] = {
-    "bytes": json_rules.compare_bytes,
-    "json": json_rules.compare_json,
-    "http": http.compare_http,
-    "shape": http.compare_shape,
-    "cosine": vectors.compare_cosine,
-    "topk": ranked.compare_topk,
+BUILTIN_RULES: Mapping[str, Rule] = {
+    rule.name: rule for rule in (BYTES, JSON, HTTP, SHAPE, COSINE, TOPK)
 }
-
-
-def check_spec(spec: CompareSpec) -> None:
-    """Fail now, not mid-campaign, on a bad rule, parameter, pointer or pattern.
-
-    Runs the rule once on two ``null`` bodies: every built-in rule checks its
-    parameters, ``select`` pointers and ``ignore`` patterns before it looks at
-    the bodies. Raises ``RegistryError`` (unknown rule) or ``ConfigError``.
-
-    >>> check_spec(CompareSpec("topk", params={"min_overlap": 0.5}))
-    >>> check_spec(CompareSpec("topk", params={"min_overlp": 0.5}))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    difffuzz._exceptions.ConfigError: rule 'topk' got unknown parameter(s) 'min_overlp'; ...
-    """
-    probe = Outcome(status=0, body=b"null")
-    get_comparator(spec.rule)(probe, probe, spec)

@@ -1,8 +1,11 @@
-"""What a comparison returns, and the registry comparators live in (:data:`COMPARATORS`).
+"""What a comparison returns, and the registry rules live in (:data:`COMPARATORS`).
 
-A comparator is a plain function ``(left, right, spec) -> Comparison``. It sees
-only :class:`~difffuzz.Outcome` values and a :class:`CompareSpec`; it knows
-nothing of Hypothesis, transports or reports.
+A rule is a factory: :class:`Rule` ``compile(spec)`` reads a :class:`CompareSpec`
+once (its parameters, ``select`` pointers and ``ignore`` patterns, each checked
+then) and returns a ``compare(left, right) -> Comparison``. A user's comparator
+may be a plain function ``(left, right, spec) -> Comparison`` instead. Either
+sees only :class:`~difffuzz.Outcome` values; it knows nothing of Hypothesis,
+transports or reports.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from difffuzz._registry import Registry
 __all__ = [
     "COMPARATORS",
     "Comparator",
+    "Compare",
     "CompareSpec",
     "Comparison",
     "DiffKind",
     "Difference",
+    "Rule",
     "comparator",
+    "compile_compare",
     "get_comparator",
 ]
 
@@ -204,10 +210,57 @@ class CompareSpec:
         )
 
 
+Compare = Callable[[Outcome, Outcome], Comparison]
+"""A rule with its parameters already read: two answers in, a comparison out."""
+
 Comparator = Callable[[Outcome, Outcome, CompareSpec], Comparison]
+"""What ``@difffuzz.comparator`` registers: a function that reads its spec on every call."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A comparison rule: ``compile(spec)`` reads and checks the spec once, and
+    returns the :data:`Compare` a surface then calls for every example.
+
+    A bad parameter, ``select`` pointer or ``ignore`` pattern is a
+    :class:`~difffuzz.ConfigError` from ``compile``, before any answer is read.
+    Calling the rule itself compiles and compares once (handy in tests).
+
+    >>> same = Rule("same", lambda spec: lambda left, right: Comparison(rule="same"))
+    >>> same(Outcome(0, b"1"), Outcome(0, b"2"), CompareSpec("same")).equal
+    True
+    """
+
+    name: str
+    compile: Callable[[CompareSpec], Compare]
+
+    def __call__(self, left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+        return self.compile(spec)(left, right)
+
+
+#: What a plain comparator is checked on when it is compiled: two ``null`` answers.
+_PROBE = Outcome(status=0, body=b"null")
+
+
+@dataclass(frozen=True)
+class _EachCall:
+    """A user's plain comparator as a rule's factory: the spec goes to every call.
+
+    Such a function reads its spec only when it compares, so compiling it compares
+    two ``null`` answers once: a parameter it refuses fails then, before the run,
+    as for the built-in rules.
+    """
+
+    function: Comparator
+
+    def __call__(self, spec: CompareSpec) -> Compare:
+        function = self.function
+        function(_PROBE, _PROBE, spec)
+        return lambda left, right: function(left, right, spec)
+
 
 #: Rules by name; the built-ins are registered by :func:`difffuzz._builtins.load_builtins`.
-COMPARATORS: Registry[Comparator] = Registry(
+COMPARATORS: Registry[Rule] = Registry(
     "comparator rule", advice="Register your own with @difffuzz.comparator(name)."
 )
 
@@ -226,14 +279,22 @@ def comparator(name: str) -> Callable[[Comparator], Comparator]:
     """
 
     def register(function: Comparator) -> Comparator:
-        COMPARATORS.register(
-            name, function, origin=f"{function.__module__}.{function.__qualname__}"
-        )
+        rule = Rule(name, _EachCall(function))
+        COMPARATORS.register(name, rule, origin=f"{function.__module__}.{function.__qualname__}")
         return function
 
     return register
 
 
-def get_comparator(name: str) -> Comparator:
+def get_comparator(name: str) -> Rule:
     """The rule registered as ``name`` (raises :class:`~difffuzz.RegistryError` if none)."""
     return COMPARATORS.get(name)
+
+
+def compile_compare(spec: CompareSpec) -> Compare:
+    """The compare function of ``spec``: its rule's factory, called once with it.
+
+    Raises :class:`~difffuzz.RegistryError` for an unknown rule and
+    :class:`~difffuzz.ConfigError` for a bad parameter, pointer or pattern.
+    """
+    return get_comparator(spec.rule).compile(spec)

@@ -14,12 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._comparators.base import (
+    Compare,
+    CompareSpec,
+    Comparison,
+    Difference,
+    DiffKind,
+    Rule,
+)
 from difffuzz._comparators.json_rules import (
+    JSONRule,
     check_pointers,
     collect,
     ignore_pair,
-    json_comparison,
     max_differences,
     select_pair,
     validity_gate,
@@ -29,7 +36,14 @@ from difffuzz._comparators.structure import display, json_type
 from difffuzz._outcome import NotJSON, Outcome
 from difffuzz._pointer import MISSING, escape, join
 
-__all__ = ["compare_http", "compare_shape", "shape_differences", "status_differences"]
+__all__ = [
+    "HTTP",
+    "SHAPE",
+    "compile_http",
+    "compile_shape",
+    "shape_differences",
+    "status_differences",
+]
 
 SHAPE_PARAMS = frozenset({"max_differences"})
 
@@ -56,20 +70,25 @@ def _status(status: int | None) -> str:
     return "none" if status is None else str(status)
 
 
-def compare_http(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+def compile_http(spec: CompareSpec) -> Compare:
     """Statuses must be equal and the bodies equal under the ``json`` rule.
 
-    >>> compare_http(Outcome(422, b'{"e": 1}'), Outcome(200, b'{"e": 1}'),
-    ...              CompareSpec("http")).differences[0].qualifier
+    >>> compare = compile_http(CompareSpec("http"))
+    >>> compare(Outcome(422, b'{"e": 1}'), Outcome(200, b'{"e": 1}')).differences[0].qualifier
     '422/200'
     """
-    body = json_comparison("http", left, right, spec)
-    return Comparison(
-        rule="http",
-        differences=status_differences(left, right) + body.differences,
-        distance=body.distance,
-        ignored=body.ignored,
-    )
+    bodies = JSONRule.of("http", spec)
+
+    def compare(left: Outcome, right: Outcome) -> Comparison:
+        body = bodies(left, right)
+        return Comparison(
+            rule="http",
+            differences=status_differences(left, right) + body.differences,
+            distance=body.distance,
+            ignored=body.ignored,
+        )
+
+    return compare
 
 
 @dataclass
@@ -148,36 +167,45 @@ def shape_differences(left: Any, right: Any) -> list[Difference]:
     return differences
 
 
-def compare_shape(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+def compile_shape(spec: CompareSpec) -> Compare:
     """Statuses must be equal and the bodies have the same structure.
 
     Two bodies that are both not JSON have no structure to disagree on.
 
     >>> rust = Outcome(422, b'{"Schema": {"field": "to", "reason": "not an email"}}')
     >>> go = Outcome(422, b'{"Kind": "schema", "Field": "to", "Reason": "bad"}')
-    >>> [(d.kind.value, d.path) for d in compare_shape(rust, go, CompareSpec("shape")).differences]
+    >>> compare = compile_shape(CompareSpec("shape"))
+    >>> [(d.kind.value, d.path) for d in compare(rust, go).differences]
     [('missing', '/Schema'), ('extra', '/Kind'), ('extra', '/Field'), ('extra', '/Reason')]
     """
     check_names("shape", spec.params, SHAPE_PARAMS)
     cap = max_differences("shape", spec.params)
     check_pointers(spec)
-    status = status_differences(left, right)
-    if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
-        return Comparison(rule="shape", differences=status)
-    gate = validity_gate(left, right)
-    if gate:
-        return Comparison(rule="shape", differences=status + gate)
-    selected = select_pair(left.json, right.json, spec)
-    if selected.stop:
-        return Comparison(rule="shape", differences=status + selected.differences)
 
     def differs(a: Any, b: Any, pointer: str) -> bool:
         if a is MISSING or b is MISSING:
             return a is not b
         return bool(shape_differences(a, b))
 
-    chosen_left, chosen_right, ignored = ignore_pair(
-        selected.left, selected.right, spec.ignore, differs
-    )
-    differences = collect(shape_differences(chosen_left, chosen_right), cap)
-    return Comparison(rule="shape", differences=status + differences, ignored=ignored)
+    def compare(left: Outcome, right: Outcome) -> Comparison:
+        status = status_differences(left, right)
+        if isinstance(left.json, NotJSON) and isinstance(right.json, NotJSON):
+            return Comparison(rule="shape", differences=status)
+        gate = validity_gate(left, right)
+        if gate:
+            return Comparison(rule="shape", differences=status + gate)
+        selected = select_pair(left.json, right.json, spec)
+        if selected.stop:
+            return Comparison(rule="shape", differences=status + selected.differences)
+        chosen_left, chosen_right, ignored = ignore_pair(
+            selected.left, selected.right, spec.ignore, differs
+        )
+        differences = collect(shape_differences(chosen_left, chosen_right), cap)
+        return Comparison(rule="shape", differences=status + differences, ignored=ignored)
+
+    return compare
+
+
+#: The rules of this module, as the registry holds them.
+HTTP = Rule("http", compile_http)
+SHAPE = Rule("shape", compile_shape)

@@ -6,6 +6,11 @@ ignore and unordered pattern is relative to the selected value), ``ignore``
 (matching places are removed from both sides and, where they differed, listed
 in ``Comparison.ignored`` so a report shows what was normalised away), then its
 own comparison.
+
+Each rule is a factory (:class:`~difffuzz._comparators.base.Rule`): its spec is
+read and checked once, when a surface's comparator is compiled, so a bad
+parameter, pointer or pattern fails before the first answer is read and
+nothing is parsed again per example.
 """
 
 from __future__ import annotations
@@ -14,7 +19,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._comparators.base import (
+    Compare,
+    CompareSpec,
+    Comparison,
+    Difference,
+    DiffKind,
+    Rule,
+)
 from difffuzz._comparators.numeric import TOLERANCE_PARAMS, Tolerance
 from difffuzz._comparators.params import check_names, flag_param, int_param, patterns_param
 from difffuzz._comparators.spelling import spelling_differences
@@ -24,16 +36,18 @@ from difffuzz._outcome import NotJSON, Outcome
 from difffuzz._pointer import MISSING, compile_pattern, delete_matching, parse, resolve
 
 __all__ = [
+    "BYTES",
+    "JSON",
     "JSON_PARAMS",
+    "JSONRule",
     "SelectedPair",
     "byte_differences",
     "check_pointers",
     "collect",
-    "compare_bytes",
-    "compare_json",
+    "compile_bytes",
+    "compile_json",
     "diff_options",
     "ignore_pair",
-    "json_comparison",
     "max_differences",
     "parse_and_select",
     "refuse_ignore",
@@ -72,10 +86,11 @@ def byte_differences(left: bytes, right: bytes) -> tuple[Difference, ...]:
     )
 
 
-def compare_bytes(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
-    """Body bytes must be identical.
+def compile_bytes(spec: CompareSpec) -> Compare:
+    """Body bytes must be identical (no parameters, no select, no ignore).
 
-    >>> compare_bytes(Outcome(200, b"ok"), Outcome(200, b"ok"), CompareSpec("bytes")).equal
+    >>> compare = compile_bytes(CompareSpec("bytes"))
+    >>> compare(Outcome(200, b"ok"), Outcome(200, b"ok")).equal
     True
     """
     check_names("bytes", spec.params, frozenset())
@@ -86,7 +101,11 @@ def compare_bytes(left: Outcome, right: Outcome, spec: CompareSpec) -> Compariso
             f"ignore={list(spec.ignore)!r}); "
             "use rule 'json' to select or ignore parts of a JSON body"
         )
-    return Comparison(rule="bytes", differences=byte_differences(left.body, right.body))
+
+    def compare(left: Outcome, right: Outcome) -> Comparison:
+        return Comparison(rule="bytes", differences=byte_differences(left.body, right.body))
+
+    return compare
 
 
 def validity_gate(left: Outcome, right: Outcome) -> tuple[Difference, ...]:
@@ -112,8 +131,8 @@ def validity_gate(left: Outcome, right: Outcome) -> tuple[Difference, ...]:
 def check_pointers(spec: CompareSpec) -> None:
     """Reject malformed ``select`` pointers and ``ignore`` patterns (``ConfigError``).
 
-    Rules call it before looking at the bodies, so a bad spec fails on the
-    first comparison whatever the runtimes answered.
+    Every rule's factory calls it, so a bad spec fails when the comparator is
+    compiled, whatever the runtimes would answer.
     """
     for side, pointer in (("left", spec.select_left), ("right", spec.select_right)):
         try:
@@ -146,9 +165,9 @@ def select_pair(left: Any, right: Any, spec: CompareSpec) -> SelectedPair:
     """Apply ``select_left``/``select_right``; a pointer that names nothing is a difference.
 
     Absent on the right is MISSING, absent on the left EXTRA (the same words as
-    for object keys); absent on both sides is agreement.
+    for object keys); absent on both sides is agreement. The pointers were
+    checked when the rule was compiled (:func:`check_pointers`).
     """
-    check_pointers(spec)
     chosen_left = resolve(left, spec.select_left)
     chosen_right = resolve(right, spec.select_right)
     if chosen_left is MISSING and chosen_right is MISSING:
@@ -204,10 +223,10 @@ def ignore_pair(
     """Remove ignored places from both sides; list those that actually differed.
 
     ``differs(left_value, right_value, pointer)`` decides, with ``MISSING`` for
-    a side that lacks the place.
+    a side that lacks the place. The patterns were checked when the rule was
+    compiled (:func:`check_pointers`).
     """
     patterns = tuple(patterns)
-    check_pointers(CompareSpec(ignore=patterns))
     new_left, removed_left = delete_matching(left, patterns)
     new_right, removed_right = delete_matching(right, patterns)
     ignored: list[str] = []
@@ -245,8 +264,9 @@ def max_differences(rule: str, params: Mapping[str, Any]) -> int:
     return DEFAULT_MAX_DIFFERENCES if cap is None else cap
 
 
-def compare_json(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
-    """Parsed bodies must be structurally equal (after select and ignore).
+@dataclass(frozen=True)
+class JSONRule:
+    """The ``json`` rule with its spec read: a compare function (``http`` reuses it).
 
     Parameters: ``abs_tol``, ``rel_tol``, ``ulps`` (numbers equal when any
     passes), ``unordered`` (patterns of arrays compared as multisets; a pure
@@ -256,59 +276,81 @@ def compare_json(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison
     :mod:`~difffuzz._comparators.spelling`) and ``key_order`` (with
     ``spelling``: the order of object keys too).
 
-    >>> spec = CompareSpec("json", ignore=("/timestamp",))
-    >>> result = compare_json(Outcome(0, b'{"a": 1, "timestamp": 1}'),
-    ...                       Outcome(0, b'{"timestamp": 2, "a": 1.0}'), spec)
+    >>> compare = JSONRule.of("json", CompareSpec("json", ignore=("/timestamp",)))
+    >>> result = compare(Outcome(0, b'{"a": 1, "timestamp": 1}'),
+    ...                  Outcome(0, b'{"timestamp": 2, "a": 1.0}'))
     >>> result.equal, result.ignored, result.distance
     (True, ('/timestamp',), 0.0)
     """
-    return json_comparison("json", left, right, spec)
 
+    #: The name differences are reported under (``json``, ``http``, ``topk``).
+    rule: str
+    spec: CompareSpec
+    options: DiffOptions
+    cap: int
+    spelling: bool
+    key_order: bool
 
-def json_comparison(rule: str, left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
-    """The ``json`` rule's work, reported under ``rule`` (``http`` reuses it)."""
-    check_names(rule, spec.params, JSON_PARAMS)
-    options = diff_options(rule, spec.params)
-    cap = max_differences(rule, spec.params)
-    spelling = flag_param(rule, spec.params, "spelling", False)
-    key_order = flag_param(rule, spec.params, "key_order", False)
-    if key_order and not spelling:
-        raise ConfigError(
-            f"rule {rule!r}: key_order = true compares how keys are written, which is part "
-            "of the lexical mode; set spelling = true as well"
+    @classmethod
+    def of(cls, rule: str, spec: CompareSpec) -> JSONRule:
+        """Read and check ``spec`` for ``rule`` (``ConfigError`` names what is wrong)."""
+        check_names(rule, spec.params, JSON_PARAMS)
+        options = diff_options(rule, spec.params)
+        cap = max_differences(rule, spec.params)
+        spelling = flag_param(rule, spec.params, "spelling", False)
+        key_order = flag_param(rule, spec.params, "key_order", False)
+        if key_order and not spelling:
+            raise ConfigError(
+                f"rule {rule!r}: key_order = true compares how keys are written, which is part "
+                "of the lexical mode; set spelling = true as well"
+            )
+        check_pointers(spec)
+        return cls(rule, spec, options, cap, spelling, key_order)
+
+    def __call__(self, left: Outcome, right: Outcome) -> Comparison:
+        rule, spec, options = self.rule, self.spec, self.options
+        selected = parse_and_select(rule, left, right, spec)
+        if isinstance(selected, Comparison):
+            return selected
+
+        def differs(a: Any, b: Any, pointer: str) -> bool:
+            if a is MISSING or b is MISSING:
+                return a is not b
+            return not Walk(options).equal(a, b, pointer)
+
+        chosen_left, chosen_right, ignored = ignore_pair(
+            selected.left, selected.right, spec.ignore, differs
         )
-    check_pointers(spec)
-    selected = parse_and_select(rule, left, right, spec)
-    if isinstance(selected, Comparison):
-        return selected
-
-    def differs(a: Any, b: Any, pointer: str) -> bool:
-        if a is MISSING or b is MISSING:
-            return a is not b
-        return not Walk(options).equal(a, b, pointer)
-
-    chosen_left, chosen_right, ignored = ignore_pair(
-        selected.left, selected.right, spec.ignore, differs
-    )
-    walk = Walk(options)
-    differences = collect(walk.differences(chosen_left, chosen_right), cap)
-    if spelling and not differences:
-        # Only answers equal by value are read for spelling: a lexical finding is
-        # then always its own signature (category "spelling"), never a variant of
-        # a value or shape finding that happens to contain a 1.0 somewhere.
-        lexical = spelling_differences(
-            left,
-            right,
-            (chosen_left, chosen_right),
-            (spec.select_left, spec.select_right),
-            key_order=key_order,
-            unordered=options.unordered,
+        walk = Walk(options)
+        differences = collect(walk.differences(chosen_left, chosen_right), self.cap)
+        if self.spelling and not differences:
+            # Only answers equal by value are read for spelling: a lexical finding is
+            # then always its own signature (category "spelling"), never a variant of
+            # a value or shape finding that happens to contain a 1.0 somewhere.
+            lexical = spelling_differences(
+                left,
+                right,
+                (chosen_left, chosen_right),
+                (spec.select_left, spec.select_right),
+                key_order=self.key_order,
+                unordered=options.unordered,
+            )
+            differences = collect(lexical, self.cap)
+        order_ignored = tuple(loc or "/" for loc in walk.order_ignored)
+        return Comparison(
+            rule=rule,
+            differences=differences,
+            distance=walk.largest_delta,
+            ignored=tuple(dict.fromkeys((*ignored, *order_ignored))),
         )
-        differences = collect(lexical, cap)
-    order_ignored = tuple(loc or "/" for loc in walk.order_ignored)
-    return Comparison(
-        rule=rule,
-        differences=differences,
-        distance=walk.largest_delta,
-        ignored=tuple(dict.fromkeys((*ignored, *order_ignored))),
-    )
+
+
+def compile_json(spec: CompareSpec) -> Compare:
+    """Parsed bodies must be structurally equal (after select and ignore); see
+    :class:`JSONRule` for the parameters."""
+    return JSONRule.of("json", spec)
+
+
+#: The rules of this module, as the registry holds them.
+BYTES = Rule("bytes", compile_bytes)
+JSON = Rule("json", compile_json)

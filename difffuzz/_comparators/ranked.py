@@ -15,10 +15,17 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._comparators.base import (
+    Compare,
+    CompareSpec,
+    Comparison,
+    Difference,
+    DiffKind,
+    Rule,
+)
 from difffuzz._comparators.json_rules import (
+    JSONRule,
     check_pointers,
-    json_comparison,
     parse_and_select,
     refuse_ignore,
     select_pair,
@@ -29,7 +36,7 @@ from difffuzz._exceptions import ConfigError
 from difffuzz._outcome import Outcome
 from difffuzz._pointer import MISSING, join, resolve
 
-__all__ = ["TOPK_PARAMS", "compare_topk", "rank_biased_overlap", "result_ids"]
+__all__ = ["TOPK", "TOPK_PARAMS", "compile_topk", "rank_biased_overlap", "result_ids"]
 
 TOPK_PARAMS = frozenset({"k", "min_overlap", "list", "id", "unranked"})
 UNRANKED = ("agree", "json")
@@ -108,17 +115,19 @@ def result_ids(results: list[Any], id_pointer: str) -> tuple[list[Hashable], int
     return ids, None
 
 
-def compare_topk(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+def compile_topk(spec: CompareSpec) -> Compare:
     """Same top-1 and enough top-K overlap.
 
     Parameters: ``k`` (compare the first k results; default all), ``min_overlap``
     (shared fraction of the top k, default 0.8), ``list`` (pointer to the
     results, default ``/results``), ``id`` (pointer to an id inside one result,
-    default ``/id``). Lengths are compared within the top k.
+    default ``/id``), ``unranked`` (``agree``, or ``json``: when neither side
+    ranked anything, under one status, their bodies must agree as JSON).
+    Lengths are compared within the top k.
 
     >>> a = Outcome(200, b'{"results": [{"id": "w1", "score": 0.91}, {"id": "w2", "score": 0.8}]}')
     >>> b = Outcome(200, b'{"results": [{"id": "w1", "score": 0.9}, {"id": "w2", "score": 0.81}]}')
-    >>> compare_topk(a, b, CompareSpec("topk")).equal
+    >>> compile_topk(CompareSpec("topk"))(a, b).equal
     True
     """
     params = spec.params
@@ -138,41 +147,46 @@ def compare_topk(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison
         )
     refuse_ignore("topk", spec, "result ids", "point 'list' and 'id' at what to compare")
     check_pointers(spec)
-    selected = parse_and_select("topk", left, right, spec)
-    if isinstance(selected, Comparison):
-        return selected
-    listed = select_pair(
-        selected.left,
-        selected.right,
-        CompareSpec(select_left=list_pointer, select_right=list_pointer),
+    listing = CompareSpec(select_left=list_pointer, select_right=list_pointer)
+    # Neither side ranked anything (an error body on both, of one status): with
+    # unranked = "json" what they say instead must agree, or a 422 hides what
+    # differs inside it.
+    plain = JSONRule.of(
+        "topk", CompareSpec(select_left=spec.select_left, select_right=spec.select_right)
     )
-    if listed.stop:
-        if not listed.differences and unranked == "json" and left.status == right.status:
-            # Neither side ranked anything (an error body on both, of one status): what
-            # they say instead must agree, or a 422 hides what differs inside it. Under
-            # different statuses the status is the finding; the bodies differ anyway.
-            plain = CompareSpec(select_left=spec.select_left, select_right=spec.select_right)
-            return json_comparison("topk", left, right, plain)
-        return Comparison(rule="topk", differences=listed.differences)
-    where = display(list_pointer)
-    if not isinstance(listed.left, list) or not isinstance(listed.right, list):
-        qualifier = f"{json_type(listed.left)}/{json_type(listed.right)}"
-        difference = Difference(
-            DiffKind.TYPE,
-            where,
-            where,
-            listed.left,
-            listed.right,
-            detail=f"{list_pointer!r} must be an array of results on both sides",
-            qualifier=qualifier,
-        )
-        return Comparison(rule="topk", differences=(difference,))
-    id_problems = _id_differences(listed.left, listed.right, list_pointer, id_pointer)
-    if id_problems:
-        return Comparison(rule="topk", differences=id_problems)
-    left_ids, _ = result_ids(listed.left, id_pointer)
-    right_ids, _ = result_ids(listed.right, id_pointer)
-    return _rank_comparison(left_ids, right_ids, k, min_overlap, list_pointer, id_pointer)
+
+    def compare(left: Outcome, right: Outcome) -> Comparison:
+        selected = parse_and_select("topk", left, right, spec)
+        if isinstance(selected, Comparison):
+            return selected
+        listed = select_pair(selected.left, selected.right, listing)
+        if listed.stop:
+            if not listed.differences and unranked == "json" and left.status == right.status:
+                # Under different statuses the status is the finding; the bodies
+                # differ anyway.
+                return plain(left, right)
+            return Comparison(rule="topk", differences=listed.differences)
+        where = display(list_pointer)
+        if not isinstance(listed.left, list) or not isinstance(listed.right, list):
+            qualifier = f"{json_type(listed.left)}/{json_type(listed.right)}"
+            difference = Difference(
+                DiffKind.TYPE,
+                where,
+                where,
+                listed.left,
+                listed.right,
+                detail=f"{list_pointer!r} must be an array of results on both sides",
+                qualifier=qualifier,
+            )
+            return Comparison(rule="topk", differences=(difference,))
+        id_problems = _id_differences(listed.left, listed.right, list_pointer, id_pointer)
+        if id_problems:
+            return Comparison(rule="topk", differences=id_problems)
+        left_ids, _ = result_ids(listed.left, id_pointer)
+        right_ids, _ = result_ids(listed.right, id_pointer)
+        return _rank_comparison(left_ids, right_ids, k, min_overlap, list_pointer, id_pointer)
+
+    return compare
 
 
 def _id_differences(
@@ -235,3 +249,7 @@ def _rank_comparison(
         )
     distance = 1.0 - rank_biased_overlap(top_left, top_right)
     return Comparison(rule="topk", differences=tuple(differences), distance=distance)
+
+
+#: The rule of this module, as the registry holds it.
+TOPK = Rule("topk", compile_topk)

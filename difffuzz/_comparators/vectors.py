@@ -15,7 +15,14 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._comparators.base import (
+    Compare,
+    CompareSpec,
+    Comparison,
+    Difference,
+    DiffKind,
+    Rule,
+)
 from difffuzz._comparators.json_rules import (
     check_pointers,
     collect,
@@ -32,7 +39,7 @@ from difffuzz._pointer import join
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["COSINE_PARAMS", "compare_cosine", "cosine", "vector_differences"]
+__all__ = ["COSINE", "COSINE_PARAMS", "compile_cosine", "cosine", "vector_differences"]
 
 COSINE_PARAMS = frozenset({"min", "batch", "max_differences"})
 DEFAULT_MIN = 0.99999
@@ -131,7 +138,7 @@ def vector_differences(
     return [], distance
 
 
-def compare_cosine(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+def compile_cosine(spec: CompareSpec) -> Compare:
     """Selected vectors must have cosine similarity >= ``min``.
 
     Parameters: ``min`` (default 0.99999), ``batch`` (the selections are
@@ -139,30 +146,35 @@ def compare_cosine(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparis
     difference), ``max_differences``. ``distance`` is ``1 - cosine`` (the
     largest over a batch).
 
-    >>> spec = CompareSpec("cosine", select_left="/embeddings/0", select_right="/vectors/0")
+    >>> compare = compile_cosine(
+    ...     CompareSpec("cosine", select_left="/embeddings/0", select_right="/vectors/0"))
     >>> rust = Outcome(200, b'{"embeddings": [[0.6, 0.8]], "dimensions": 2}')
     >>> go = Outcome(200, b'{"vectors": [[12.0, 16.0]], "dimension": 2}')
-    >>> compare_cosine(rust, go, spec).equal
+    >>> compare(rust, go).equal
     True
     """
     check_names("cosine", spec.params, COSINE_PARAMS)
-    minimum = number_param("cosine", spec.params, "min", DEFAULT_MIN, low=-1.0, high=1.0)
-    minimum = DEFAULT_MIN if minimum is None else minimum
+    found = number_param("cosine", spec.params, "min", DEFAULT_MIN, low=-1.0, high=1.0)
+    minimum = DEFAULT_MIN if found is None else found
     batch = flag_param("cosine", spec.params, "batch", False)
     cap = max_differences("cosine", spec.params)
     refuse_ignore("cosine", spec, "whole vectors", "use select to pick the vectors instead")
     check_pointers(spec)
-    selected = parse_and_select("cosine", left, right, spec)
-    if isinstance(selected, Comparison):
-        return selected
-    if _identical(selected.left, selected.right):
-        # Reflexive by construction: two identical answers agree, even when the
-        # cosine is undefined (both sides answered a vector of nulls).
-        return Comparison(rule="cosine", distance=0.0)
-    if not batch:
-        differences, distance = vector_differences(selected.left, selected.right, minimum)
-        return Comparison(rule="cosine", differences=tuple(differences), distance=distance)
-    return _compare_batch(selected.left, selected.right, minimum, cap)
+
+    def compare(left: Outcome, right: Outcome) -> Comparison:
+        selected = parse_and_select("cosine", left, right, spec)
+        if isinstance(selected, Comparison):
+            return selected
+        if _identical(selected.left, selected.right):
+            # Reflexive by construction: two identical answers agree, even when the
+            # cosine is undefined (both sides answered a vector of nulls).
+            return Comparison(rule="cosine", distance=0.0)
+        if not batch:
+            differences, distance = vector_differences(selected.left, selected.right, minimum)
+            return Comparison(rule="cosine", differences=tuple(differences), distance=distance)
+        return _compare_batch(selected.left, selected.right, minimum, cap)
+
+    return compare
 
 
 def _identical(left: Any, right: Any) -> bool:
@@ -193,3 +205,7 @@ def _compare_batch(left: Any, right: Any, minimum: float, cap: int) -> Compariso
         differences=collect(differences, cap),
         distance=max(distances) if distances else None,
     )
+
+
+#: The rule of this module, as the registry holds it.
+COSINE = Rule("cosine", compile_cosine)

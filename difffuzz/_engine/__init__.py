@@ -23,7 +23,7 @@ Hypothesis lives here and only here (and in the strategies).
 """
 
 from difffuzz._engine.budget import Budget, StopReason
-from difffuzz._engine.campaign import fixture_from, run_campaign, save_finding, validate_config
+from difffuzz._engine.campaign import fixture_from, run_campaign, save_finding
 from difffuzz._engine.divergence import DivergenceFound
 from difffuzz._engine.findings import now_iso
 from difffuzz._engine.settings import SurfaceSettings
@@ -39,5 +39,4 @@ __all__ = [
     "now_iso",
     "run_campaign",
     "save_finding",
-    "validate_config",
 ]

@@ -11,14 +11,14 @@ import hypothesis
 from hypothesis.errors import FlakyStrategyDefinition
 
 from difffuzz._config import Config, SurfaceSpec
-from difffuzz._connect import check_reachable, open_transport
+from difffuzz._connect import check_reachable
 from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine.findings import now_iso
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._engine.surface import SurfaceCampaign
 from difffuzz._events import CampaignFailed, Listener, SurfaceFinished, ignore_events
 from difffuzz._exceptions import ConfigError, CorpusError, DifffuzzError, RuntimeUnreachable
-from difffuzz._registry import get_strategy, load_strategy_modules
+from difffuzz._plan import Plan, compile_config
 from difffuzz._results import (
     INTERRUPTED,
     CampaignResult,
@@ -27,11 +27,9 @@ from difffuzz._results import (
     SurfaceResult,
 )
 from difffuzz._secrets import Redactor
-from difffuzz._transports.redacted import redacted
 from difffuzz._version import __version__
-from difffuzz._wire import wrap_examples, wrap_strategy
 
-__all__ = ["fixture_from", "run_campaign", "save_finding", "validate_config"]
+__all__ = ["fixture_from", "run_campaign", "save_finding"]
 
 
 def run_campaign(
@@ -50,9 +48,11 @@ def run_campaign(
     another; the findings of each are saved as soon as it finishes, so a later
     failure loses nothing already found. A difffuzz or strategy bug inside a
     surface is raised only after that surface's findings are saved, and after a
-    :class:`~difffuzz._events.CampaignFailed` event with the result so far.
+    :class:`~difffuzz._events.CampaignFailed` event with the result so far. The
+    config is compiled first (:func:`~difffuzz._plan.compile_config`): a mistake
+    in any surface stops the campaign before the first one runs.
     """
-    validate_config(config)
+    plan = compile_config(config)
     campaign = config.campaign
     seed = campaign.seed if campaign.seed is not None else random.randrange(2**32)
     result = CampaignResult(
@@ -67,7 +67,7 @@ def run_campaign(
     )
     try:
         _run_surfaces(
-            config,
+            plan,
             result,
             seed=seed,
             corpus=corpus,
@@ -90,7 +90,7 @@ def run_campaign(
 
 
 def _run_surfaces(
-    config: Config,
+    plan: Plan,
     result: CampaignResult,
     *,
     seed: int,
@@ -99,19 +99,15 @@ def _run_surfaces(
     listener: Listener,
     check_runtimes: bool,
 ) -> None:
-    """Run every surface of ``config`` into ``result``, saving findings as each ends."""
+    """Run every surface of ``plan`` into ``result``, saving findings as each ends."""
+    config = plan.config
     campaign = config.campaign
-    left_spec, right_spec = config.runtimes
     redactor = Redactor(config.secrets)
-    size = campaign.max_body_bytes
     clock_start = time.monotonic()
-    for surface in config.surfaces.values():
+    for compiled in plan.surfaces.values():
+        surface = compiled.spec
         # Where the surface starts on the campaign's clock (the HTML charts' x-axis).
         offset = round(time.monotonic() - clock_start, 3)
-        entry = get_strategy(surface.strategy)
-        # The wire layer (on by default for JSON bodies) mutates what reaches the wire.
-        strategy = wrap_strategy(entry.build(surface.strategy_params), surface)
-        examples = wrap_examples(entry.examples, surface)
         if check_runtimes:
             try:
                 for runtime in config.runtimes:
@@ -128,19 +124,18 @@ def _run_surfaces(
                 listener(SurfaceFinished(surface.name, skipped))
                 continue
         # Fixtures saved before their runtime's secrets were redacted are judged
-        # redacted too, like the live answers they are set beside.
+        # redacted too, like the live answers they are set beside (the plan's
+        # transports redact as answers arrive: _transports/redacted.py).
         known = [
-            replace(f, left=redactor.outcome(f.left), right=redactor.outcome(f.right))
+            replace(
+                f,
+                divergence=replace(
+                    f.divergence, left=redactor.outcome(f.left), right=redactor.outcome(f.right)
+                ),
+            )
             for f in (corpus.load(surface.name)[0] if corpus else [])
         ]
-        # Answers arrive redacted: fixtures store them, and they are judged beside
-        # the stored answers of known fixtures (see _transports/redacted.py).
-        left = redacted(
-            open_transport(surface.requests[left_spec.name], max_body_bytes=size), redactor
-        )
-        right = redacted(
-            open_transport(surface.requests[right_spec.name], max_body_bytes=size), redactor
-        )
+        left, right = compiled.open()
         try:
             runner = SurfaceCampaign(
                 surface,
@@ -150,8 +145,9 @@ def _run_surfaces(
                 settings=SurfaceSettings.of(campaign, surface, seed=seed),
                 known=known,
                 listener=listener,
+                judge=compiled.judge,
             )
-            surface_result = runner.run(strategy, examples)
+            surface_result = runner.run(compiled.strategy, compiled.examples)
             surface_result.started_s = offset
             surface_result.findings = [
                 replace(finding, config_path=config.path) for finding in runner.findings(seed=seed)
@@ -183,36 +179,10 @@ def _explain(error: BaseException, surface: SurfaceSpec) -> BaseException:
     return error
 
 
-def validate_config(config: Config) -> None:
-    """Resolve every name a config uses before anything runs.
-
-    A typo in the last surface's strategy, rule, comparator parameter or
-    property must not cost the run of all the others.
-    """
-    from difffuzz._comparators import check_spec
-    from difffuzz._properties import get_property
-
-    load_strategy_modules(config.strategy_modules, folder=config.folder)
-    for name, surface in config.surfaces.items():
-        try:
-            get_strategy(surface.strategy).build(surface.strategy_params)
-            check_spec(surface.compare)
-            for prop in surface.properties:
-                get_property(prop.name)
-        except DifffuzzError as error:
-            raise ConfigError(f"{config.path}: surfaces.{name}: {error}") from None
-
-
 def fixture_from(finding: Finding, surface: SurfaceSpec) -> Fixture:
+    """The fixture a finding is saved as: the same divergence, with what the corpus keeps."""
     return Fixture(
-        surface=finding.surface,
-        signature=finding.signature,
-        input=finding.input,
-        runtimes=finding.runtimes,
-        left=finding.left,
-        right=finding.right,
-        differences=finding.comparison.differences,
-        compare=finding.compare_spec,
+        finding.divergence,
         collapse=surface.collapse,
         answer_status=surface.answer_status,
         shrunk=finding.shrunk,

@@ -16,6 +16,7 @@ from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec
 from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
+from difffuzz._divergence import Divergence
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.classify import classify
 from difffuzz._engine.confirm import Confirmation
@@ -106,14 +107,16 @@ class FindingMaker:
         assert observation.signature is not None
         verdict = classify(observation.signature, self.surface, fixture)
         return Finding(
-            surface=self.surface.name,
-            signature=observation.signature,
-            input=observation.input,
-            left=observation.left,
-            right=observation.right,
-            comparison=observation.comparison,
-            compare_spec=self.compare_spec,
-            runtimes=self.runtimes,
+            Divergence(
+                surface=self.surface.name,
+                signature=observation.signature,
+                input=observation.input,
+                runtimes=self.runtimes,
+                left=observation.left,
+                right=observation.right,
+                comparison=observation.comparison,
+                compare=self.compare_spec,
+            ),
             status=verdict.status,
             shrunk=shrunk,
             flaky=flaky,

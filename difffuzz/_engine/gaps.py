@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from difffuzz._comparators.base import CompareSpec, Comparison
+from difffuzz._divergence import Divergence
 from difffuzz._inputs import input_sort_key
 from difffuzz._results import Finding, FindingStatus, GapHit, Observation
 
@@ -65,14 +66,16 @@ class GapTally:
             plain = without_gap(spec, reason)
             findings.append(
                 Finding(
-                    surface=self.surface,
-                    signature=hit.signature,
-                    input=observation.input,
-                    left=observation.left,
-                    right=observation.right,
-                    comparison=Comparison(rule=spec.rule, differences=hit.differences),
-                    compare_spec=plain,
-                    runtimes=self.runtimes,
+                    Divergence(
+                        surface=self.surface,
+                        signature=hit.signature,
+                        input=observation.input,
+                        runtimes=self.runtimes,
+                        left=observation.left,
+                        right=observation.right,
+                        comparison=Comparison(rule=spec.rule, differences=hit.differences),
+                        compare=plain,
+                    ),
                     status=FindingStatus.KNOWN_GAP,
                     shrunk=False,
                     tracked=True,

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from difffuzz._comparators.base import CompareSpec, get_comparator
+from difffuzz._comparators.base import Compare, CompareSpec, compile_compare
 from difffuzz._inputs import Input
 from difffuzz._judge import RULES_WITHOUT_IGNORE
 from difffuzz._outcome import Outcome
@@ -50,6 +49,14 @@ class NoiseCalibrator:
     unreachable: bool = False
     #: Says when calibration has used its share of a time box (slow helpers).
     out_of_time: Callable[[], bool] = lambda: False
+    #: Each side's answers compared with themselves: the json rule under its select.
+    _self_compare: tuple[Compare, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._self_compare = tuple(
+            compile_compare(CompareSpec(rule="json", select_left=select, select_right=select))
+            for _send, select in self.sides
+        )
 
     @property
     def applies(self) -> bool:
@@ -60,7 +67,9 @@ class NoiseCalibrator:
         found: list[str] = []
         if self.unreachable or self.out_of_time():
             return found
-        for (send, select), normalize in zip(self.sides, self.normalize, strict=True):
+        for (send, _select), normalize, self_compare in zip(
+            self.sides, self.normalize, self._self_compare, strict=True
+        ):
             first = send(value)
             if first.is_infrastructure_failure:
                 self.unreachable = True
@@ -74,14 +83,13 @@ class NoiseCalibrator:
             first, second = normalize(first), normalize(second)
             if not (first.parses and second.parses):
                 continue
-            self_spec = CompareSpec(rule="json", select_left=select, select_right=select)
-            comparison = get_comparator("json")(first, second, self_spec)
+            comparison = self_compare(first, second)
             found.extend(d.path or "/" for d in comparison.differences if d.path)
         new = [p for p in dict.fromkeys(found) if p not in self.learned]
         self.learned.extend(new)
         return new
 
-    def learn(self, strategy: st.SearchStrategy[Any]) -> list[str]:
+    def learn(self, strategy: st.SearchStrategy[Input]) -> list[str]:
         """Run the calibration over ``examples`` generated inputs; returns all learned."""
         if not self.applies:
             return []

@@ -32,7 +32,6 @@ origin is kept, so nothing found is lost.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, target
 from hypothesis import seed as hypothesis_seed
@@ -84,6 +83,7 @@ class SurfaceCampaign:
         settings: SurfaceSettings | None = None,
         known: Sequence[Fixture] = (),
         listener: Listener = ignore_events,
+        judge: Judge | None = None,
     ) -> None:
         self.surface = surface
         self.runtimes = runtimes
@@ -91,7 +91,8 @@ class SurfaceCampaign:
         self.right = right
         self.settings = settings or SurfaceSettings()
         self.listener = listener
-        self.judge = Judge(surface, runtimes)
+        #: The compiled judge of the surface's plan, or one compiled here.
+        self.judge = judge or Judge(surface, runtimes)
         #: Tracked gaps (a known gap that carries a normalizer): counted, reported once.
         self.gaps = GapTally(surface.name, runtimes)
         self._fixtures = tuple(known)
@@ -219,7 +220,7 @@ class SurfaceCampaign:
 
     # -- the run ---------------------------------------------------------------
 
-    def _learn_noise(self, strategy: st.SearchStrategy[Any]) -> None:
+    def _learn_noise(self, strategy: st.SearchStrategy[Input]) -> None:
         spec = self.judge.compare_spec
         calibrator = NoiseCalibrator(
             spec=spec,
@@ -240,7 +241,7 @@ class SurfaceCampaign:
             self.origins.shrunk_buckets |= self.known.shrunk_buckets
 
     def run(
-        self, strategy: st.SearchStrategy[Any], examples: Sequence[Input] = ()
+        self, strategy: st.SearchStrategy[Input], examples: Sequence[Input] = ()
     ) -> SurfaceResult:
         """Fuzz until the budget is spent; returns the surface's result.
 
@@ -296,7 +297,7 @@ class SurfaceCampaign:
             self._sample_timeline()
         return self.result
 
-    def _round(self, strategy: st.SearchStrategy[Any], number: int, budget: int) -> bool:
+    def _round(self, strategy: st.SearchStrategy[Input], number: int, budget: int) -> bool:
         """One Hypothesis run; True when it ended without using its budget (space exhausted)."""
         campaign = self
         before = self.result.stats.examples

@@ -17,12 +17,10 @@ import re
 from pathlib import Path
 
 from difffuzz._reporting.console import (
-    exit_summary,
     finding_renderable,
     print_finding,
     render_campaign,
 )
-from difffuzz._reporting.corpus import render_fixture, render_fixture_list
 from difffuzz._reporting.diffview import (
     DiffRow,
     DiffView,
@@ -32,6 +30,7 @@ from difffuzz._reporting.diffview import (
     escape_text,
 )
 from difffuzz._reporting.finding import FindingView, describe_input, view_finding
+from difffuzz._reporting.fixtures import render_fixture, render_fixture_list
 from difffuzz._reporting.gate import render_gate, render_gate_markdown, write_gate_markdown
 from difffuzz._reporting.html import finding_card, render_html, write_html
 from difffuzz._reporting.json_report import dumps_report, write_json, write_text_atomic
@@ -53,7 +52,6 @@ __all__ = [
     "diff_text",
     "dumps_report",
     "escape_text",
-    "exit_summary",
     "finding_card",
     "finding_markdown",
     "finding_renderable",
@@ -94,15 +92,20 @@ def write_reports(
     *,
     render: RequestRenderer | None = None,
     stem: str | None = None,
+    exit_code: int | None = None,
 ) -> dict[str, Path]:
     """Write JSON, Markdown, HTML and JUnit reports side by side in ``directory``.
 
+    ``exit_code`` is the one the CLI chose (:mod:`difffuzz._exit`), shown in each.
     Returns ``{"json": ..., "markdown": ..., "html": ..., "junit": ...}``.
     """
     base = Path(directory) / (stem or report_stem(result))
+    path = base.with_name
     return {
-        "json": write_json(result, base.with_name(base.name + ".json")),
-        "markdown": write_markdown(result, base.with_name(base.name + ".md"), render=render),
-        "html": write_html(result, base.with_name(base.name + ".html"), render=render),
+        "json": write_json(result, path(base.name + ".json"), exit_code=exit_code),
+        "markdown": write_markdown(
+            result, path(base.name + ".md"), render=render, exit_code=exit_code
+        ),
+        "html": write_html(result, path(base.name + ".html"), render=render, exit_code=exit_code),
         "junit": write_junit(result, base.with_name(base.name + ".junit.xml"), render=render),
     }

@@ -11,8 +11,6 @@ not interpreted.
 
 from __future__ import annotations
 
-import signal
-
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -25,8 +23,6 @@ from difffuzz._repro import RequestRenderer
 from difffuzz._results import CampaignResult, FindingStatus, SurfaceResult
 
 __all__ = [
-    "EXIT_MEANINGS",
-    "exit_summary",
     "finding_renderable",
     "print_finding",
     "render_campaign",
@@ -34,36 +30,6 @@ __all__ = [
 ]
 
 _STATUS_STYLE = {"new": "bold red", "known": "red", "known gap": "yellow"}
-
-#: The last line of a run says what its exit code means.
-EXIT_MEANINGS = {
-    0: "no new divergence",
-    1: "new divergences found",
-    2: "a config or corpus error, or findings the corpus could not take",
-    3: "a runtime was unreachable",
-}
-
-
-def exit_summary(code: int, seed: int | None = None) -> str:
-    """The last line of a run: the exit code and, in words, what it means.
-
-    Codes above 128 are the shell's convention for "stopped by signal N".
-
-    >>> exit_summary(130, seed=1)
-    'exit 130: stopped by SIGINT (Ctrl-C); the findings so far are kept (seed 1)'
-    >>> exit_summary(143)
-    'exit 143: stopped by SIGTERM; the findings so far are kept'
-    """
-    meaning = EXIT_MEANINGS.get(code, "")
-    if code > 128:
-        try:
-            name = signal.Signals(code - 128).name
-        except ValueError:
-            name = f"signal {code - 128}"
-        ctrl_c = " (Ctrl-C)" if name == "SIGINT" else ""
-        meaning = f"stopped by {name}{ctrl_c}; the findings so far are kept"
-    suffix = f" (seed {seed})" if seed is not None else ""
-    return f"exit {code}: {meaning}{suffix}"
 
 
 def surface_table(surfaces: list[SurfaceResult]) -> Table:
@@ -140,15 +106,13 @@ def render_campaign(
     console: Console,
     *,
     render: RequestRenderer | None = None,
-    exit_line: bool = True,
     verbose: bool = False,
 ) -> None:
     """Print the campaign summary, then its findings, new ones first.
 
     ``render`` turns a finding's input into the runtimes' requests so each
     finding gets copy-paste shell commands (see :mod:`difffuzz._repro`).
-    ``exit_line=False`` leaves out the last line (:func:`exit_summary`), for a
-    caller that prints more (where the reports went) and then its own exit code.
+    The exit line is the CLI's (:mod:`difffuzz._exit`): it prints it last.
     ``verbose`` prints every finding as a full panel.
 
     >>> import io
@@ -185,8 +149,6 @@ def render_campaign(
             finding_line(view, console)
     if new and not verbose:
         console.print(Text("full diffs and reproduction commands: -v, or the reports", style="dim"))
-    if exit_line:
-        console.print(Text(exit_summary(result.exit_code, result.seed), style="bold"))
 
 
 def _surface_notes(surface: SurfaceResult, console: Console) -> None:

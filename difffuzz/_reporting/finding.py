@@ -9,17 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from difffuzz._inputs import FileTree, Input, WireInput
+from difffuzz._inputs import FileTree, Input, WireInput, input_literal
 from difffuzz._reporting.diffview import DiffView, build_diff, escape_text
-from difffuzz._repro import (
-    Reproduction,
-    RequestRenderer,
-    input_literal,
-    pytest_example,
-    quote_word,
-    reproductions,
-)
+from difffuzz._repro import Reproduction, RequestRenderer, pytest_example, reproductions
 from difffuzz._results import Finding, FindingStatus
+from difffuzz._transports.shell import quote_word
 
 __all__ = ["FindingView", "describe_input", "view_finding"]
 

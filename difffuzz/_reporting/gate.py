@@ -24,9 +24,9 @@ from rich.table import Table
 from rich.text import Text
 
 from difffuzz._ci import CIOutcome, CIResult, GateStatus
-from difffuzz._reporting.corpus import replay_command
 from difffuzz._reporting.diffview import diff_text, escape_text
 from difffuzz._reporting.finding import describe_input
+from difffuzz._reporting.fixtures import replay_command
 from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._reporting.markdown import code_span, fenced, inline
 from difffuzz._reporting.replay import fixture_location, gap_closed_hint, observation_diff
@@ -323,8 +323,9 @@ def _outcome_markdown(outcome: CIOutcome, config: str | None) -> list[str]:
     return lines
 
 
-def render_gate_markdown(result: CIResult) -> str:
-    """The gate as Markdown: a headline per surface, the table, then each failing fixture."""
+def render_gate_markdown(result: CIResult, *, exit_code: int | None = None) -> str:
+    """The gate as Markdown: a headline per surface, the table, then each failing fixture
+    (and the exit code the CLI chose, when given)."""
     lines = ["# difffuzz gate", ""]
     grouped = _by_surface(result.gate)
     new = _new_by_surface(result)
@@ -332,11 +333,10 @@ def render_gate_markdown(result: CIResult) -> str:
     lines += [
         f"- **{inline(surface_headline(s, grouped.get(s, []), new.get(s, 0)))}**" for s in surfaces
     ] or ["- the corpus holds no fixture for the configured surfaces"]
-    lines += [
-        "",
-        f"{inline(gate_summary(result))} · {inline(fuzz_summary(result))} · "
-        f"exit code {code_span(str(result.exit_code))}",
-    ]
+    summary = f"{inline(gate_summary(result))} · {inline(fuzz_summary(result))}"
+    if exit_code is not None:
+        summary += f" · exit code {code_span(str(exit_code))}"
+    lines += ["", summary]
     failing = failing_items(result)
     if failing:
         lines += ["", "## What fails the gate", ""]
@@ -366,6 +366,9 @@ def _new_by_surface(result: CIResult) -> dict[str, int]:
     return counts
 
 
-def write_gate_markdown(result: CIResult, folder: str | os.PathLike[str]) -> Path:
+def write_gate_markdown(
+    result: CIResult, folder: str | os.PathLike[str], *, exit_code: int | None = None
+) -> Path:
     """Write :func:`render_gate_markdown` to ``<folder>/difffuzz-gate.md`` atomically."""
-    return write_text_atomic(Path(folder) / GATE_FILENAME, render_gate_markdown(result))
+    document = render_gate_markdown(result, exit_code=exit_code)
+    return write_text_atomic(Path(folder) / GATE_FILENAME, document)

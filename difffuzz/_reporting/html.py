@@ -377,9 +377,14 @@ def _surface_section(surface: SurfaceResult, render: RequestRenderer | None) -> 
     )
 
 
-def render_html(result: CampaignResult, *, render: RequestRenderer | None = None) -> str:
-    """The whole campaign as one self-contained HTML page."""
-    exit_class = {0: "ok", 1: "bad"}.get(result.exit_code, "warn")
+def render_html(
+    result: CampaignResult, *, render: RequestRenderer | None = None, exit_code: int | None = None
+) -> str:
+    """The whole campaign as one self-contained HTML page (with the CLI's exit code, if given)."""
+    exit_class = {0: "ok", 1: "bad"}.get(exit_code or 0, "warn")
+    shown_exit = (
+        f' · <b class="{exit_class}">exit code {exit_code}</b>' if exit_code is not None else ""
+    )
     headlines = "".join(
         f'<p class="headline {"bad" if s.failing_findings or s.aborted else "ok"}">'
         f"{_e(headline(s))}</p>"
@@ -416,8 +421,8 @@ def render_html(result: CampaignResult, *, render: RequestRenderer | None = None
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>difffuzz report {_e(result.started_at)}</title><style>{_CSS}</style>"
         "</head><body><main>"
-        f'<h1>difffuzz report</h1><p class="facts">{" · ".join(facts)} · '
-        f'<b class="{exit_class}">exit code {result.exit_code}</b></p>{headlines}'
+        f'<h1>difffuzz report</h1><p class="facts">{" · ".join(facts)}{shown_exit}</p>'
+        f"{headlines}"
         f"{_charts(result.surfaces)}"
         f'<h2>Surfaces</h2><table class="stats"><tr>{header}</tr>{rows}</table>{sections}'
         "</main></body></html>\n"
@@ -425,7 +430,11 @@ def render_html(result: CampaignResult, *, render: RequestRenderer | None = None
 
 
 def write_html(
-    result: CampaignResult, path: str | os.PathLike[str], *, render: RequestRenderer | None = None
+    result: CampaignResult,
+    path: str | os.PathLike[str],
+    *,
+    render: RequestRenderer | None = None,
+    exit_code: int | None = None,
 ) -> Path:
     """Write :func:`render_html` to ``path`` atomically; returns the path."""
-    return write_text_atomic(path, render_html(result, render=render))
+    return write_text_atomic(path, render_html(result, render=render, exit_code=exit_code))

@@ -18,7 +18,7 @@ from typing import Any
 
 from difffuzz._results import CampaignResult
 
-__all__ = ["dumps_report", "write_json", "write_text_atomic"]
+__all__ = ["dumps_report", "with_exit_code", "write_json", "write_text_atomic"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -70,6 +70,16 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     return target
 
 
-def write_json(result: CampaignResult, path: str | os.PathLike[str]) -> Path:
-    """Write ``result.to_json()`` to ``path`` (parents created); returns the path."""
-    return write_text_atomic(path, dumps_report(result.to_json()))
+def write_json(
+    result: CampaignResult, path: str | os.PathLike[str], *, exit_code: int | None = None
+) -> Path:
+    """Write ``result.to_json()`` to ``path`` (parents created), with ``"exit_code"``
+    after the schema when the CLI gives it one; returns the path."""
+    return write_text_atomic(path, dumps_report(with_exit_code(result.to_json(), exit_code)))
+
+
+def with_exit_code(record: dict[str, Any], code: int | None) -> dict[str, Any]:
+    """A report's record with the exit code the command chose (none: left out)."""
+    if code is None:
+        return record
+    return {"schema": record.get("schema"), "exit_code": code, **record}

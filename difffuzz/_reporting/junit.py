@@ -21,9 +21,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from difffuzz._ci import CIOutcome, CIResult, GateStatus
-from difffuzz._reporting.corpus import replay_command
 from difffuzz._reporting.diffview import diff_text, escape_text
 from difffuzz._reporting.finding import FindingView, describe_input, view_finding
+from difffuzz._reporting.fixtures import replay_command
 from difffuzz._reporting.gate import STATUS_WORDS, config_path, gate_detail
 from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._reporting.markdown import headline

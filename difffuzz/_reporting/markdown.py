@@ -162,7 +162,9 @@ def _table(surfaces: Sequence[SurfaceResult]) -> list[str]:
     return lines
 
 
-def render_markdown(result: CampaignResult, *, render: RequestRenderer | None = None) -> str:
+def render_markdown(
+    result: CampaignResult, *, render: RequestRenderer | None = None, exit_code: int | None = None
+) -> str:
     """The whole campaign as one Markdown document."""
     lines = ["# difffuzz report", ""]
     lines += [f"- **{inline(headline(s))}**" for s in result.surfaces] or ["- no surface ran"]
@@ -176,7 +178,9 @@ def render_markdown(result: CampaignResult, *, render: RequestRenderer | None = 
         ("hypothesis", result.hypothesis_version),
     ]
     shown = [f"{name} {code_span(value)}" for name, value in facts if value]
-    lines += ["", " · ".join([*shown, f"exit code {code_span(str(result.exit_code))}"]), ""]
+    if exit_code is not None:  # the CLI's choice (difffuzz._exit), shown as it chose it
+        shown.append(f"exit code {code_span(str(exit_code))}")
+    lines += ["", " · ".join(shown), ""]
     lines += _table(result.surfaces)
     for surface in result.surfaces:
         lines += ["", f"## {inline(surface.surface)}", "", inline(headline(surface)), ""]
@@ -194,7 +198,11 @@ def render_markdown(result: CampaignResult, *, render: RequestRenderer | None = 
 
 
 def write_markdown(
-    result: CampaignResult, path: str | os.PathLike[str], *, render: RequestRenderer | None = None
+    result: CampaignResult,
+    path: str | os.PathLike[str],
+    *,
+    render: RequestRenderer | None = None,
+    exit_code: int | None = None,
 ) -> Path:
     """Write :func:`render_markdown` to ``path`` atomically; returns the path."""
-    return write_text_atomic(path, render_markdown(result, render=render))
+    return write_text_atomic(path, render_markdown(result, render=render, exit_code=exit_code))

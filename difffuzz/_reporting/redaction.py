@@ -18,11 +18,12 @@ from dataclasses import replace
 from typing import Any
 
 from difffuzz._comparators.base import Comparison
+from difffuzz._divergence import Divergence
 from difffuzz._outcome import Outcome
 from difffuzz._results import CampaignResult, Finding, InfraEvent, SurfaceResult
 from difffuzz._secrets import Redactor
 
-__all__ = ["redact_campaign", "redact_outcome"]
+__all__ = ["redact_campaign", "redact_divergence", "redact_outcome"]
 
 
 def redact_campaign(result: CampaignResult, redactor: Redactor) -> CampaignResult:
@@ -42,11 +43,17 @@ def _surface(surface: SurfaceResult, redactor: Redactor) -> SurfaceResult:
 
 
 def _finding(finding: Finding, redactor: Redactor) -> Finding:
+    return replace(finding, divergence=redact_divergence(finding.divergence, redactor))
+
+
+def redact_divergence(divergence: Divergence, redactor: Redactor) -> Divergence:
+    """Both answers and every difference's values without a secret: what a finding
+    and a fixture of it share, redacted once for either."""
     return replace(
-        finding,
-        left=redact_outcome(finding.left, redactor),
-        right=redact_outcome(finding.right, redactor),
-        comparison=_comparison(finding.comparison, redactor),
+        divergence,
+        left=redact_outcome(divergence.left, redactor),
+        right=redact_outcome(divergence.right, redactor),
+        comparison=_comparison(divergence.comparison, redactor),
     )
 
 

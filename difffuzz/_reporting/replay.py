@@ -23,7 +23,7 @@ from rich.text import Text
 from difffuzz._corpus import Fixture
 from difffuzz._replay import ReplayCase, ReplayResult, ReplayVerdict
 from difffuzz._reporting.diffview import DiffView, build_diff, diff_renderable, escape_text
-from difffuzz._reporting.json_report import dumps_report, write_text_atomic
+from difffuzz._reporting.json_report import dumps_report, with_exit_code, write_text_atomic
 
 __all__ = [
     "fixture_location",
@@ -46,13 +46,6 @@ _VERDICT_STYLE = {
 
 #: The verdicts whose new observation is worth drawing: the runtimes still disagree.
 _DRAWN = (ReplayVerdict.STILL_DIVERGENT, ReplayVerdict.DIVERGES_DIFFERENTLY)
-
-_EXIT_MEANING = {
-    0: "no fixture fails",
-    1: "fixtures still diverge",
-    2: "corpus problems",
-    3: "a runtime was unreachable",
-}
 
 
 def gap_closed_hint() -> str:
@@ -162,7 +155,8 @@ def _case_text(case: ReplayCase) -> Text:
 
 
 def render_replay(result: ReplayResult, console: Console, *, quiet: bool = False) -> None:
-    """Print every replayed fixture, the summary, corpus problems and the exit code.
+    """Print every replayed fixture, the summary and the corpus problems (the exit
+    line after them is the CLI's, :mod:`difffuzz._exit`).
 
     ``quiet`` leaves out the fixtures that did not fail: the failing ones, the
     problems and the summary are what a quiet run is for.
@@ -171,7 +165,7 @@ def render_replay(result: ReplayResult, console: Console, *, quiet: bool = False
     >>> console = Console(record=True, width=100, file=io.StringIO())
     >>> render_replay(ReplayResult(), console)
     >>> console.export_text().splitlines()
-    ['replay: 0 fixtures', 'exit 0: no fixture fails']
+    ['replay: 0 fixtures']
     """
     for case in result.cases:
         if quiet and not case.fails and case.verdict is not ReplayVerdict.UNREACHABLE:
@@ -185,10 +179,11 @@ def render_replay(result: ReplayResult, console: Console, *, quiet: bool = False
         console.print(Text("corpus problems:", style="bold red"))
         for problem in result.problems:
             console.print(Text(f"  {escape_text(str(problem))}", style="red"), soft_wrap=True)
-    code = result.exit_code
-    console.print(Text(f"exit {code}: {_EXIT_MEANING.get(code, '')}", style="bold"))
 
 
-def write_replay_json(result: ReplayResult, path: str | os.PathLike[str]) -> Path:
-    """Write ``result.to_json()`` to ``path`` (pretty, strict JSON, atomic); returns the path."""
-    return write_text_atomic(path, dumps_report(result.to_json()))
+def write_replay_json(
+    result: ReplayResult, path: str | os.PathLike[str], *, exit_code: int | None = None
+) -> Path:
+    """Write ``result.to_json()`` (with the CLI's exit code, if given) to ``path``:
+    pretty, strict JSON, atomic; returns the path."""
+    return write_text_atomic(path, dumps_report(with_exit_code(result.to_json(), exit_code)))

@@ -4,7 +4,8 @@ A transport renders an input into a concrete :class:`Request` (what would go on
 the wire or down a pipe: the reproduction commands are built from it) and sends
 it, returning an :class:`~difffuzz.Outcome`. Backend exceptions (httpx errors,
 ``OSError`` from ``subprocess``) are translated into ``Outcome.failure`` at this
-boundary and never escape it.
+boundary and never escape it. Each request names its ``kind``: the entry of
+:mod:`difffuzz._transports.kind` that reproduces it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import ClassVar, Protocol, Self, runtime_checkable
 
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Outcome
@@ -33,6 +34,9 @@ class HTTPRequest:
     """One HTTP request; ``secrets`` are values in its URL and headers a
     reproduction must read from the environment instead of showing."""
 
+    #: The transport kind that sends (and reproduces) it: its entry in the registry.
+    kind: ClassVar[str] = "http"
+
     method: str
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -51,6 +55,8 @@ class CommandRequest:
     are values in ``env`` a reproduction must read from the environment.
     """
 
+    kind: ClassVar[str] = "command"
+
     argv: tuple[str, ...]
     stdin: bytes = b""
     tree: FileTree | None = None
@@ -62,11 +68,20 @@ class CommandRequest:
 
 @dataclass(frozen=True)
 class PythonRequest:
-    target: str  # "module:function"
+    """One in-process call of ``target`` ("module:function") with ``argument``."""
+
+    kind: ClassVar[str] = "python"
+
+    target: str
     argument: Input
 
 
-Request = HTTPRequest | CommandRequest | PythonRequest
+class Request(Protocol):
+    """What a transport renders an input into: any frozen record naming its ``kind``,
+    the transport kind that reproduces it (``HTTPRequest``, ``CommandRequest``,
+    ``PythonRequest``, or a new transport's own)."""
+
+    kind: ClassVar[str]
 
 
 @runtime_checkable

@@ -1,19 +1,15 @@
 """Send inputs to a runtime's helper program, one process per input.
 
-Each call runs in its own process group, so a timeout, a finished call or an
-interrupted one (Ctrl-C, SIGTERM) ends the helper *and* anything it spawned
-with one ``killpg``. Output is pumped
-through a selector with a size limit instead of ``communicate()``, which would
-buffer an endless writer until memory runs out.
+Each call runs in its own process group (:mod:`.process`), so a timeout, a
+finished call or an interrupted one (Ctrl-C, SIGTERM) ends the helper *and*
+anything it spawned with one ``killpg``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import selectors
 import shlex
-import signal
 import subprocess
 import tempfile
 import time
@@ -21,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Literal
+from typing import Literal
 
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, Input, WireInput, input_to_bytes
@@ -29,26 +25,93 @@ from difffuzz._interruption import shielded
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._secrets import Secret
 from difffuzz._transports.base import ClosesOnExit, CommandRequest
+from difffuzz._transports.process import Capture, kill_group, pump, signal_name
 
-__all__ = ["CommandTransport"]
+__all__ = ["INPUT_DIR", "INPUT_FILE", "OUTPUT_FILE", "CommandRenderer", "CommandTransport"]
 
 INPUT_DIR = "{input_dir}"
 INPUT_FILE = "{input_file}"
 OUTPUT_FILE = "{output_file}"
-_CHUNK = 65536
-# Without a pidfd (not Linux), exit is noticed by polling at this interval.
-_POLL_INTERVAL = 0.01
 _NO_ENV: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass
-class _Capture:
-    """What came back from one helper process while it ran."""
+@dataclass(frozen=True)
+class CommandRenderer:
+    """Turns inputs into one helper's process requests (placeholders unexpanded); runs nothing.
 
-    stdout: bytearray = field(default_factory=bytearray)
-    stderr: bytearray = field(default_factory=bytearray)
-    failure: Failure | None = None
-    overflowed: str = ""  # "stdout" or "stderr" when TOO_LARGE
+    >>> CommandRenderer.of(["helper", "{input_file}"]).render("x").stdin
+    b'x'
+    """
+
+    argv: tuple[str, ...]
+    stdin: Literal["input", "none"] = "input"
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    #: Values in ``env`` that reproductions read from the environment.
+    secrets: tuple[Secret, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        argv: Sequence[str],
+        *,
+        stdin: Literal["input", "none"] = "input",
+        env: Mapping[str, str] = _NO_ENV,
+        cwd: str | None = None,
+        secrets: Sequence[Secret] = (),
+    ) -> CommandRenderer:
+        """Check the parts once (``ConfigError`` says what is wrong and the fix)."""
+        if isinstance(argv, str) or not argv or not all(isinstance(a, str) for a in argv):
+            raise ConfigError(
+                f"argv={argv!r} must be a non-empty list of strings, like ['helper', '--flag']"
+            )
+        if stdin not in ("input", "none"):
+            raise ConfigError(f"stdin={stdin!r} must be 'input' or 'none'")
+        return cls(tuple(argv), stdin, dict(env), cwd, tuple(secrets))
+
+    @property
+    def target(self) -> str:
+        return shlex.join(self.argv)
+
+    def uses(self, placeholder: str) -> bool:
+        return any(placeholder in arg for arg in self.argv)
+
+    def render(self, value: Input) -> CommandRequest:
+        """The process a :class:`CommandTransport` starts for ``value``."""
+        if isinstance(value, WireInput):
+            value = value.sent  # the mutated bytes, or the folder with one line mutated
+        tree = value if isinstance(value, FileTree) else None
+        if tree is not None and not self.uses(INPUT_DIR):
+            raise ConfigError(
+                f"a FileTree input needs {INPUT_DIR} in argv, but argv is {self.target!r}"
+            )
+        if tree is None and self.uses(INPUT_DIR):
+            raise ConfigError(
+                f"argv {self.target!r} uses {INPUT_DIR}, which needs a FileTree input; "
+                f"got a {type(value).__name__} (use {INPUT_FILE} or stdin for it)"
+            )
+        if tree is not None and self.uses(INPUT_FILE):
+            raise ConfigError(
+                f"argv {self.target!r} uses {INPUT_FILE}, which cannot hold a FileTree input"
+            )
+        payload = b""
+        if tree is None and (self.stdin == "input" or self.uses(INPUT_FILE)):
+            try:
+                payload = input_to_bytes(value)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(
+                    f"cannot turn a {type(value).__name__} input into bytes for "
+                    f"{self.target!r}: {exc}"
+                ) from None
+        return CommandRequest(
+            argv=self.argv,
+            stdin=payload,
+            tree=tree,
+            env=dict(self.env),
+            cwd=self.cwd,
+            feeds_stdin=self.stdin == "input" and tree is None,
+            secrets=self.secrets,
+        )
 
 
 class CommandTransport(ClosesOnExit):
@@ -58,7 +121,8 @@ class CommandTransport(ClosesOnExit):
     ``argv`` may use placeholders: ``{input_dir}`` (a fresh folder holding a
     FileTree input), ``{input_file}`` (a file holding the input bytes) and
     ``{output_file}`` (a path whose content, after exit, becomes the body
-    instead of stdout). The status is the exit code.
+    instead of stdout). The status is the exit code. Each call runs in its own
+    process group (:mod:`.process`).
 
     >>> helper = CommandTransport(["materialize", "{input_dir}", "{output_file}"])
     >>> helper.target
@@ -76,65 +140,19 @@ class CommandTransport(ClosesOnExit):
         cwd: str | None = None,
         secrets: Sequence[Secret] = (),
     ) -> None:
-        if isinstance(argv, str) or not argv or not all(isinstance(a, str) for a in argv):
-            raise ConfigError(
-                f"argv={argv!r} must be a non-empty list of strings, like ['helper', '--flag']"
-            )
-        if stdin not in ("input", "none"):
-            raise ConfigError(f"stdin={stdin!r} must be 'input' or 'none'")
+        self.renderer = CommandRenderer.of(argv, stdin=stdin, env=env, cwd=cwd, secrets=secrets)
         if timeout <= 0:
             raise ConfigError(f"timeout={timeout!r} must be a positive number of seconds")
         if max_output_bytes <= 0:
             raise ConfigError(f"max_output_bytes={max_output_bytes!r} must be positive")
-        self.argv = tuple(argv)
-        self.target = shlex.join(self.argv)
-        self.stdin = stdin
+        self.argv = self.renderer.argv
+        self.target = self.renderer.target
         self.timeout = timeout
         self.max_output_bytes = max_output_bytes
-        self.env = dict(env)
-        self.cwd = cwd
-        #: Values in ``env`` that reproductions read from the environment.
-        self.secrets = tuple(secrets)
-
-    def _uses(self, placeholder: str) -> bool:
-        return any(placeholder in arg for arg in self.argv)
 
     def render(self, value: Input) -> CommandRequest:
         """The process :meth:`send` starts for ``value`` (placeholders unexpanded)."""
-        if isinstance(value, WireInput):
-            value = value.sent  # the mutated bytes, or the folder with one line mutated
-        tree = value if isinstance(value, FileTree) else None
-        if tree is not None and not self._uses(INPUT_DIR):
-            raise ConfigError(
-                f"a FileTree input needs {INPUT_DIR} in argv, but argv is {self.target!r}"
-            )
-        if tree is None and self._uses(INPUT_DIR):
-            raise ConfigError(
-                f"argv {self.target!r} uses {INPUT_DIR}, which needs a FileTree input; "
-                f"got a {type(value).__name__} (use {INPUT_FILE} or stdin for it)"
-            )
-        if tree is not None and self._uses(INPUT_FILE):
-            raise ConfigError(
-                f"argv {self.target!r} uses {INPUT_FILE}, which cannot hold a FileTree input"
-            )
-        payload = b""
-        if tree is None and (self.stdin == "input" or self._uses(INPUT_FILE)):
-            try:
-                payload = input_to_bytes(value)
-            except (TypeError, ValueError) as exc:
-                raise ConfigError(
-                    f"cannot turn a {type(value).__name__} input into bytes for "
-                    f"{self.target!r}: {exc}"
-                ) from None
-        return CommandRequest(
-            argv=self.argv,
-            stdin=payload,
-            tree=tree,
-            env=dict(self.env),
-            cwd=self.cwd,
-            feeds_stdin=self.stdin == "input" and tree is None,
-            secrets=self.secrets,
-        )
+        return self.renderer.render(value)
 
     def send(self, value: Input) -> Outcome:
         """Run the helper on ``value``; its temp folder is removed afterwards."""
@@ -154,10 +172,10 @@ class CommandTransport(ClosesOnExit):
                     raise ConfigError(f"FileTree path {relpath!r} leaves the input folder")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(content)
-        if self._uses(INPUT_FILE):
+        if self.renderer.uses(INPUT_FILE):
             places[INPUT_FILE] = scratch / "input.bin"
             places[INPUT_FILE].write_bytes(request.stdin)
-        if self._uses(OUTPUT_FILE):
+        if self.renderer.uses(OUTPUT_FILE):
             places[OUTPUT_FILE] = scratch / "output"
         argv = []
         for arg in request.argv:
@@ -191,12 +209,12 @@ class CommandTransport(ClosesOnExit):
                     return Outcome(
                         None, elapsed=elapsed, failure=Failure.UNREACHABLE, detail=detail
                     )
-            capture = _pump(process, request.stdin, started + self.timeout, self.max_output_bytes)
+            capture = pump(process, request.stdin, started + self.timeout, self.max_output_bytes)
         finally:
             if process is not None:
                 # Kill before reaping: until the leader is reaped its pid cannot be
                 # reused, so the group id still names only this call's processes.
-                _kill_group(process.pid)
+                kill_group(process.pid)
                 process.wait()
                 for stream in (process.stdin, process.stdout, process.stderr):
                     if stream is not None:
@@ -206,7 +224,7 @@ class CommandTransport(ClosesOnExit):
         return self._outcome(process.returncode, capture, output_file, elapsed)
 
     def _outcome(
-        self, returncode: int, capture: _Capture, output_file: Path | None, elapsed: float
+        self, returncode: int, capture: Capture, output_file: Path | None, elapsed: float
     ) -> Outcome:
         program = self.argv[0]
         stderr = bytes(capture.stderr)
@@ -222,7 +240,7 @@ class CommandTransport(ClosesOnExit):
                 stderr,
             )
         if returncode < 0:
-            name = _signal_name(-returncode)
+            name = signal_name(-returncode)
             return Outcome(
                 None,
                 body=bytes(capture.stdout),
@@ -263,106 +281,3 @@ def _spawn_failure(exc: OSError, program: str, cwd: str | None) -> str:
         return f"cannot run {program!r}: the cwd {cwd!r} is missing ({exc.strerror}); fix cwd"
     reason = exc.strerror or str(exc)
     return f"cannot run {program!r}: {reason}; check the argv in the config"
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
-def _kill_group(pgid: int) -> None:
-    # ESRCH (group already empty) and EPERM are both "nothing left to kill".
-    with contextlib.suppress(OSError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-def _open_pidfd(pid: int) -> int | None:
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
-
-
-def _has_exited(pid: int) -> bool:
-    """True once ``pid`` has exited, without reaping it (WNOWAIT)."""
-    flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
-    return os.waitid(os.P_PID, pid, flags) is not None
-
-
-def _pump(process: subprocess.Popen[bytes], stdin: bytes, deadline: float, limit: int) -> _Capture:
-    """Feed stdin and drain stdout/stderr until the helper has exited and its pipes closed.
-
-    When the helper itself exits, its process group is killed at once, so a
-    leftover background child cannot hold the pipes open until the deadline.
-    """
-    capture = _Capture()
-    sinks: dict[int, tuple[bytearray, str]] = {}
-    selector = selectors.DefaultSelector()
-    pidfd = _open_pidfd(process.pid)
-    try:
-        for stream, sink, name in (
-            (process.stdout, capture.stdout, "stdout"),
-            (process.stderr, capture.stderr, "stderr"),
-        ):
-            assert stream is not None
-            selector.register(stream, selectors.EVENT_READ)
-            sinks[stream.fileno()] = (sink, name)
-        if process.stdin is not None:
-            os.set_blocking(process.stdin.fileno(), False)
-            if stdin:
-                selector.register(process.stdin, selectors.EVENT_WRITE)
-            else:
-                process.stdin.close()
-        if pidfd is not None:
-            selector.register(pidfd, selectors.EVENT_READ)
-        written = 0
-        exited = group_killed = False
-        while not exited or sinks:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                capture.failure = Failure.TIMEOUT
-                return capture
-            wait = remaining if pidfd is not None else min(remaining, _POLL_INTERVAL)
-            for key, _ in selector.select(wait):
-                if key.fileobj == pidfd:
-                    exited = True
-                    selector.unregister(pidfd)
-                elif key.fileobj is process.stdin:
-                    written = _feed(selector, process.stdin, stdin, written)
-                else:
-                    sink, name = sinks[key.fd]
-                    chunk = os.read(key.fd, _CHUNK)
-                    if not chunk:
-                        selector.unregister(key.fileobj)
-                        del sinks[key.fd]
-                    sink += chunk
-                    if len(sink) > limit:
-                        capture.failure, capture.overflowed = Failure.TOO_LARGE, name
-                        return capture
-            if pidfd is None and not exited:
-                exited = _has_exited(process.pid)
-            if exited and not group_killed:
-                _kill_group(process.pid)
-                group_killed = True
-        return capture
-    finally:
-        selector.close()
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def _feed(selector: selectors.BaseSelector, pipe: IO[bytes], payload: bytes, written: int) -> int:
-    """Write the next piece of stdin; close it when done or when the helper stopped reading."""
-    try:
-        written += os.write(pipe.fileno(), payload[written : written + _CHUNK])
-    except BlockingIOError:
-        return written
-    except BrokenPipeError:
-        written = len(payload)
-    if written >= len(payload):
-        selector.unregister(pipe)
-        with contextlib.suppress(OSError):
-            pipe.close()
-    return written

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from difffuzz._outcome import Failure, Outcome
 from difffuzz._secrets import Secret
 from difffuzz._transports.base import ClosesOnExit, HTTPRequest
 
-__all__ = ["HTTPTransport"]
+__all__ = ["HTTPRenderer", "HTTPTransport", "join_url", "substitute"]
 
 BodyMode = Literal["json", "raw", "template"]
 _BODY_MODES: tuple[str, ...] = ("json", "raw", "template")
@@ -94,24 +95,34 @@ def _uses_marker(template: Any, marker: str) -> bool:
     return False
 
 
-class HTTPTransport(ClosesOnExit):
-    """Sends each input as the body of one HTTP request to one runtime.
+@dataclass(frozen=True)
+class HTTPRenderer:
+    """Turns inputs into one runtime's HTTP requests for one surface; sends nothing.
 
     ``body`` chooses how an input becomes the request body: ``"json"`` sends it
     serialised as JSON (except ``bytes``, which have no JSON form and go as
     they are: that is how a JSON surface's strategy sends a malformed body),
-    ``"raw"`` sends its bytes as they are (how malformed
-    bodies reach a runtime), ``"template"`` puts it into ``template`` wherever
-    ``marker`` appears. The content type is ``application/json`` unless
-    ``headers`` sets one.
+    ``"raw"`` sends its bytes as they are (how malformed bodies reach a
+    runtime), ``"template"`` puts it into ``template`` wherever ``marker``
+    appears. The content type is ``application/json`` unless ``headers`` sets
+    one. Reports render reproductions with it, without opening a connection.
 
-    >>> with HTTPTransport("http://127.0.0.1:3100", path="/v1/validate") as rust:
-    ...     rust.render({"kind": "sms"}).url
-    'http://127.0.0.1:3100/v1/validate'
+    >>> HTTPRenderer.of("http://127.0.0.1:3100", path="/v1/validate").render({"a": 1}).body
+    b'{"a":1}'
     """
 
-    def __init__(
-        self,
+    url: str
+    method: str
+    headers: Mapping[str, str]
+    body: BodyMode
+    template: Any
+    marker: str
+    #: Values in the URL and headers that reproductions read from the environment.
+    secrets: tuple[Secret, ...]
+
+    @classmethod
+    def of(
+        cls,
         base_url: str,
         *,
         method: str = "POST",
@@ -120,11 +131,9 @@ class HTTPTransport(ClosesOnExit):
         body: BodyMode = "json",
         template: Any = None,
         marker: str = "$input",
-        timeout: float = 10.0,
-        max_body_bytes: int = 10_000_000,
-        keep_headers: Sequence[str] = ("content-type",),
         secrets: Sequence[Secret] = (),
-    ) -> None:
+    ) -> HTTPRenderer:
+        """Check the parts once (``ConfigError`` says what is wrong and the fix)."""
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"base_url={base_url!r} is not an HTTP URL; write it like 'http://127.0.0.1:3100'"
@@ -136,48 +145,24 @@ class HTTPTransport(ClosesOnExit):
                 f"body='template' needs a template that contains the marker {marker!r}; "
                 f"got template={template!r}"
             )
-        if timeout <= 0:
-            raise ConfigError(f"timeout={timeout!r} must be a positive number of seconds")
-        if max_body_bytes <= 0:
-            raise ConfigError(f"max_body_bytes={max_body_bytes!r} must be positive")
-        self.url = join_url(base_url, path)
+        url = join_url(base_url, path)
         try:
-            host = httpx.URL(self.url).host
+            host = httpx.URL(url).host
         except httpx.InvalidURL as exc:
             raise ConfigError(
                 f"base_url={base_url!r} with path={path!r} is not a URL: {exc}"
             ) from None
         if not host:
             raise ConfigError(f"base_url={base_url!r} names no host; write 'http://HOST:PORT'")
-        self.target = f"{method.upper()} {self.url}"
-        self.method = method.upper()
-        self.body = body
-        self.template = template
-        self.marker = marker
-        self.timeout = timeout
-        self.max_body_bytes = max_body_bytes
-        self.keep_headers = tuple(name.lower() for name in keep_headers)
-        self.headers = self._request_headers(headers)
-        #: Values in the URL and headers that reproductions read from the environment.
-        self.secrets = tuple(secrets)
-        # trust_env=False: proxy variables must not reroute calls meant for a
-        # runtime on this machine, and a .netrc must not add credentials.
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+        return cls(
+            url=url,
+            method=method.upper(),
+            headers=_request_headers(headers),
+            body=body,
+            template=template,
+            marker=marker,
+            secrets=tuple(secrets),
         )
-
-    @staticmethod
-    def _request_headers(headers: Mapping[str, str]) -> dict[str, str]:
-        chosen = {name.lower(): value for name, value in headers.items()}
-        for name, value in chosen.items():
-            try:
-                (name + value).encode("latin-1")
-            except UnicodeEncodeError:
-                raise ConfigError(
-                    f"header {name}={value!r} cannot be sent over HTTP; use ASCII text"
-                ) from None
-        chosen.setdefault("content-type", "application/json")
-        return chosen
 
     def _body_bytes(self, value: Input) -> bytes:
         if isinstance(value, WireInput):
@@ -213,7 +198,7 @@ class HTTPTransport(ClosesOnExit):
         return body.replace(spot, value.sent)
 
     def render(self, value: Input) -> HTTPRequest:
-        """The request :meth:`send` makes for ``value``."""
+        """The request an :class:`HTTPTransport` sends for ``value``."""
         headers = dict(self.headers)
         chunked = False
         if isinstance(value, WireInput):
@@ -231,6 +216,76 @@ class HTTPTransport(ClosesOnExit):
             chunked=chunked,
             secrets=self.secrets,
         )
+
+
+def _request_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    chosen = {name.lower(): value for name, value in headers.items()}
+    for name, value in chosen.items():
+        try:
+            (name + value).encode("latin-1")
+        except UnicodeEncodeError:
+            raise ConfigError(
+                f"header {name}={value!r} cannot be sent over HTTP; use ASCII text"
+            ) from None
+    chosen.setdefault("content-type", "application/json")
+    return chosen
+
+
+class HTTPTransport(ClosesOnExit):
+    """Sends each input as the body of one HTTP request to one runtime.
+
+    The request is built by an :class:`HTTPRenderer` (``body``, ``template``
+    and ``marker`` are its); ``timeout`` bounds each exchange as a whole and
+    ``max_body_bytes`` the answer.
+
+    >>> with HTTPTransport("http://127.0.0.1:3100", path="/v1/validate") as rust:
+    ...     rust.render({"kind": "sms"}).url
+    'http://127.0.0.1:3100/v1/validate'
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        method: str = "POST",
+        path: str = "/",
+        headers: Mapping[str, str] = _NO_HEADERS,
+        body: BodyMode = "json",
+        template: Any = None,
+        marker: str = "$input",
+        timeout: float = 10.0,
+        max_body_bytes: int = 10_000_000,
+        keep_headers: Sequence[str] = ("content-type",),
+        secrets: Sequence[Secret] = (),
+    ) -> None:
+        self.renderer = HTTPRenderer.of(
+            base_url,
+            method=method,
+            path=path,
+            headers=headers,
+            body=body,
+            template=template,
+            marker=marker,
+            secrets=secrets,
+        )
+        if timeout <= 0:
+            raise ConfigError(f"timeout={timeout!r} must be a positive number of seconds")
+        if max_body_bytes <= 0:
+            raise ConfigError(f"max_body_bytes={max_body_bytes!r} must be positive")
+        self.url = self.renderer.url
+        self.target = f"{self.renderer.method} {self.url}"
+        self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
+        self.keep_headers = tuple(name.lower() for name in keep_headers)
+        # trust_env=False: proxy variables must not reroute calls meant for a
+        # runtime on this machine, and a .netrc must not add credentials.
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+        )
+
+    def render(self, value: Input) -> HTTPRequest:
+        """The request :meth:`send` makes for ``value``."""
+        return self.renderer.render(value)
 
     def send(self, value: Input) -> Outcome:
         """Send ``value`` and return the answer; transport faults become failures."""
@@ -295,4 +350,4 @@ class HTTPTransport(ClosesOnExit):
         self._client.close()
 
     def __repr__(self) -> str:
-        return f"HTTPTransport({self.target!r}, body={self.body!r})"
+        return f"HTTPTransport({self.target!r}, body={self.renderer.body!r})"

@@ -13,7 +13,8 @@ from difffuzz._transports.python import outcome_from_answer
 
 __all__ = ["MockTransport"]
 
-Handler = Callable[[Input], Outcome | tuple[int, Any]]
+#: Takes what the test's strategy draws (the test knows its type, hence ``Any``).
+Handler = Callable[[Any], Outcome | tuple[int, Any]]
 
 
 class MockTransport(ClosesOnExit):

@@ -20,7 +20,7 @@ from difffuzz._registry import import_from
 from difffuzz._stack import FREE_FRAMES, free_frames
 from difffuzz._transports.base import ClosesOnExit, PythonRequest
 
-__all__ = ["PythonTransport", "outcome_from_answer"]
+__all__ = ["PythonTransport", "outcome_from_answer", "python_request"]
 
 
 def outcome_from_answer(answer: Any, elapsed: float) -> Outcome:
@@ -94,6 +94,14 @@ def _import_target(target: str, import_root: str | None = None) -> Callable[[Inp
     return found  # type: ignore[no-any-return]
 
 
+def python_request(target: str, value: Input) -> PythonRequest:
+    """The call of ``target`` a :class:`PythonTransport` makes for ``value`` (a mutated
+    document: its bytes); importing nothing."""
+    if isinstance(value, WireInput):
+        value = value.sent
+    return PythonRequest(target=target, argument=value)
+
+
 class PythonTransport(ClosesOnExit):
     """Calls ``module:function`` with each input, in this interpreter.
 
@@ -116,9 +124,7 @@ class PythonTransport(ClosesOnExit):
 
     def render(self, value: Input) -> PythonRequest:
         """The call :meth:`send` makes for ``value`` (a mutated document: its bytes)."""
-        if isinstance(value, WireInput):
-            value = value.sent
-        return PythonRequest(target=self.target, argument=value)
+        return python_request(self.target, value)
 
     def send(self, value: Input) -> Outcome:
         """Call the function; an exception it raises becomes a CRASHED outcome."""

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import currently_in_test_context, event
 from hypothesis import strategies as st
 
-from difffuzz._inputs import FileTree, WireInput, json_bytes
+from difffuzz._inputs import FileTree, Input, WireInput, json_bytes
+from difffuzz._transports.kind import TRANSPORTS
 from difffuzz._wire import embedded
 from difffuzz._wire.catalog import FAMILIES, HTTP_FAMILY, WireSettings
 from difffuzz._wire.document import Document, Mutation
@@ -36,7 +37,7 @@ from difffuzz._wire.enums import enum_alternatives
 from difffuzz._wire.families import IMPLEMENTATIONS
 
 if TYPE_CHECKING:
-    from difffuzz._config import RequestSpec, SurfaceSpec
+    from difffuzz._config import SurfaceSpec
 
 __all__ = [
     "WireContext",
@@ -214,30 +215,28 @@ def mark_wired(wired: st.SearchStrategy[Any], base: st.SearchStrategy[Any]) -> N
     _WIRED[wired] = base
 
 
-def _reads_json(request: RequestSpec) -> bool:
-    if request.transport == "http":
-        return request.body in ("json", "template")
-    return request.transport == "command"
-
-
 def surface_context(surface: SurfaceSpec) -> WireContext | None:
     """The context the layer works in for ``surface``, or None when it is off there.
 
-    On by default ("auto") where both runtimes read JSON: HTTP surfaces with
-    ``body = "json"`` or ``"template"`` and command surfaces (stdin, an input
-    file, a folder of JSON Lines); ``wire = "on"`` adds ``raw`` bodies and
-    ``python`` surfaces, ``wire = "off"`` turns it off.
+    On by default ("auto") where both runtimes read JSON (each request's
+    transport kind says: HTTP surfaces with ``body = "json"`` or ``"template"``
+    and command surfaces: stdin, an input file, a folder of JSON Lines);
+    ``wire = "on"`` adds ``raw`` bodies and ``python`` surfaces, ``wire =
+    "off"`` turns it off.
     """
     settings = surface.wire
-    requests = list(surface.requests.values())
     if settings.mode == "off":
         return None
-    if settings.mode == "auto" and not all(_reads_json(r) for r in requests):
+    traits = [
+        TRANSPORTS.get(request.transport).wire_traits(request)
+        for request in surface.requests.values()
+    ]
+    if settings.mode == "auto" and not all(t.reads_json for t in traits):
         return None
     return WireContext(
-        prose=any(r.transport == "command" or r.body == "raw" for r in requests),
-        http=all(r.transport == "http" for r in requests),
-        as_bytes=any(r.transport == "python" for r in requests),
+        prose=any(t.prose for t in traits),
+        http=all(t.http for t in traits),
+        as_bytes=any(t.as_bytes for t in traits),
     )
 
 
@@ -253,7 +252,7 @@ def rewire(
     return wire(base, settings, context)
 
 
-def wrap_examples(examples: Sequence[Any], surface: SurfaceSpec) -> tuple[Any, ...]:
+def wrap_examples(examples: Sequence[Input], surface: SurfaceSpec) -> tuple[Input, ...]:
     """A strategy's probe examples as the layer would send them on ``surface``.
 
     They are sent as they are, except where the layer sends every value as
@@ -266,7 +265,9 @@ def wrap_examples(examples: Sequence[Any], surface: SurfaceSpec) -> tuple[Any, .
     return tuple(json_bytes(v) if _is_document(v) else v for v in examples)
 
 
-def wrap_strategy(strategy: st.SearchStrategy[Any], surface: SurfaceSpec) -> st.SearchStrategy[Any]:
+def wrap_strategy(
+    strategy: st.SearchStrategy[Input], surface: SurfaceSpec
+) -> st.SearchStrategy[Input]:
     """The strategy the engine runs for ``surface``: ``strategy`` under the surface's ``wire``.
 
     Call it where a surface's strategy is built (``entry.build(params)``); with

@@ -1,4 +1,5 @@
-"""Drawing example inputs from a registered strategy, for ``difffuzz sample``."""
+"""``difffuzz sample``: drawing example inputs from a registered strategy (the benchmarks
+draw theirs with it too). Not to be confused with ``samples/``, the sample runtimes."""
 
 from __future__ import annotations
 

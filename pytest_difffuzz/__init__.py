@@ -13,7 +13,11 @@
   saves them to ``<reports>/new-fixtures/``, never into the corpus it replays
   (as ``difffuzz ci`` does): the items of one commit stay the same from run to run.
 
-The plugin does nothing unless ``--difffuzz-config`` is given.
+The plugin does nothing unless ``--difffuzz-config`` is given, and costs nothing
+then either: pytest imports it in every session of every project that has
+difffuzz installed, so it lives outside the ``difffuzz`` package (importing any
+module inside it imports the whole tool, about 250 ms) and imports difffuzz only
+in the hooks that run once a config is given.
 """
 
 from __future__ import annotations

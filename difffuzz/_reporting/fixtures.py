@@ -1,4 +1,7 @@
-"""The ``corpus list`` and ``corpus show`` views: what the regression corpus holds.
+"""Fixtures as the ``corpus list`` and ``corpus show`` commands show them.
+
+(The corpus itself, the store, is :mod:`difffuzz._corpus`; its commands are
+:mod:`difffuzz._cli_corpus`.)
 
 A fixture is shown from its file alone (nothing is sent to a runtime): the
 saved outcomes are drawn side by side with the differences saved beside them,
@@ -21,8 +24,8 @@ from difffuzz._inputs import Input
 from difffuzz._reporting.diffview import build_diff, diff_renderable, escape_text
 from difffuzz._reporting.finding import describe_input
 from difffuzz._reporting.replay import fixture_location
-from difffuzz._repro import quote_word
 from difffuzz._signature import Signature
+from difffuzz._transports.shell import quote_word
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -44,11 +47,13 @@ def fixture_status(fixture: Fixture) -> str:
     """``open``, ``fixed since <when>`` or ``known gap: <reason>``, then flaky / unshrunk.
 
     >>> from difffuzz._corpus import Fixture
+    >>> from difffuzz._divergence import Divergence
     >>> from difffuzz._outcome import Outcome
     >>> from difffuzz._signature import Signature
-    >>> from difffuzz._comparators.base import CompareSpec
-    >>> fixture = Fixture("embed", Signature("embed", (200, 200), ()), "x", ("rust", "go"),
-    ...                   Outcome(200), Outcome(200), (), CompareSpec(), flaky=True)
+    >>> from difffuzz._comparators.base import CompareSpec, Comparison
+    >>> found = Divergence("embed", Signature("embed", (200, 200), ()), "x", ("rust", "go"),
+    ...                    Outcome(200), Outcome(200), Comparison("json"), CompareSpec())
+    >>> fixture = Fixture(found, flaky=True)
     >>> fixture_status(fixture)
     'open, flaky'
     """
