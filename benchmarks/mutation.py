@@ -57,6 +57,8 @@ _ENGINE = [
     "tests/test_engine_identity.py",
     "tests/test_engine_quality.py",
     "tests/test_engine_statistics.py",
+    "tests/test_engine_origins_confirm.py",
+    "tests/test_engine_confirm.py",
     "tests/test_engine_causes.py",
     "tests/test_engine_noise.py",
     "tests/test_gap_tally.py",
@@ -80,7 +82,13 @@ MODULES: dict[str, list[str]] = {
         "tests/test_engine_statistics.py",
         "tests/test_engine_quality.py",
     ],
-    "_engine/phase.py": ["tests/test_engine_phase.py", "tests/test_engine_parts.py"],
+    # The shrink phase's re-run of a failure must count as shrinking, or a candidate's
+    # shrink never starts: the identity tests show it, the phase test alone may not.
+    "_engine/phase.py": [
+        "tests/test_engine_phase.py",
+        "tests/test_engine_parts.py",
+        "tests/test_engine_identity.py",
+    ],
     "_engine/causes.py": [
         "tests/test_engine_causes.py",
         "tests/test_engine_identity.py",
@@ -88,6 +96,14 @@ MODULES: dict[str, list[str]] = {
         "tests/test_engine_statistics.py",
     ],
     "_engine/gaps.py": ["tests/test_gap_tally.py", "tests/test_engine_parts.py"],
+    "_engine/origins.py": _ENGINE,
+    "_engine/resolve.py": _ENGINE,
+    "_engine/confirm.py": [
+        "tests/test_engine_confirm.py",
+        "tests/test_engine_origins_confirm.py",
+        "tests/test_engine_faults.py",
+    ],
+    "_engine/findings.py": _ENGINE,
     "_engine/surface.py": _ENGINE,
     "_engine/campaign.py": _ENGINE,
     "_judge.py": [

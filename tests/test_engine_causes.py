@@ -163,8 +163,8 @@ def test_a_cause_the_corpus_does_not_hold_is_new(tmp_path: Path) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="an unshrunk fixture is matched as known before it can be superseded: "
-    "SurfaceCampaign.findings only replaces when no fixture matches, and every "
-    "superseded fixture matches (KnownCauses.superseded is never reached)",
+    "findings.py (of_causes) only replaces when no fixture matches, and every "
+    "superseded fixture matches (KnownCauses.superseded has no effect)",
 )
 def test_an_unshrunk_fixture_gives_way_to_the_shrunk_input_of_its_cause(tmp_path: Path) -> None:
     corpus = Corpus(tmp_path)
@@ -205,16 +205,32 @@ def test_of_several_fixtures_holding_one_cause_the_smallest_is_the_match(
 
 
 def test_a_cause_keeps_the_smallest_input_it_was_met_with() -> None:
-    first = observe("ab<")
+    first = observe("abcdef<")
     causes = Causes()
     assert first.bucket is not None
     cause = causes.add(Cause(bucket=first.bucket, best=first, shrunk=True))
+    assert causes.match(observe("abcd<")) is cause
+    assert causes.match(observe("abcdefgh<")) is cause
+    assert cause.best.input == "abcd<"
     assert causes.match(observe("<")) is cause
-    assert causes.match(observe("abc<")) is cause
+    assert causes.match(observe("ab<")) is cause
     assert cause.best.input == "<"
     assert causes.match(observe("<", right=escaping_v2)) is cause  # the same input
     assert causes.match(observe("x<", right=escaping_v2)) is None  # another bucket
     assert len(causes) == 1
+
+
+def test_two_fixtures_of_one_input_under_two_signatures_match_without_error(
+    tmp_path: Path,
+) -> None:
+    # Corpora merged from two branches can hold one input under two signatures.
+    corpus = Corpus(tmp_path)
+    fixtures = [stored(corpus, "<"), stored(corpus, "<", right=escaping_v2)]
+    assert fixtures[0].signature != fixtures[1].signature
+    known = KnownCauses.judged(fixtures, Judge(SURFACE, RUNTIMES))
+    match = known.match(observe("<"))
+    assert match is not None
+    assert match.input == "<"
 
 
 def test_causes_that_polish_to_one_input_become_one_with_their_counts_added() -> None:
