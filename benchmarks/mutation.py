@@ -60,6 +60,7 @@ _ENGINE = [
     "tests/test_engine_origins_confirm.py",
     "tests/test_engine_confirm.py",
     "tests/test_engine_causes.py",
+    "tests/test_engine_findings.py",
     "tests/test_engine_noise.py",
     "tests/test_gap_tally.py",
 ]
