@@ -140,6 +140,8 @@ def _parse_campaign(reader: Table, base_dir: Path) -> CampaignSettings:
         confirmations=positive("confirmations", int, defaults.confirmations),
         fail_on_flaky=reader.get("fail_on_flaky", bool, defaults.fail_on_flaky),
         allow_remote=reader.get("allow_remote", bool, defaults.allow_remote),
+        concurrent=reader.get("concurrent", bool, defaults.concurrent),
+        reuse_answers=reader.get("reuse_answers", bool, defaults.reuse_answers),
     )
 
 

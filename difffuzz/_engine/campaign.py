@@ -136,6 +136,7 @@ def _run_surfaces(
             for f in (corpus.load(surface.name)[0] if corpus else [])
         ]
         left, right = compiled.open()
+        runner: SurfaceCampaign | None = None
         try:
             runner = SurfaceCampaign(
                 surface,
@@ -158,6 +159,8 @@ def _run_surfaces(
                     for finding in surface_result.findings
                 ]
         finally:
+            if runner is not None:
+                runner.close()
             left.close()
             right.close()
         result.surfaces.append(surface_result)

@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from difffuzz._bucket import Bucket
 from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
+from difffuzz._engine.answers import AnswerMemory
 from difffuzz._engine.budget import Budget, StopReason
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
@@ -63,6 +64,7 @@ from difffuzz._inputs import Input, input_sort_key
 from difffuzz._judge import Judge
 from difffuzz._results import INTERRUPTED, Finding, Observation, SurfaceResult, Verdict
 from difffuzz._transports.base import Transport
+from difffuzz._transports.pair import TransportPair
 
 __all__ = ["ROUND_SIZE", "SurfaceCampaign"]
 
@@ -90,6 +92,10 @@ class SurfaceCampaign:
         self.left = left
         self.right = right
         self.settings = settings or SurfaceSettings()
+        #: Sends each input to both runtimes at once (``concurrent`` in the settings).
+        self.pair = TransportPair(left, right, concurrent=self.settings.concurrent)
+        #: Answers an input sent again while shrinking is judged from (:mod:`.answers`).
+        self.answers = AnswerMemory()
         self.listener = listener
         #: The compiled judge of the surface's plan, or one compiled here.
         self.judge = judge or Judge(surface, runtimes)
@@ -137,9 +143,12 @@ class SurfaceCampaign:
 
     def observe(self, value: Input) -> Observation:
         """Send ``value`` to both runtimes and judge the answers."""
-        left = self.left.send(value)
-        right = self.right.send(value)
+        left, right = self.pair.send(value)
         return self.judge.judge(value, left, right)
+
+    def close(self) -> None:
+        """Stop the thread that calls the right runtime (the transports stay open)."""
+        self.pair.close()
 
     def _count(self, observation: Observation, *, shrinking: bool) -> None:
         stats = self.result.stats
@@ -163,7 +172,11 @@ class SurfaceCampaign:
         self.result.timeline.append((round(stats.elapsed, 3), stats.examples, len(self.causes)))
 
     def _step(self, value: Input, *, shrinking: bool = False) -> Observation:
-        observation = self.observe(value)
+        reuse = shrinking and self.settings.reuse_answers
+        observation = self.answers.recall(value) if reuse else None
+        if observation is None:
+            observation = self.observe(value)
+            self.answers.keep(observation)
         self._count(observation, shrinking=shrinking)
         if observation.verdict is Verdict.INFRA_ERROR:
             self.infra.note(observation)
