@@ -184,6 +184,12 @@ class CampaignSettings:
     #: While shrinking, an input sent before is judged from its first answers
     #: instead of being sent again (false: always sent; see _engine/answers.py).
     reuse_answers: bool = True
+    #: A Redis URL shared by every host of a campaign (difffuzz/_store.py); "": none.
+    shared_store: str = ""
+    #: The campaign's name in the shared store (default: the config file's name).
+    shared_namespace: str = ""
+    #: Where ``run --duration`` keeps its estimates and Hypothesis's examples.
+    state: str = ".difffuzz"
 
 
 @dataclass(frozen=True)

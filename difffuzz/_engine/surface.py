@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 
 from difffuzz._bucket import Bucket
 from difffuzz._config import SurfaceSpec
@@ -53,10 +54,12 @@ from difffuzz._engine.phase import hypothesis_is_shrinking, round_seed, tool_err
 from difffuzz._engine.resolve import adopt_unshrunk, polish_causes, resolve
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._events import (
+    CausesResolved,
     ExampleObserved,
     FindingRecorded,
     Listener,
     ShrinkCalled,
+    ShrinkingStarted,
     SurfaceStarted,
     ignore_events,
 )
@@ -86,6 +89,7 @@ class SurfaceCampaign:
         known: Sequence[Fixture] = (),
         listener: Listener = ignore_events,
         judge: Judge | None = None,
+        database: ExampleDatabase | None = None,
     ) -> None:
         self.surface = surface
         self.runtimes = runtimes
@@ -96,6 +100,8 @@ class SurfaceCampaign:
         self.pair = TransportPair(left, right, concurrent=self.settings.concurrent)
         #: Answers an input sent again while shrinking is judged from (:mod:`.answers`).
         self.answers = AnswerMemory()
+        #: Hypothesis's examples database, shared between hosts (difffuzz._store), or None.
+        self.database = database
         self.listener = listener
         #: The compiled judge of the surface's plan, or one compiled here.
         self.judge = judge or Judge(surface, runtimes)
@@ -135,6 +141,8 @@ class SurfaceCampaign:
         self._hits: dict[Bucket, int] = {}
         #: This round used its share of shrinking time or calls.
         self._round_cut = False
+        #: ShrinkingStarted was sent for this round.
+        self._shrink_announced = False
         #: Tool errors met inside the surface (a difffuzz or strategy bug); the
         #: findings are kept and the campaign reports the first one.
         self.errors: list[BaseException] = []
@@ -202,6 +210,9 @@ class SurfaceCampaign:
 
     def _hypothesis_step(self, value: Input) -> None:
         shrinking = hypothesis_is_shrinking()
+        if shrinking and not self._shrink_announced:
+            self._shrink_announced = True
+            self.listener(ShrinkingStarted(self.surface.name, len(self.origins)))
         if shrinking:
             stop = self.budget.shrink_stop() or self.budget.round_shrink_stop(len(self.origins))
             if stop is not None:
@@ -316,14 +327,18 @@ class SurfaceCampaign:
         before = self.result.stats.examples
         self.budget.new_round()
         self._round_cut = False
+        self._shrink_announced = False
+
+        # With a shared database, the first round replays what any host saved first.
+        replay = (Phase.reuse,) if self.database is not None and number == 0 else ()
 
         @settings(
             max_examples=budget,
-            database=None,
+            database=self.database,
             deadline=None,
             derandomize=False,
             report_multiple_bugs=True,
-            phases=(Phase.generate, Phase.target, Phase.shrink),
+            phases=(*replay, Phase.generate, Phase.target, Phase.shrink),
             suppress_health_check=list(HealthCheck),
             verbosity=Verbosity.quiet,
         )
@@ -332,6 +347,9 @@ class SurfaceCampaign:
         def fuzz(value: Input) -> None:
             campaign._hypothesis_step(value)
 
+        # The database key: one per surface and strategy, not one for every round function.
+        key = f"difffuzz:{self.surface.name}:{self.surface.strategy}".encode()
+        fuzz.hypothesis.inner_test._hypothesis_internal_add_digest = key  # type: ignore[attr-defined]
         found = False
         try:
             fuzz()
@@ -349,14 +367,19 @@ class SurfaceCampaign:
 
     def _resolve_round(self, *, cut: bool) -> None:
         """Turn this round's shrunk origins into causes (:func:`.resolve.resolve`)."""
+        ended = self.origins.end_round()
+        before = len(self.causes)
         resolve(
-            self.origins.end_round(),
+            ended,
             causes=self.causes,
             known=self.known,
             result=self.result,
             shrunk=not cut and self.shrink_stopped is None,
             probe=self._probe,
         )
+        if ended:
+            new = len(self.causes) - before
+            self.listener(CausesResolved(self.surface.name, len(self.causes), new))
 
     def _probe(self, value: Input) -> Observation | None:
         """One shrink call outside Hypothesis; None once the shrink budget is spent."""
