@@ -111,8 +111,8 @@ def cli() -> None:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Processes fuzzing side by side: surfaces, or shares of one surface's rounds "
-    "(default: the number of cores).",
+    help="Processes fuzzing side by side: surfaces, and shares of one surface's rounds "
+    "when there are fewer surfaces (default: one per surface, up to the number of cores).",
 )
 @click.option(
     "--duration",

@@ -166,8 +166,8 @@ def replay(
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Processes running surfaces side by side (default: the number of cores); "
-    "the verdicts do not depend on it.",
+    help="Processes running surfaces side by side (default: one per surface, up to the "
+    "number of cores); the verdicts do not depend on it.",
 )
 def ci(
     config_path: Path | None,

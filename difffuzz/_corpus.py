@@ -390,7 +390,8 @@ class Corpus:
         """Hold the lock of one surface folder, between processes of this host.
 
         The lock file lives in the temporary folder, named after the surface
-        folder's real path, so nothing but fixtures ever lands in the corpus.
+        folder's real path, so nothing but fixtures ever lands in the corpus;
+        without a usable temporary folder the save goes on unserialised.
         """
         folder = (self.root / _safe_name(surface)).resolve()
         digest = hashlib.sha256(os.fsencode(folder)).hexdigest()[:16]
@@ -398,11 +399,11 @@ class Corpus:
         try:
             # Read-only is enough for flock, and works on a lock another user created.
             handle = os.open(lock, os.O_RDONLY | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise CorpusError(
-                f"cannot create the corpus lock {lock} for {folder}: {exc}; check that "
-                f"{lock.parent} is writable (or set TMPDIR to a folder that is)"
-            ) from exc
+        except OSError:
+            # No usable temporary folder: saving stays atomic, only not serialised
+            # with other processes (and the corpus's own error, if any, is the news).
+            yield
+            return
         try:
             if fcntl is not None:
                 fcntl.flock(handle, fcntl.LOCK_EX)

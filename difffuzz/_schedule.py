@@ -184,6 +184,7 @@ def run_for(
     corpus: Corpus,
     workers: int,
     state: Path,
+    split: bool = True,
     resume: bool = False,
     slice_seconds: float | None = None,
     listener: Listener = ignore_events,
@@ -209,7 +210,12 @@ def run_for(
         watch = _Watch(listener)
         started = clock()
         ran = run_with_workers(
-            piece, workers=workers, corpus=corpus, listener=watch, examples=state / "examples"
+            piece,
+            workers=workers,
+            corpus=corpus,
+            listener=watch,
+            examples=state / "examples",
+            split=split,
         )
         (surface_result,) = ran.surfaces
         shown = list(watch.shown)

@@ -43,7 +43,7 @@ from difffuzz._results import CampaignResult
 from difffuzz._schedule import run_for
 from difffuzz._secrets import Redactor
 from difffuzz._signals import StopSignals
-from difffuzz._workers import default_workers, run_with_workers
+from difffuzz._workers import choose_workers, run_with_workers
 
 __all__ = ["ci_command", "execute_campaign", "make_console", "run_command"]
 
@@ -150,7 +150,7 @@ def execute_campaign(
     reports_dir: Path | None = None,
     write_report_folder: bool = True,
     verbose: bool = False,
-    workers: int = 1,
+    workers: int | None = 1,
     duration: float | None = None,
     resume: bool = False,
 ) -> int:
@@ -173,6 +173,8 @@ def execute_campaign(
         console.print(Text(f"corpus: skipped {problem}", style="yellow"), soft_wrap=True)
     report_unreachable(config, console)
     failed: list[CampaignResult] = []
+    # A --duration run has one surface at a time: it counts as one for the choice.
+    count, split = choose_workers(workers, 1 if duration is not None else len(config.surfaces))
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
@@ -183,14 +185,15 @@ def execute_campaign(
                         config,
                         duration=duration,
                         corpus=corpus,
-                        workers=workers,
+                        workers=count,
+                        split=split,
                         state=Path(config.campaign.state),
                         resume=resume,
                         listener=listener,
                     )
                 else:
                     result = run_with_workers(
-                        config, workers=workers, corpus=corpus, listener=listener
+                        config, workers=count, corpus=corpus, listener=listener, split=split
                     )
         except Exception:
             # A tool error inside a surface: what the campaign found is saved; print
@@ -273,7 +276,7 @@ def run_command(
     duration: float | None = None,
     resume: bool = False,
 ) -> int:
-    """``difffuzz run``; ``workers`` defaults to the cores this process may use."""
+    """``difffuzz run``; without ``workers``, a worker per surface up to the cores."""
     config = (
         load_config(resolve_config(config_path))
         .select(surfaces)
@@ -292,7 +295,7 @@ def run_command(
         reports_dir=reports_dir,
         write_report_folder=write_reports,
         verbose=verbose,
-        workers=workers if workers is not None else default_workers(),
+        workers=workers,
         duration=duration,
         resume=resume,
     )
@@ -346,7 +349,7 @@ def ci_command(
                     fuzz=fuzz,
                     save_to=new_fixtures,
                     listener=_keeping_failure(ignore_events if quiet else progress, failed),
-                    workers=workers if workers is not None else default_workers(),
+                    workers=choose_workers(workers, len(config.surfaces))[0],
                 )
         except Exception:
             # As in `run`: the seeded campaign's findings are saved; report them.

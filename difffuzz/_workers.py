@@ -1,7 +1,8 @@
 """A campaign on every core: surfaces, and shares of one surface's rounds, in worker processes.
 
 ``difffuzz run --workers N`` cuts the campaign into *shares*, one per surface, or,
-when there are fewer surfaces than workers, several per surface: share ``k`` of
+when there are fewer surfaces than workers, several per surface (without
+``--workers``, a worker per surface up to the cores, and no surface shared out): share ``k`` of
 a surface runs its own rounds from a seed derived from the campaign seed, the
 surface and ``k`` (share 0 keeps the campaign seed), with its part of the
 example budget and the whole time budget. Each share runs in a worker process
@@ -90,7 +91,14 @@ from difffuzz._results import (
 )
 from difffuzz._store import SharedStore
 
-__all__ = ["Share", "default_workers", "merge_shares", "plan_shares", "run_with_workers"]
+__all__ = [
+    "Share",
+    "choose_workers",
+    "default_workers",
+    "merge_shares",
+    "plan_shares",
+    "run_with_workers",
+]
 
 #: Seconds a worker holds events back before sending them to the parent in one batch.
 RELAY_INTERVAL = 0.1
@@ -99,11 +107,25 @@ _ORPHAN_GRACE = 5.0
 
 
 def default_workers() -> int:
-    """The cores this process may use: what ``--workers`` defaults to."""
+    """The cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def choose_workers(requested: int | None, surfaces: int) -> tuple[int, bool]:
+    """``(workers, split)`` for ``--workers``: given, that many, a surface's rounds
+    shared out when there are fewer surfaces; not given, a worker per surface up to
+    the cores, none shared out, so that ``run --seed`` is the same run on every
+    machine.
+
+    >>> choose_workers(None, 1), choose_workers(2, 1)
+    ((1, False), (2, True))
+    """
+    if requested is None:
+        return max(1, min(default_workers(), surfaces)), False
+    return requested, True
 
 
 @dataclass(frozen=True)
@@ -149,12 +171,58 @@ _events: Any = None  # the queue to the parent, set by _start_worker
 _loaded: set[str] = set()
 
 
+class _Interrupt:
+    """How a worker stops on SIGINT (Ctrl-C reaches the whole process group; the
+    parent passes a SIGTERM on): like one process, the engine's round stops and
+    the share returns what it found.
+
+    The handler raises ``KeyboardInterrupt`` at once, which also ends a helper call
+    that is waiting. Python drops an exception raised while a garbage-collector
+    callback or a ``__del__`` runs (Hypothesis installs a gc callback): there the
+    handler raises the signal again a moment later instead, and the interrupt is
+    kept, so the next example the engine counts raises it too, a safe point inside
+    the engine's own handling. A worker between shares only notes it.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self.running = False
+
+    def handle(self, number: int, frame: Any) -> None:
+        self.pending = True
+        if not self.running:
+            return
+        if _in_callback(frame):
+            # Raised here it would be dropped: come back in a moment, outside it.
+            threading.Timer(0.05, signal.raise_signal, (signal.SIGINT,)).start()
+            return
+        raise KeyboardInterrupt
+
+    def again(self) -> None:
+        """Called at each example: raise an interrupt Python dropped."""
+        if self.pending and self.running:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
+_interrupt = _Interrupt()
+
+#: Functions whose exceptions Python reports as "ignored" instead of raising them.
+_DROPPING = frozenset({"gc_callback", "__del__"})
+
+
+def _in_callback(frame: Any) -> bool:
+    while frame is not None:
+        if frame.f_code.co_name in _DROPPING:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _start_worker(events: Any) -> None:
     global _events
     _events = events
-    # Ctrl-C in a terminal reaches every process of the group: the engine in a
-    # worker stops its round and returns what it found, like a single process.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _interrupt.handle)
     threading.Thread(
         target=_stop_with_parent, args=(os.getppid(),), name="difffuzz parent watch", daemon=True
     ).start()
@@ -183,6 +251,8 @@ class _Relay:
         self.pending.append(event)
         if time.monotonic() - self.sent_at >= RELAY_INTERVAL:
             self.flush()
+        if isinstance(event, ExampleObserved):
+            _interrupt.again()
 
     def flush(self) -> None:
         if self.pending and _events is not None:
@@ -253,9 +323,11 @@ def _run_share(
     elif examples is not None:
         database = DirectoryBasedExampleDatabase(examples)
     relay = _Relay()
+    _interrupt.running, _interrupt.pending = True, False
     try:
         done = _share(plan, share, corpus=corpus, check=check, listener=relay, database=database)
     finally:
+        _interrupt.running = False
         relay.flush()
     done.errors = [_picklable(error) for error in done.errors]
     return done

@@ -90,11 +90,30 @@ def test_memory_keys_by_the_exact_input_and_forgets_the_oldest() -> None:
     assert memory.reused == 2
 
 
+def test_a_failed_call_ends_the_reuse() -> None:
+    judge = Judge(SURFACE, RUNTIMES)
+    memory = AnswerMemory()
+    memory.keep(judge.judge("<", Outcome(0, b"1"), Outcome(0, b"2")))
+    assert memory.recall("<") is not None
+    crash = Outcome(None, failure=Failure.CRASHED, detail="connection reset")
+    memory.keep(judge.judge("x", crash, Outcome(0, b"1")))
+    assert memory.recall("<") is None  # a runtime that failed once may answer otherwise
+    memory.keep(judge.judge("y", Outcome(0, b"1"), Outcome(0, b"1")))
+    assert memory.recall("y") is None
+    assert not memory.trusted
+
+
 def test_failures_and_large_answers_are_not_kept() -> None:
     judge = Judge(SURFACE, RUNTIMES)
     memory = AnswerMemory()
     timeout = Outcome(None, failure=Failure.TIMEOUT, detail="slow")
+    crash = Outcome(None, failure=Failure.CRASHED, detail="connection reset")
     memory.keep(judge.judge("t", timeout, Outcome(0, b"1")))
+    # A crash on one side is a divergence, but it may be the runtime's moment.
+    crashed = judge.judge("c", crash, Outcome(0, b"1"))
+    memory.keep(crashed)
     memory.keep(judge.judge("big", Outcome(0, b"x" * 70_000), Outcome(0, b"x" * 70_000)))
+    assert crashed.signature is not None
     assert memory.recall("t") is None
+    assert memory.recall("c") is None
     assert memory.recall("big") is None

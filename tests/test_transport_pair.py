@@ -7,7 +7,10 @@ first would wait alone until the barrier's timeout broke it.
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +19,14 @@ from hypothesis import strategies as st
 
 from difffuzz import Outcome
 from difffuzz._inputs import Input
-from difffuzz._transports import HTTPTransport, MockTransport, TransportPair
+from difffuzz._transports import (
+    CommandTransport,
+    HTTPTransport,
+    LinesTransport,
+    MockTransport,
+    Transport,
+    TransportPair,
+)
 from tests.support.loopback import LoopbackServer, RecordedRequest, Reply
 
 
@@ -107,3 +117,37 @@ def test_close_stops_the_thread_and_leaves_the_transports_open() -> None:
         pair.close()
         left.close()
         right.close()
+
+
+@pytest.mark.parametrize("mode", ["spawn", "lines"])
+def test_an_interrupt_ends_the_other_sides_helper_call(mode: str, tmp_path: Path) -> None:
+    """Ctrl-C lands in the caller's thread, on the left side; the right side's helper,
+    on the pair's thread, must not outlive the example (nor the campaign)."""
+    pid_file = tmp_path / "pid"
+    hang = (
+        "import os, sys, time\n"
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "time.sleep(60)\n"
+    )
+    script = tmp_path / "hang.py"
+    script.write_text(hang, encoding="utf-8")
+    argv = [sys.executable, "-I", str(script)]
+    right: Transport = (
+        CommandTransport(argv, timeout=120)
+        if mode == "spawn"
+        else LinesTransport(argv, timeout=120)
+    )
+
+    def ctrl_c(value: Input) -> tuple[int, Any]:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with TransportPair(MockTransport(ctrl_c), right) as pair, pytest.raises(KeyboardInterrupt):
+        pair.send("x")
+    assert time.monotonic() - started < 30
+    pid = int(pid_file.read_text(encoding="utf-8"))
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+    right.close()

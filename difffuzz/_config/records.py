@@ -182,8 +182,8 @@ class CampaignSettings:
     #: first), for runtimes that share state such as one file both write.
     concurrent: bool = True
     #: While shrinking, an input sent before is judged from its first answers
-    #: instead of being sent again (false: always sent; see _engine/answers.py).
-    reuse_answers: bool = True
+    #: instead of being sent again (off by default; see _engine/answers.py).
+    reuse_answers: bool = False
     #: A Redis URL shared by every host of a campaign (difffuzz/_store.py); "": none.
     shared_store: str = ""
     #: The campaign's name in the shared store (default: the config file's name).

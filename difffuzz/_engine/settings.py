@@ -37,7 +37,7 @@ class SurfaceSettings:
     #: Both runtimes are called at once (False: left, then right).
     concurrent: bool = True
     #: While shrinking, an input sent before is judged from its first answers.
-    reuse_answers: bool = True
+    reuse_answers: bool = False
 
     @classmethod
     def of(cls, campaign: CampaignSettings, surface: SurfaceSpec, *, seed: int) -> SurfaceSettings:

@@ -93,10 +93,9 @@ class SurfaceCampaign:
     ) -> None:
         self.surface = surface
         self.runtimes = runtimes
-        self.left = left
-        self.right = right
         self.settings = settings or SurfaceSettings()
-        #: Sends each input to both runtimes at once (``concurrent`` in the settings).
+        #: Sends each input to both runtimes at once (``concurrent`` in the settings);
+        #: ``left`` and ``right`` are its transports.
         self.pair = TransportPair(left, right, concurrent=self.settings.concurrent)
         #: Answers an input sent again while shrinking is judged from (:mod:`.answers`).
         self.answers = AnswerMemory()
@@ -146,6 +145,22 @@ class SurfaceCampaign:
         #: Tool errors met inside the surface (a difffuzz or strategy bug); the
         #: findings are kept and the campaign reports the first one.
         self.errors: list[BaseException] = []
+
+    @property
+    def left(self) -> Transport:
+        return self.pair.left
+
+    @left.setter
+    def left(self, transport: Transport) -> None:
+        self.pair.left = transport
+
+    @property
+    def right(self) -> Transport:
+        return self.pair.right
+
+    @right.setter
+    def right(self, transport: Transport) -> None:
+        self.pair.right = transport
 
     # -- one example -------------------------------------------------------
 

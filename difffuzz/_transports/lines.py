@@ -345,6 +345,14 @@ class LinesTransport(ClosesOnExit):
         if helper is not None:
             helper.stop(grace)
 
+    def cancel(self) -> None:
+        """End the call in progress on another thread: the helper's group is killed
+        (the call then reports it crashed, and the next input starts a fresh one)."""
+        helper = self._helper
+        if helper is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(helper.process.pid, signal.SIGKILL)
+
     def close(self) -> None:
         """End the helper: its stdin closes, and its process group is killed after a moment."""
         self._discard(grace=_EXIT_GRACE)

@@ -16,7 +16,7 @@ share state (one writes a file the other reads) can be asked in turn instead:
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from difffuzz._inputs import Input
 from difffuzz._outcome import Outcome
@@ -59,18 +59,24 @@ class TransportPair(ClosesOnExit):
 
         An exception from either transport (only test doubles raise) reaches the
         caller after both calls have finished, so no call outlives the example.
+        Interrupted (Ctrl-C, a stop signal) while the right side is still waiting,
+        the pair ends that call (a transport's ``cancel()``: a helper's process
+        group is killed) before it lets the interrupt through.
         """
         if not self.concurrent:
             return self.left.send(value), self.right.send(value)
         pending: Future[Outcome] = self._right_side().submit(self.right.send, value)
         try:
             left = self.left.send(value)
-        finally:
-            # Wait for the right side even when the left one raised.
-            right_error = pending.exception()
-        if right_error is not None:
-            raise right_error
-        return left, pending.result()
+            right = pending.result()
+        except BaseException:
+            if not pending.done():
+                cancel = getattr(self.right, "cancel", None)
+                if cancel is not None:
+                    cancel()
+            wait([pending])
+            raise
+        return left, right
 
     def close(self) -> None:
         """Stop the pair's thread (the transports stay open)."""
