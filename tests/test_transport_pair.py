@@ -126,7 +126,9 @@ def test_an_interrupt_ends_the_other_sides_helper_call(mode: str, tmp_path: Path
     pid_file = tmp_path / "pid"
     hang = (
         "import os, sys, time\n"
-        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        # Written whole, then renamed: the file exists only once it holds the PID.
+        f"open({str(pid_file) + '.tmp'!r}, 'w').write(str(os.getpid()))\n"
+        f"os.replace({str(pid_file) + '.tmp'!r}, {str(pid_file)!r})\n"
         "time.sleep(60)\n"
     )
     script = tmp_path / "hang.py"
