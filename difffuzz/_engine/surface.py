@@ -50,7 +50,7 @@ from difffuzz._engine.gaps import GapTally
 from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.noise import NoiseCalibrator
 from difffuzz._engine.origins import Origins
-from difffuzz._engine.phase import hypothesis_is_shrinking, round_seed, tool_errors
+from difffuzz._engine.phase import WallClock, hypothesis_is_shrinking, round_seed, tool_errors
 from difffuzz._engine.resolve import adopt_unshrunk, polish_causes, resolve
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._events import (
@@ -142,6 +142,8 @@ class SurfaceCampaign:
         self._round_cut = False
         #: ShrinkingStarted was sent for this round.
         self._shrink_announced = False
+        #: Without a time box, this round's Hypothesis runner ignores the wall clock.
+        self._wall_clock: WallClock | None = None
         #: Tool errors met inside the surface (a difffuzz or strategy bug); the
         #: findings are kept and the campaign reports the first one.
         self.errors: list[BaseException] = []
@@ -224,6 +226,8 @@ class SurfaceCampaign:
         return observation
 
     def _hypothesis_step(self, value: Input) -> None:
+        if self._wall_clock is not None:
+            self._wall_clock.ignore()  # an exact budget: the same run on any machine
         shrinking = hypothesis_is_shrinking()
         if shrinking and not self._shrink_announced:
             self._shrink_announced = True
@@ -343,6 +347,7 @@ class SurfaceCampaign:
         self.budget.new_round()
         self._round_cut = False
         self._shrink_announced = False
+        self._wall_clock = WallClock() if self.settings.max_seconds is None else None
 
         # With a shared database, the first round replays what any host saved first.
         replay = (Phase.reuse,) if self.database is not None and number == 0 else ()
