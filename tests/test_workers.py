@@ -11,9 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from difffuzz._ci import run_ci
 from difffuzz._config import Config, parse_config
 from difffuzz._corpus import Corpus
 from difffuzz._divergence import Divergence
@@ -30,6 +32,7 @@ from difffuzz._workers import (
     run_with_workers,
     share_seed,
 )
+from tests.planted import RECORD_FOLDER
 from tests.test_engine_quality import planted_config
 
 PLANTED = planted_config("echo", "escaping_echo", "planted_text").surfaces["planted"]
@@ -60,18 +63,22 @@ def make_finding(value: str, *, category: str, occurrences: int = 1) -> Finding 
     return Finding(divergence, occurrences=occurrences, bucket=observation.bucket)
 
 
-def two_surfaces(max_examples: int = 200, seed: int = 1) -> Config:
-    """Two planted surfaces: '<' escaped on one, two number bugs on the other."""
+def two_surfaces(
+    max_examples: int = 200, seed: int = 1, *, learn_noise: int = 0, recorded: bool = False
+) -> Config:
+    """Two planted surfaces: '<' escaped on one, two number bugs on the other
+    (``recorded``: the left runtimes note every input, see ``tests/planted.py``)."""
     runtimes: dict[str, Any] = {"left": {}, "right": {}}
+    prefix = "recorded_" if recorded else ""
     document = {
-        "campaign": {"max_examples": max_examples, "seed": seed, "learn_noise": 0},
+        "campaign": {"max_examples": max_examples, "seed": seed, "learn_noise": learn_noise},
         "runtimes": runtimes,
         "surfaces": {
             "text": {
                 "strategy": "planted_text",
                 "transport": "python",
                 "runtimes": {
-                    "left": {"target": "tests.planted:echo"},
+                    "left": {"target": f"tests.planted:{prefix}echo"},
                     "right": {"target": "tests.planted:escaping_echo"},
                 },
             },
@@ -79,7 +86,7 @@ def two_surfaces(max_examples: int = 200, seed: int = 1) -> Config:
                 "strategy": "planted_numbers",
                 "transport": "python",
                 "runtimes": {
-                    "left": {"target": "tests.planted:two_bugs_left"},
+                    "left": {"target": f"tests.planted:{prefix}two_bugs_left"},
                     "right": {"target": "tests.planted:two_bugs_right"},
                 },
             },
@@ -184,6 +191,43 @@ def test_merged_findings_are_one_per_cause_and_keep_the_smallest(
 
 
 # -- real runs --------------------------------------------------------------------------
+
+
+def test_ci_sends_the_same_inputs_and_gives_the_same_verdicts_whatever_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``difffuzz ci``'s run (run_ci), seeded: every input each runtime was sent, in
+    order (noise learning, exploring, shrinking, confirmations), and every verdict,
+    the same in one process as in two or three worker processes."""
+    config = two_surfaces(max_examples=100, seed=11, learn_noise=4, recorded=True)
+    runs: dict[int, tuple[dict[str, list[str]], list[Any]]] = {}
+    for workers in (1, 2, 3):
+        folder = tmp_path / f"workers-{workers}"
+        folder.mkdir()
+        monkeypatch.setenv(RECORD_FOLDER, str(folder))  # spawned workers inherit it
+        # As `difffuzz ci` does: the gate's corpus as committed, new findings beside it.
+        ci = run_ci(
+            config,
+            corpus=Corpus(tmp_path / "corpus"),
+            save_to=Corpus(folder / "new-fixtures"),
+            budget=100,
+            seed=11,
+            workers=workers,
+        )
+        assert ci.campaign is not None
+        logs = folder.glob("*.txt")
+        sent = {log.stem: log.read_text(encoding="utf-8").splitlines() for log in logs}
+        runs[workers] = (sent, verdicts(ci.campaign))
+    sent, found = runs[1]
+    assert sorted(sent) == ["numbers", "text"]
+    assert all(len(inputs) > 100 for inputs in sent.values())  # shrinking sent more
+    # Findings on both surfaces, so the verdicts compared are not empty ones.
+    assert [(surface[0], [f[0] for f in surface[-1]][:1]) for surface in found] == [
+        ("text", ["<"]),
+        ("numbers", [found[1][-1][0][0]]),
+    ]
+    assert runs[2] == runs[1]
+    assert runs[3] == runs[1]
 
 
 def test_ci_verdicts_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:

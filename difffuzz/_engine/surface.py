@@ -45,6 +45,7 @@ from difffuzz._engine.answers import AnswerMemory
 from difffuzz._engine.budget import Budget, StopReason
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
+from difffuzz._engine.constants import pinned_constants, surface_constants, surface_modules
 from difffuzz._engine.findings import FindingMaker
 from difffuzz._engine.gaps import GapTally
 from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
@@ -292,6 +293,11 @@ class SurfaceCampaign:
         says why it stopped early); a difffuzz or strategy bug is kept in
         ``self.errors`` with the findings intact, for the caller to save and report.
         """
+        # The same seed draws the same inputs in every process (:mod:`.constants`).
+        with pinned_constants(surface_constants(surface_modules(self.surface))):
+            return self._run(strategy, examples)
+
+    def _run(self, strategy: st.SearchStrategy[Input], examples: Sequence[Input]) -> SurfaceResult:
         self.budget.start()
         self.listener(SurfaceStarted(self.surface.name, self.settings.max_examples))
         try:
