@@ -41,7 +41,8 @@ from difffuzz._engine.findings import now_iso
 from difffuzz._events import Event, ExampleObserved, FindingRecorded, Listener, ignore_events
 from difffuzz._exceptions import ConfigError
 from difffuzz._results import INTERRUPTED, CampaignResult, FindingStatus, SurfaceResult
-from difffuzz._workers import merge_shares, run_with_workers
+from difffuzz._shares import merge_shares
+from difffuzz._workers import run_with_workers
 
 __all__ = ["Estimate", "Scheduler", "parse_duration", "run_for"]
 

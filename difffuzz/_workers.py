@@ -1,20 +1,16 @@
 """A campaign on every core: surfaces, and shares of one surface's rounds, in worker processes.
 
-``difffuzz run --workers N`` cuts the campaign into *shares*, one per surface, or,
-when there are fewer surfaces than workers, several per surface (without
-``--workers``, a worker per surface up to the cores, and no surface shared out): share ``k`` of
-a surface runs its own rounds from a seed derived from the campaign seed, the
-surface and ``k`` (share 0 keeps the campaign seed), with its part of the
-example budget and the whole time budget. Each share runs in a worker process
-(the engine, the transports and Hypothesis are all single-threaded per run), and
-the parent merges a surface's shares as soon as the last one is in:
+``difffuzz run --workers N`` cuts the campaign into *shares* (:mod:`difffuzz._shares`),
+one per surface, or, when there are fewer surfaces than workers, several per
+surface (without ``--workers``, a worker per surface up to the cores, and no
+surface shared out). Each share runs in a worker process (:mod:`difffuzz._worker`;
+the engine, the transports and Hypothesis are all single-threaded per run), and
+the parent, here, merges a surface's shares as soon as the last one is in:
 
-* statistics add up; a surface's causes are merged by identity
-  (:mod:`difffuzz._engine.causes`: the same shrunk input, or the same bucket and
-  signature), keeping the smaller input, so two shares that met one cause give
-  one finding;
 * the merged findings are saved then, by the parent alone, so a run writes each
   finding once (and :meth:`Corpus.save` is safe against other processes anyway);
+* with a shared store (:mod:`difffuzz._store`), the fixtures other hosts found
+  are written into the corpus before anything runs, and the new ones published;
 * the engine's events reach the parent's listener (the live view) in batches,
   one surface start and one surface end per surface however many shares it has.
 
@@ -31,18 +27,13 @@ forked copy of a threaded process can deadlock.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import importlib
 import multiprocessing
 import os
 import queue
 import signal
-import threading
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,15 +45,11 @@ from difffuzz._corpus import Corpus
 from difffuzz._engine.campaign import (
     campaign_seed,
     explain_error,
-    known_fixtures,
     new_campaign_result,
     run_campaign,
-    run_surface,
     save_findings,
 )
-from difffuzz._engine.causes import identity_of
 from difffuzz._engine.findings import now_iso
-from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._events import (
     CampaignFailed,
     CausesResolved,
@@ -77,33 +64,15 @@ from difffuzz._events import (
     ignore_events,
 )
 from difffuzz._exceptions import CorpusError, DifffuzzError
-from difffuzz._inputs import input_sort_key
 from difffuzz._plan import Plan, compile_config
 from difffuzz._properties import get_property
 from difffuzz._registry import get_strategy
-from difffuzz._results import (
-    INTERRUPTED,
-    CampaignResult,
-    Finding,
-    FindingStatus,
-    SurfaceResult,
-    SurfaceStats,
-)
+from difffuzz._results import INTERRUPTED, CampaignResult, FindingStatus, SurfaceResult
+from difffuzz._shares import Share, ShareResult, merge_shares, plan_shares, run_share
 from difffuzz._store import SharedStore
+from difffuzz._worker import start_worker, work_on
 
-__all__ = [
-    "Share",
-    "choose_workers",
-    "default_workers",
-    "merge_shares",
-    "plan_shares",
-    "run_with_workers",
-]
-
-#: Seconds a worker holds events back before sending them to the parent in one batch.
-RELAY_INTERVAL = 0.1
-#: Seconds an orphaned worker has to clean up before it exits.
-_ORPHAN_GRACE = 5.0
+__all__ = ["choose_workers", "default_workers", "run_with_workers"]
 
 
 def default_workers() -> int:
@@ -126,221 +95,6 @@ def choose_workers(requested: int | None, surfaces: int) -> tuple[int, bool]:
     if requested is None:
         return max(1, min(default_workers(), surfaces)), False
     return requested, True
-
-
-@dataclass(frozen=True)
-class Share:
-    """One worker's part of a campaign: a surface's rounds from one seed, with a budget."""
-
-    surface: str
-    index: int
-    shares: int
-    seed: int
-    max_examples: int
-
-
-def share_seed(seed: int, surface: str, index: int) -> int:
-    """Share 0 keeps the campaign seed; the others get seeds of their own."""
-    if index == 0:
-        return seed
-    digest = hashlib.sha256(f"{seed}:{surface}:share {index}".encode()).digest()
-    return int.from_bytes(digest[:4], "big")
-
-
-def plan_shares(config: Config, seed: int, *, workers: int, split: bool) -> list[Share]:
-    """The shares of a campaign, in config order (see the module docstring)."""
-    surfaces = list(config.surfaces.values())
-    per_surface = 1
-    if split and surfaces and len(surfaces) < workers:
-        per_surface = -(-workers // len(surfaces))  # ceiling: every worker gets work
-    shares = []
-    for surface in surfaces:
-        budget = surface.max_examples or config.campaign.max_examples
-        count = max(1, min(per_surface, budget))
-        for index in range(count):
-            part = budget // count + (1 if index < budget % count else 0)
-            shares.append(
-                Share(surface.name, index, count, share_seed(seed, surface.name, index), part)
-            )
-    return shares
-
-
-# -- in the worker -----------------------------------------------------------------
-
-_events: Any = None  # the queue to the parent, set by _start_worker
-_loaded: set[str] = set()
-
-
-class _Interrupt:
-    """How a worker stops on SIGINT (Ctrl-C reaches the whole process group; the
-    parent passes a SIGTERM on): like one process, the engine's round stops and
-    the share returns what it found.
-
-    The handler raises ``KeyboardInterrupt`` at once, which also ends a helper call
-    that is waiting. Python drops an exception raised while a garbage-collector
-    callback or a ``__del__`` runs (Hypothesis installs a gc callback): there the
-    handler raises the signal again a moment later instead, and the interrupt is
-    kept, so the next example the engine counts raises it too, a safe point inside
-    the engine's own handling. A worker between shares only notes it.
-    """
-
-    def __init__(self) -> None:
-        self.pending = False
-        self.running = False
-
-    def handle(self, number: int, frame: Any) -> None:
-        self.pending = True
-        if not self.running:
-            return
-        if _in_callback(frame):
-            # Raised here it would be dropped: come back in a moment, outside it.
-            threading.Timer(0.05, signal.raise_signal, (signal.SIGINT,)).start()
-            return
-        raise KeyboardInterrupt
-
-    def again(self) -> None:
-        """Called at each example: raise an interrupt Python dropped."""
-        if self.pending and self.running:
-            self.pending = False
-            raise KeyboardInterrupt
-
-
-_interrupt = _Interrupt()
-
-#: Functions whose exceptions Python reports as "ignored" instead of raising them.
-_DROPPING = frozenset({"gc_callback", "__del__"})
-
-
-def _in_callback(frame: Any) -> bool:
-    while frame is not None:
-        if frame.f_code.co_name in _DROPPING:
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _start_worker(events: Any) -> None:
-    global _events
-    _events = events
-    signal.signal(signal.SIGINT, _interrupt.handle)
-    threading.Thread(
-        target=_stop_with_parent, args=(os.getppid(),), name="difffuzz parent watch", daemon=True
-    ).start()
-
-
-def _stop_with_parent(parent: int) -> None:
-    """A parent killed outright collects nothing: stop as Ctrl-C would (the engine's
-    cleanup ends the helpers it started), then leave."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    signal.raise_signal(signal.SIGINT)
-    time.sleep(_ORPHAN_GRACE)
-    os._exit(1)
-
-
-class _Relay:
-    """A listener that sends events to the parent in batches."""
-
-    def __init__(self) -> None:
-        self.pending: list[Event] = []
-        self.sent_at = time.monotonic()
-        if _events is not None:
-            _events.put((os.getpid(), []))  # the parent learns whom to pass a SIGTERM on to
-
-    def __call__(self, event: Event) -> None:
-        self.pending.append(event)
-        if time.monotonic() - self.sent_at >= RELAY_INTERVAL:
-            self.flush()
-        if isinstance(event, ExampleObserved):
-            _interrupt.again()
-
-    def flush(self) -> None:
-        if self.pending and _events is not None:
-            _events.put((os.getpid(), self.pending))
-        self.pending = []
-        self.sent_at = time.monotonic()
-
-
-@dataclass
-class _ShareResult:
-    share: Share
-    result: SurfaceResult
-    errors: list[BaseException] = field(default_factory=list)
-
-
-def _share(
-    plan: Plan,
-    share: Share,
-    *,
-    corpus: str | None,
-    check: bool,
-    listener: Listener,
-    database: ExampleDatabase | None,
-) -> _ShareResult:
-    """One share, here: the surface's findings, not saved."""
-    compiled = plan.surfaces[share.surface]
-    settings = replace(
-        SurfaceSettings.of(plan.config.campaign, compiled.spec, seed=share.seed),
-        max_examples=share.max_examples,
-    )
-    known = known_fixtures(plan, Corpus(corpus) if corpus is not None else None, share.surface)
-    result, errors = run_surface(
-        plan,
-        compiled,
-        settings=settings,
-        known=known,
-        listener=listener,
-        check_runtimes=check,
-        database=database,
-    )
-    return _ShareResult(share, result, errors)
-
-
-_stores: dict[tuple[str, str], SharedStore] = {}
-
-
-def _run_share(
-    config: Config,
-    share: Share,
-    modules: Sequence[str],
-    corpus: str | None,
-    check: bool,
-    store: tuple[str, str] | None,
-    examples: str | None = None,
-) -> _ShareResult:
-    """One share, in a worker process (``store``: the shared store's URL and namespace;
-    ``examples``: a folder for Hypothesis's examples when there is no store)."""
-    for module in modules:
-        if module not in _loaded:
-            importlib.import_module(module)
-            _loaded.add(module)
-    plan = compile_config(config)
-    database = None
-    if store is not None:
-        if store not in _stores:
-            _stores[store] = SharedStore.open(store[0], namespace=store[1])
-        database = _stores[store].examples()
-    elif examples is not None:
-        database = DirectoryBasedExampleDatabase(examples)
-    relay = _Relay()
-    _interrupt.running, _interrupt.pending = True, False
-    try:
-        done = _share(plan, share, corpus=corpus, check=check, listener=relay, database=database)
-    finally:
-        _interrupt.running = False
-        relay.flush()
-    done.errors = [_picklable(error) for error in done.errors]
-    return done
-
-
-def _picklable(error: BaseException) -> BaseException:
-    import pickle
-
-    try:
-        pickle.dumps(error)
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
-    return error
 
 
 # -- in the parent -------------------------------------------------------------------
@@ -439,12 +193,12 @@ def _run_shares(
         with ProcessPoolExecutor(
             max_workers=min(workers, len(remote)),
             mp_context=context,
-            initializer=_start_worker,
+            initializer=start_worker,
             initargs=(events,),
         ) as pool:
             futures = [
                 pool.submit(
-                    _run_share,
+                    work_on,
                     config,
                     share,
                     modules[share.surface] or (),
@@ -464,7 +218,7 @@ def _run_shares(
     for share in local:
         if merged.interrupted or errors:
             break
-        done = _share(
+        done = run_share(
             plan,
             share,
             corpus=root,
@@ -490,7 +244,7 @@ def _run_shares(
 
 
 def _collect(
-    futures: list[Future[_ShareResult]], events: Any, merged: _Merger
+    futures: list[Future[ShareResult]], events: Any, merged: _Merger
 ) -> list[tuple[BaseException, SurfaceSpec]]:
     """Relay events until every share is in; the tool errors they reported."""
     errors: list[tuple[BaseException, SurfaceSpec]] = []
@@ -565,7 +319,7 @@ class _Merger:
         self._budgets = {s.surface: 0 for s in shares}
         for share in shares:
             self._budgets[share.surface] += share.max_examples
-        self._results: dict[str, list[_ShareResult]] = {name: [] for name in self._expected}
+        self._results: dict[str, list[ShareResult]] = {name: [] for name in self._expected}
         self._done: dict[str, SurfaceResult] = {}
         self._started: set[str] = set()
         self._announced: set[tuple[str, str]] = set()
@@ -586,7 +340,7 @@ class _Merger:
             self.listener(event)
         # SurfaceFinished: the merged one is announced by add().
 
-    def add(self, done: _ShareResult) -> None:
+    def add(self, done: ShareResult) -> None:
         name = done.share.surface
         self._results[name].append(done)
         if done.result.aborted == INTERRUPTED:
@@ -606,7 +360,7 @@ class _Merger:
             compare_spec=spec.compare,
             aborted=reason,
         )
-        self.add(_ShareResult(share, empty))
+        self.add(ShareResult(share, empty))
 
     def _finish(self, name: str) -> None:
         parts = sorted(self._results[name], key=lambda done: done.share.index)
@@ -639,88 +393,3 @@ class _Merger:
 
     def in_config_order(self) -> list[SurfaceResult]:
         return [self._done[name] for name in self.config.surfaces if name in self._done]
-
-
-def merge_shares(results: Sequence[SurfaceResult]) -> SurfaceResult:
-    """One surface's result from its shares' (in share order): see the module docstring."""
-    first = results[0]
-    merged = SurfaceResult(
-        surface=first.surface, runtimes=first.runtimes, compare_spec=first.compare_spec
-    )
-    merged.stats = _sum_stats(r.stats for r in results)
-    merged.findings = merge_findings(f for r in results for f in r.findings)
-    for result in results:
-        merged.infra_events.extend(result.infra_events)
-        merged.learned_noise.extend(
-            p for p in result.learned_noise if p not in merged.learned_noise
-        )
-        merged.aborted = merged.aborted or result.aborted
-        merged.dropped_signatures += result.dropped_signatures
-        merged.candidates_examined += result.candidates_examined
-        merged.candidates_merged += result.candidates_merged
-    merged.timeline = _merge_timelines([r.timeline for r in results])
-    return merged
-
-
-def _sum_stats(parts: Iterable[SurfaceStats]) -> SurfaceStats:
-    total = SurfaceStats()
-    for stats in parts:
-        total.examples += stats.examples
-        total.matches += stats.matches
-        total.divergent_examples += stats.divergent_examples
-        total.both_failed += stats.both_failed
-        total.infra_errors += stats.infra_errors
-        total.shrink_calls += stats.shrink_calls
-        total.elapsed = max(total.elapsed, stats.elapsed)  # shares run side by side
-    return total
-
-
-def _same_cause(one: Finding, other: Finding) -> bool:
-    if one.fixture_path and one.fixture_path == other.fixture_path:
-        return True  # the same known fixture, met by two shares
-    if identity_of(one.input) == identity_of(other.input):
-        return True
-    return (
-        one.bucket is not None and one.bucket == other.bucket and one.signature == other.signature
-    )
-
-
-def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per cause across shares, the smaller input kept, counts added."""
-    kept: list[Finding] = []
-    for finding in findings:
-        for index, other in enumerate(kept):
-            if not _same_cause(finding, other):
-                continue
-            smaller, larger = (
-                (finding, other)
-                if input_sort_key(finding.input) < input_sort_key(other.input)
-                else (other, finding)
-            )
-            kept[index] = replace(
-                smaller,
-                occurrences=smaller.occurrences + larger.occurrences,
-                shrink_calls=smaller.shrink_calls + larger.shrink_calls,
-                merged=smaller.merged + larger.merged + (0 if smaller.fixture_path else 1),
-            )
-            break
-        else:
-            kept.append(finding)
-    return kept
-
-
-def _merge_timelines(
-    timelines: Sequence[list[tuple[float, int, int]]],
-) -> list[tuple[float, int, int]]:
-    """(elapsed, examples, causes) over shares run side by side: examples add up."""
-    times = sorted({t for timeline in timelines for t, _, _ in timeline})
-    merged = []
-    for moment in times:
-        examples = causes = 0
-        for timeline in timelines:
-            before = [point for point in timeline if point[0] <= moment]
-            if before:
-                examples += before[-1][1]
-                causes = max(causes, before[-1][2])
-        merged.append((moment, examples, causes))
-    return merged

@@ -72,6 +72,8 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_ci.py",
             "_events.py",
             "_workers.py",
+            "_worker.py",
+            "_shares.py",
             "_store.py",
             "_schedule.py",
         ),

@@ -1,4 +1,5 @@
-"""Campaigns on several worker processes: the plan, the merge, ci's reproducibility.
+"""Campaigns on several worker processes: the plan and the merge (``_shares.py``), real
+runs in workers (``_workers.py``, ``_worker.py``), ci's reproducibility.
 
 The runs here are real: ``spawn``-ed worker processes running the planted pairs
 (``tests/planted.py``, in-process runtimes each worker imports), saving into a
@@ -25,13 +26,8 @@ from difffuzz._inputs import input_sort_key, json_bytes
 from difffuzz._judge import Judge
 from difffuzz._outcome import Outcome
 from difffuzz._results import CampaignResult, Finding
-from difffuzz._workers import (
-    _plugin_modules,
-    merge_findings,
-    plan_shares,
-    run_with_workers,
-    share_seed,
-)
+from difffuzz._shares import merge_findings, plan_shares, share_seed
+from difffuzz._workers import _plugin_modules, run_with_workers
 from tests.planted import RECORD_FOLDER
 from tests.test_engine_quality import planted_config
 
