@@ -20,7 +20,7 @@ from difffuzz._ci import run_ci
 from difffuzz._config import Config, parse_config
 from difffuzz._corpus import Corpus
 from difffuzz._divergence import Divergence
-from difffuzz._events import Event, SurfaceFinished, SurfaceStarted
+from difffuzz._events import Event, SurfaceFinished, SurfaceStarted, ignore_events
 from difffuzz._exit import campaign_exit
 from difffuzz._inputs import input_sort_key, json_bytes
 from difffuzz._judge import Judge
@@ -194,10 +194,11 @@ def test_ci_sends_the_same_inputs_and_gives_the_same_verdicts_whatever_the_worke
 ) -> None:
     """``difffuzz ci``'s run (run_ci), seeded: every input each runtime was sent, in
     order (noise learning, exploring, shrinking, confirmations), and every verdict,
-    the same in one process as in two or three worker processes."""
+    the same in this process as in worker processes (one per surface)."""
     config = two_surfaces(max_examples=100, seed=11, learn_noise=4, recorded=True)
     runs: dict[int, tuple[dict[str, list[str]], list[Any]]] = {}
-    for workers in (1, 2, 3):
+    events: list[Event] = []
+    for workers in (1, 2):
         folder = tmp_path / f"workers-{workers}"
         folder.mkdir()
         monkeypatch.setenv(RECORD_FOLDER, str(folder))  # spawned workers inherit it
@@ -209,6 +210,7 @@ def test_ci_sends_the_same_inputs_and_gives_the_same_verdicts_whatever_the_worke
             budget=100,
             seed=11,
             workers=workers,
+            listener=events.append if workers == 2 else ignore_events,
         )
         assert ci.campaign is not None
         logs = folder.glob("*.txt")
@@ -223,16 +225,6 @@ def test_ci_sends_the_same_inputs_and_gives_the_same_verdicts_whatever_the_worke
         ("numbers", [found[1][-1][0][0]]),
     ]
     assert runs[2] == runs[1]
-    assert runs[3] == runs[1]
-
-
-def test_ci_verdicts_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
-    config = two_surfaces(max_examples=100)
-    alone = run_with_workers(config, workers=1, split=False)
-    events: list[Event] = []
-    side_by_side = run_with_workers(config, workers=2, split=False, listener=events.append)
-    assert verdicts(side_by_side) == verdicts(alone)
-    assert [f.input for f in alone.surfaces[0].findings] == ["<"]
     # One start (with the whole budget) and one end per surface, whoever ran it.
     assert sorted(
         (type(e).__name__, e.surface, getattr(e, "budget", None))
