@@ -26,7 +26,9 @@ from tests.support.corpus_writer import fixture
 from tests.test_engine_quality import planted_config
 
 REDIS = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(REDIS is None, reason="needs redis-server (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    REDIS is None, reason="needs redis-server (apt-get install redis-server; .ci/run installs it)"
+)
 
 
 def _free_port() -> int:
@@ -37,11 +39,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of its own on a free loopback port, nothing kept on disk; stopped
+    by its PID."""
     assert REDIS is not None
     port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    argv = [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder)]
     server = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [*argv, "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
