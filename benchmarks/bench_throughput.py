@@ -27,6 +27,7 @@ The machine is shared and noisy: the load average is printed before and after,
 and only ratios taken in one run mean anything.
 
     python benchmarks/bench_throughput.py [--examples 1500] [--helper-examples 150] [--rounds 2]
+        [--workers] [--only http|helpers|workers ...] [--baseline DIR]
 
 ``--baseline DIR`` also runs another checkout's difffuzz (``git archive main |
 tar -x -C DIR``) on the same surfaces, against the same runtimes, in the same
@@ -268,6 +269,8 @@ class Table:
     def add(self, surface: str, path: str, rate: float, *limits: str) -> None:
         self.rates.setdefault((surface, path), []).append(rate)
         self.limits[(surface, path)] = limits
+        # Printed as it comes too: a run stopped half-way still says what it measured.
+        print(f"  {surface:<13} {path:<46} {rate:>9.1f}  (load {load()})", flush=True)
 
     def rate(self, surface: str, path: str) -> float:
         return statistics.median(self.rates[(surface, path)])
@@ -300,7 +303,15 @@ def main() -> None:
         "--worker-examples", type=int, default=2000, help="per HTTP surface, in the worker runs"
     )
     parser.add_argument("--baseline", type=Path, help="another checkout to measure beside")
+    parser.add_argument(
+        "--only",
+        choices=["http", "helpers", "workers"],
+        action="append",
+        help="measure only these parts (repeatable; default: http and helpers, and workers "
+        "with --workers)",
+    )
     options = parser.parse_args()
+    parts = set(options.only or ["http", "helpers", *(["workers"] if options.workers else [])])
 
     table = Table()
     print(f"load average before: {load()}")
@@ -308,11 +319,11 @@ def main() -> None:
         config_path = write_sample_config(runtimes, Path(folder), max_seconds=None)
         config = load_config(config_path)
         for _ in range(options.rounds):
-            for surface in options.http:
+            for surface in options.http if "http" in parts else ():
                 measure_http(table, config, config_path, surface, options)
-            for surface in options.helpers:
+            for surface in options.helpers if "helpers" in parts else ():
                 measure_helper(table, config, surface, options)
-            if options.workers:
+            if "workers" in parts:
                 measure_workers(table, config_path, options)
     print(f"load average after:  {load()}")
     print(
