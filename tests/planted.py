@@ -20,6 +20,13 @@ def planted_text() -> st.SearchStrategy[str]:
     return st.text()
 
 
+@difffuzz.strategy("planted_short_text", description="short texts, '<' among their characters")
+def planted_short_text() -> st.SearchStrategy[str]:
+    """Texts where a '<' comes within a few examples: for tests whose runs are a
+    second or two (time-boxed slices), where a needle in st.text() may not come."""
+    return st.text(alphabet="ab<", max_size=6)
+
+
 @difffuzz.strategy("planted_numbers", description="integers for planted-difference tests")
 def planted_numbers() -> st.SearchStrategy[int]:
     return st.integers()
