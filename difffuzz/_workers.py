@@ -196,7 +196,7 @@ def _run_shares(
             initializer=start_worker,
             initargs=(events,),
         ) as pool:
-            futures = [
+            futures = {
                 pool.submit(
                     work_on,
                     config,
@@ -206,9 +206,9 @@ def _run_shares(
                     check_runtimes,
                     shared,
                     str(examples) if examples is not None else None,
-                )
+                ): share
                 for share in remote
-            ]
+            }
             errors.extend(_collect(futures, events, merged))
     database: ExampleDatabase | None = None
     if store is not None:
@@ -218,35 +218,44 @@ def _run_shares(
     for share in local:
         if merged.interrupted or errors:
             break
-        done = run_share(
-            plan,
-            share,
-            corpus=root,
-            check=check_runtimes,
-            listener=merged.relay,
-            database=database,
-        )
+        try:
+            done = run_share(
+                plan,
+                share,
+                corpus=root,
+                check=check_runtimes,
+                listener=merged.relay,
+                database=database,
+            )
+        except Exception as error:  # a tool error raised, not returned (as in _collect)
+            errors.append((error, config.surfaces[share.surface]))
+            break
         merged.add(done)
         errors.extend((problem, config.surfaces[share.surface]) for problem in done.errors)
     result.surfaces = merged.in_config_order()
     result.finished_at = now_iso()
     if errors:
-        error = explain_error(*errors[0])
+        failure = explain_error(*errors[0])
         # As run_campaign does: the surfaces so far (their findings saved) are
         # announced with the error, so that the command can still report them.
-        if isinstance(error, DifffuzzError):
-            result.error, result.error_exit_code = str(error), error.exit_code
+        if isinstance(failure, DifffuzzError):
+            result.error, result.error_exit_code = str(failure), failure.exit_code
         else:  # a difffuzz bug: Python exits 1 on it
-            result.error, result.error_exit_code = f"{type(error).__name__}: {error}", 1
+            result.error, result.error_exit_code = f"{type(failure).__name__}: {failure}", 1
         listener(CampaignFailed(result))
-        raise error
+        raise failure
     return result
 
 
 def _collect(
-    futures: list[Future[ShareResult]], events: Any, merged: _Merger
+    futures: dict[Future[ShareResult], Share], events: Any, merged: _Merger
 ) -> list[tuple[BaseException, SurfaceSpec]]:
-    """Relay events until every share is in; the tool errors they reported."""
+    """Relay events until every share is in; the tool errors they reported or raised.
+
+    A share that raises (a config error met only at run time, in a normalize step)
+    stops the campaign as one that returns its errors does: nothing more starts,
+    the shares running finish and are saved, and the error is reported with them.
+    """
     errors: list[tuple[BaseException, SurfaceSpec]] = []
     pending = set(futures)
     workers: set[int] = set()
@@ -255,15 +264,19 @@ def _collect(
             _drain(events, merged, workers, wait=0.05)
             for future in [f for f in pending if f.done()]:
                 pending.discard(future)
+                share = futures[future]
+                spec = merged.config.surfaces[share.surface]
                 try:
                     done = future.result()
                 except BrokenProcessPool as broken:
-                    merged.lost(futures.index(future), f"a worker process died: {broken}")
+                    merged.lost(share, f"a worker process died: {broken}")
                     continue
-                merged.add(done)
-                spec = merged.config.surfaces[done.share.surface]
-                errors.extend((error, spec) for error in done.errors)
-                if merged.interrupted or done.errors:
+                except Exception as error:
+                    errors.append((error, spec))
+                else:
+                    merged.add(done)
+                    errors.extend((problem, spec) for problem in done.errors)
+                if merged.interrupted or errors:
                     # The user asked to stop, or difffuzz broke: start nothing more.
                     for future in pending:
                         future.cancel()
@@ -348,11 +361,8 @@ class _Merger:
         if len(self._results[name]) == self._expected[name]:
             self._finish(name)
 
-    def lost(self, index: int, reason: str) -> None:
+    def lost(self, share: Share, reason: str) -> None:
         """A share whose worker died: the surface reports why, with what the rest found."""
-        share = self.shares[index] if index < len(self.shares) else None
-        if share is None:
-            return
         spec = self.config.surfaces[share.surface]
         empty = SurfaceResult(
             surface=share.surface,
