@@ -55,7 +55,7 @@ from typing import Any, Literal
 
 import httpx
 
-import difffuzz._engine.campaign as campaign_module
+import difffuzz._plan as plan_module
 from difffuzz._config import Config, RequestSpec, load_config
 from difffuzz._connect import open_transport
 from difffuzz._engine import run_campaign
@@ -123,8 +123,9 @@ def recording_left_side(left: str) -> Iterator[list[Input]]:
         transport = open_transport(request, max_body_bytes=max_body_bytes)
         return Recording(transport, sent) if request.runtime == left else transport
 
-    # run_campaign looks the function up in its module at each surface.
-    names = vars(campaign_module)
+    # The plan (difffuzz/_plan.py) looks the function up in its module when a
+    # surface's transports are opened.
+    names = vars(plan_module)
     names["open_transport"] = open_recording
     try:
         yield sent
