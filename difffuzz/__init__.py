@@ -41,6 +41,7 @@ from difffuzz._signature import Signature
 from difffuzz._transports import (
     CommandTransport,
     HTTPTransport,
+    LinesTransport,
     MockTransport,
     PythonTransport,
     Transport,
@@ -66,6 +67,7 @@ __all__ = [
     "Fixture",
     "HTTPTransport",
     "LakehouseTargets",
+    "LinesTransport",
     "MockTransport",
     "NormalizeError",
     "Outcome",

@@ -23,10 +23,10 @@ from typing import Any
 
 from difffuzz._config import Config
 from difffuzz._corpus import Corpus
-from difffuzz._engine import run_campaign
 from difffuzz._events import Listener, ignore_events
 from difffuzz._replay import ReplayCase, ReplayResult, ReplayVerdict, replay_fixtures
 from difffuzz._results import CampaignResult
+from difffuzz._workers import run_with_workers
 
 __all__ = ["CIOutcome", "CIResult", "GateStatus", "classify", "run_ci"]
 
@@ -127,13 +127,15 @@ def run_ci(
     fuzz: bool = True,
     save_to: Corpus | None = None,
     listener: Listener = ignore_events,
+    workers: int = 1,
 ) -> CIResult:
     """Replay the corpus of the configured surfaces, then fuzz each with ``budget`` examples.
 
     The fuzz run is a fixed budget: the config's time budget is dropped (time
     would make two runs of one commit differ). New findings are saved to
     ``save_to`` when given, so the gate's corpus stays as committed and the same
-    seed gives the same run every time.
+    seed gives the same run every time. ``workers`` run surfaces side by side,
+    each whole and from the campaign seed, so their count changes nothing else.
     """
     fixtures, problems = corpus.load()
     relevant = [f for f in fixtures if f.surface in config.surfaces]
@@ -142,5 +144,12 @@ def run_ci(
     if fuzz and not any(o.status is GateStatus.UNREACHABLE for o in result.gate):
         seeded = config.override(max_examples=budget, seed=seed)
         seeded = replace(seeded, campaign=replace(seeded.campaign, max_seconds=None))
-        result.campaign = run_campaign(seeded, corpus=corpus, save_to=save_to, listener=listener)
+        result.campaign = run_with_workers(
+            seeded,
+            workers=workers,
+            corpus=corpus,
+            save_to=save_to,
+            listener=listener,
+            split=False,
+        )
     return result

@@ -108,6 +108,20 @@ def cli() -> None:
 @click.option(
     "--verbose", "-v", is_flag=True, help="Every finding in full: diff, commands, @example."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes fuzzing side by side: surfaces, and shares of one surface's rounds "
+    "when there are fewer surfaces (default: one per surface, up to the number of cores).",
+)
+@click.option(
+    "--duration",
+    help="Run for this long (30m, 2h, 1h30m), in slices, giving more time to the surfaces "
+    "still finding new divergences; replaces the per-surface budgets.",
+)
+@click.option(
+    "--resume", is_flag=True, help="With --duration: start from the last run's estimates."
+)
 def run(
     config_path: Path | None,
     surfaces: Sequence[str],
@@ -120,9 +134,17 @@ def run(
     no_reports: bool,
     quiet: bool,
     verbose: bool = False,
+    workers: int | None = None,
+    duration: str | None = None,
+    resume: bool = False,
 ) -> int:
     """Fuzz the configured surfaces and save each distinct divergence."""
+    from difffuzz._exceptions import ConfigError
+    from difffuzz._schedule import parse_duration
     from difffuzz._session import run_command
+
+    if resume and duration is None:
+        raise ConfigError("--resume continues a --duration run; give --duration too")
 
     return run_command(
         config_path,
@@ -136,6 +158,9 @@ def run(
         write_reports=not no_reports,
         quiet=quiet,
         verbose=verbose,
+        workers=workers,
+        duration=parse_duration(duration) if duration is not None else None,
+        resume=resume,
     )
 
 

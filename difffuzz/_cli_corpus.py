@@ -163,6 +163,12 @@ def replay(
 @click.option(
     "--verbose", "-v", is_flag=True, help="Every finding in full: diff, commands, @example."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes running surfaces side by side (default: one per surface, up to the "
+    "number of cores); the verdicts do not depend on it.",
+)
 def ci(
     config_path: Path | None,
     max_examples: int | None,
@@ -176,6 +182,7 @@ def ci(
     report_json: Path | None,
     quiet: bool,
     verbose: bool = False,
+    workers: int | None = None,
 ) -> int:
     """Replay the corpus, then a seeded fixed-budget run; fail on new divergences and
     regressions only."""
@@ -202,6 +209,7 @@ def ci(
         report_json=report_json,
         quiet=quiet,
         verbose=verbose,
+        workers=workers,
     )
 
 

@@ -22,6 +22,7 @@ Like Hypothesis's ``ExampleDatabase`` the store has three verbs:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -40,6 +41,11 @@ from difffuzz._inputs import Input, decode_input, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import Signature
 from difffuzz._version import __version__
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: saves are atomic, not serialised
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "FIXTURE_SCHEMA",
@@ -347,14 +353,20 @@ class Corpus:
         return folder / f"{fixture.id}.json"
 
     def save(self, fixture: Fixture) -> tuple[Path, bool]:
-        """Write ``fixture`` unless the same signature+input exists; returns (path, written)."""
+        """Write ``fixture`` unless the same signature+input exists; returns (path, written).
+
+        Safe with other processes saving into the same corpus (workers, or two
+        campaigns): the look for an existing file and the write happen under one
+        lock, so no finding is written twice, flaky in one and not in the other.
+        """
         target = self.path_for(fixture)
-        # The same finding, flaky or not, is one file: whichever was written first.
-        for existing in (target, self.path_for(replace(fixture, flaky=not fixture.flaky))):
-            found = self._saved_as(existing, fixture)
-            if found is not None:
-                return found, False
-        self._write(target, fixture)
+        with self._locked(fixture.surface):
+            # The same finding, flaky or not, is one file: whichever was written first.
+            for existing in (target, self.path_for(replace(fixture, flaky=not fixture.flaky))):
+                found = self._saved_as(existing, fixture)
+                if found is not None:
+                    return found, False
+            self._write(target, fixture)
         return target, True
 
     def _saved_as(self, path: Path, fixture: Fixture) -> Path | None:
@@ -372,6 +384,32 @@ class Corpus:
             self.rewrite(self.read(path))
         old = path.with_name(f"{fixture.signature.id}-{_legacy_digest(fixture.input)}.json")
         return old if old != path and _stored_input(old) == stored else None
+
+    @contextlib.contextmanager
+    def _locked(self, surface: str) -> Iterator[None]:
+        """Hold the lock of one surface folder, between processes of this host.
+
+        The lock file lives in the temporary folder, named after the surface
+        folder's real path, so nothing but fixtures ever lands in the corpus;
+        without a usable temporary folder the save goes on unserialised.
+        """
+        folder = (self.root / _safe_name(surface)).resolve()
+        digest = hashlib.sha256(os.fsencode(folder)).hexdigest()[:16]
+        lock = Path(tempfile.gettempdir()) / f"difffuzz-corpus-{digest}.lock"
+        try:
+            # Read-only is enough for flock, and works on a lock another user created.
+            handle = os.open(lock, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError:
+            # No usable temporary folder: saving stays atomic, only not serialised
+            # with other processes (and the corpus's own error, if any, is the news).
+            yield
+            return
+        try:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)  # closing releases the lock
 
     def _write(self, target: Path, fixture: Fixture) -> None:
         """Atomically (temp file, then rename) put ``fixture`` at ``target``."""

@@ -13,11 +13,13 @@ from difffuzz._results import CampaignResult, SurfaceResult, Verdict
 
 __all__ = [
     "CampaignFailed",
+    "CausesResolved",
     "Event",
     "ExampleObserved",
     "FindingRecorded",
     "Listener",
     "ShrinkCalled",
+    "ShrinkingStarted",
     "SurfaceFinished",
     "SurfaceStarted",
     "ignore_events",
@@ -58,6 +60,30 @@ class ShrinkCalled:
 
 
 @dataclass(frozen=True)
+class ShrinkingStarted:
+    """Hypothesis began shrinking this round's divergences (``origins`` of them).
+
+    A live view shows "shrinking" from here until the next :class:`CausesResolved`.
+    """
+
+    surface: str
+    origins: int
+
+
+@dataclass(frozen=True)
+class CausesResolved:
+    """A round ended: its shrunk divergences were matched against the causes known.
+
+    ``causes`` is the surface's count so far, ``new`` how many this round added
+    (the live view's "causes found" and "time since the last new one").
+    """
+
+    surface: str
+    causes: int
+    new: int
+
+
+@dataclass(frozen=True)
 class SurfaceFinished:
     surface: str
     result: SurfaceResult
@@ -77,6 +103,8 @@ Event = (
     | ExampleObserved
     | FindingRecorded
     | ShrinkCalled
+    | ShrinkingStarted
+    | CausesResolved
     | SurfaceFinished
     | CampaignFailed
 )

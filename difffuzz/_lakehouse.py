@@ -37,6 +37,9 @@ class LakehouseTargets:
             "materializer": ["materialize", "{input_dir}", "{output_file}"],
         }
     )
+    #: surface -> "lines" for a helper kept running (one JSON line per input, both
+    #: runtimes' helpers must take it); unset: one process per input.
+    helper_modes: Mapping[str, str] = field(default_factory=dict)
     max_examples: int = 300
     #: Seconds per surface (exploring and shrinking); None: no limit.
     max_seconds: float | None = None
@@ -46,6 +49,14 @@ class LakehouseTargets:
 
 def _argv(values: Sequence[str]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
+
+
+def _mode(targets: LakehouseTargets, surface: str) -> str:
+    """The surface's ``mode`` line, or nothing for the default (a process per input)."""
+    mode = targets.helper_modes.get(surface, "spawn")
+    if mode == "spawn":
+        return ""
+    return f'mode = "{mode}"             # the helper kept running, one JSON line per call\n'
 
 
 def lakehouse_config(targets: LakehouseTargets | None = None, *, header: str = "") -> str:
@@ -134,7 +145,7 @@ select = {{ rust = "/vectors/0", go = "/vectors/0" }}
 [surfaces.extract_json]
 strategy = "llm_json"
 transport = "command"
-collapse = ["/value"]       # generated keys under /value are one signature
+{_mode(t, "extract_json")}collapse = ["/value"]       # generated keys under /value are one signature
 properties = ["parses"]
 
 [surfaces.extract_json.runtimes.rust]
@@ -150,7 +161,7 @@ rule = "json"
 [surfaces.session_log]
 strategy = "session_records"
 transport = "command"
-
+{_mode(t, "session_log")}
 [surfaces.session_log.runtimes.rust]
 argv = {_argv(rust["session_log"])}
 

@@ -24,7 +24,6 @@ from difffuzz._config import Config, load_config
 from difffuzz._connect import unreachable_runtimes
 from difffuzz._corpus import Corpus, fixture_text
 from difffuzz._discovery import resolve_config
-from difffuzz._engine import run_campaign
 from difffuzz._events import CampaignFailed, Event, Listener, ignore_events
 from difffuzz._exit import campaign_exit, ci_exit, exit_summary
 from difffuzz._fallback_corpus import FallbackCorpus
@@ -41,8 +40,10 @@ from difffuzz._reporting.json_report import with_exit_code
 from difffuzz._reporting.redaction import redact_campaign, redact_divergence
 from difffuzz._repro import renderer_for
 from difffuzz._results import CampaignResult
+from difffuzz._schedule import run_for
 from difffuzz._secrets import Redactor
 from difffuzz._signals import StopSignals
+from difffuzz._workers import choose_workers, run_with_workers
 
 __all__ = ["ci_command", "execute_campaign", "make_console", "run_command"]
 
@@ -149,11 +150,17 @@ def execute_campaign(
     reports_dir: Path | None = None,
     write_report_folder: bool = True,
     verbose: bool = False,
+    workers: int | None = 1,
+    duration: float | None = None,
+    resume: bool = False,
 ) -> int:
     """Run a campaign with progress, print and write its reports; the exit code.
 
     SIGINT, SIGTERM and SIGHUP stop the campaign with what it found saved and
-    reported; the exit code is then ``128 + N``.
+    reported; the exit code is then ``128 + N``. With ``duration`` (seconds) the
+    surfaces run in slices for that long, the busiest-finding ones most
+    (:mod:`difffuzz._schedule`); ``resume`` continues from the estimates the last
+    such run left.
     """
     folder = reports_dir or (Path(config.campaign.reports) if write_report_folder else None)
     corpus = FallbackCorpus(
@@ -166,12 +173,28 @@ def execute_campaign(
         console.print(Text(f"corpus: skipped {problem}", style="yellow"), soft_wrap=True)
     report_unreachable(config, console)
     failed: list[CampaignResult] = []
+    # A --duration run has one surface at a time: it counts as one for the choice.
+    count, split = choose_workers(workers, 1 if duration is not None else len(config.surfaces))
     with StopSignals() as stop:
         try:
             with ProgressReporter(console) as progress:
                 # The engine calls its listener for every event; quiet is one that drops them.
                 listener = _keeping_failure(ignore_events if quiet else progress, failed)
-                result = run_campaign(config, corpus=corpus, listener=listener)
+                if duration is not None:
+                    result = run_for(
+                        config,
+                        duration=duration,
+                        corpus=corpus,
+                        workers=count,
+                        split=split,
+                        state=Path(config.campaign.state),
+                        resume=resume,
+                        listener=listener,
+                    )
+                else:
+                    result = run_with_workers(
+                        config, workers=count, corpus=corpus, listener=listener, split=split
+                    )
         except Exception:
             # A tool error inside a surface: what the campaign found is saved; print
             # and write its reports too, then let the error say what went wrong.
@@ -249,8 +272,11 @@ def run_command(
     write_reports: bool = True,
     quiet: bool = False,
     verbose: bool = False,
+    workers: int | None = None,
+    duration: float | None = None,
+    resume: bool = False,
 ) -> int:
-    """``difffuzz run``."""
+    """``difffuzz run``; without ``workers``, a worker per surface up to the cores."""
     config = (
         load_config(resolve_config(config_path))
         .select(surfaces)
@@ -269,6 +295,9 @@ def run_command(
         reports_dir=reports_dir,
         write_report_folder=write_reports,
         verbose=verbose,
+        workers=workers,
+        duration=duration,
+        resume=resume,
     )
 
 
@@ -285,6 +314,7 @@ def ci_command(
     report_json: Path | None = None,
     quiet: bool = False,
     verbose: bool = False,
+    workers: int | None = None,
 ) -> int:
     """``difffuzz ci``: the gate, then the seeded run; reports for people and for CI.
 
@@ -319,6 +349,7 @@ def ci_command(
                     fuzz=fuzz,
                     save_to=new_fixtures,
                     listener=_keeping_failure(ignore_events if quiet else progress, failed),
+                    workers=choose_workers(workers, len(config.surfaces))[0],
                 )
         except Exception:
             # As in `run`: the seeded campaign's findings are saved; report them.

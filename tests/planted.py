@@ -20,6 +20,13 @@ def planted_text() -> st.SearchStrategy[str]:
     return st.text()
 
 
+@difffuzz.strategy("planted_short_text", description="short texts, '<' among their characters")
+def planted_short_text() -> st.SearchStrategy[str]:
+    """Texts where a '<' comes within a few examples: for tests whose runs are a
+    second or two (time-boxed slices), where a needle in st.text() may not come."""
+    return st.text(alphabet="ab<", max_size=6)
+
+
 @difffuzz.strategy("planted_numbers", description="integers for planted-difference tests")
 def planted_numbers() -> st.SearchStrategy[int]:
     return st.integers()
@@ -156,3 +163,28 @@ def nested_right(value: int) -> str:
     if value >= high:
         record["b"] = True
     return json.dumps(record)
+
+
+#: Where the recording runtimes note each input they are sent (a folder), for tests
+#: that compare the inputs of two runs, whichever process ran them.
+RECORD_FOLDER = "DIFFFUZZ_TEST_RECORD"
+
+
+def _record(runtime: str, value: Any) -> None:
+    import os
+    from pathlib import Path
+
+    with (Path(os.environ[RECORD_FOLDER]) / f"{runtime}.txt").open("a", encoding="utf-8") as log:
+        log.write(f"{value!r}\n")
+
+
+def recorded_echo(value: str) -> str:
+    """:func:`echo`, noting each input (see :data:`RECORD_FOLDER`)."""
+    _record("text", value)
+    return echo(value)
+
+
+def recorded_two_bugs_left(value: int) -> str:
+    """:func:`two_bugs_left`, noting each input (see :data:`RECORD_FOLDER`)."""
+    _record("numbers", value)
+    return two_bugs_left(value)

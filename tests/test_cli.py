@@ -25,7 +25,7 @@ from click.testing import CliRunner, Result
 
 from difffuzz import Corpus, Fixture, load_config
 from difffuzz._cli import cli
-from difffuzz._inputs import Input
+from difffuzz._inputs import Input, WireInput
 from difffuzz._lakehouse import lakehouse_config
 from lakehouse_samples import SampleRuntimes
 from lakehouse_samples.demo import sample_targets, write_sample_config
@@ -504,6 +504,10 @@ def larger(value: Input) -> Input:
         return value + "  "
     if isinstance(value, bytes):
         return value + b"  "
+    if isinstance(value, list):
+        return [*value, "padding"]
+    if isinstance(value, WireInput) and isinstance(value.sent, bytes):
+        return dataclasses.replace(value, sent=value.sent + b"  ")  # the bytes sent, longer
     raise AssertionError(f"no larger form for {value!r}")
 
 

@@ -451,3 +451,38 @@ def test_a_fixture_reads_its_divergence_and_shares_it_with_its_finding() -> None
     saved = fixture_from(finding, surface)
     assert saved.divergence is finding.divergence
     assert saved.seed == 7
+
+
+# -- concurrent writers ------------------------------------------------------------
+
+
+def test_concurrent_processes_write_each_finding_once_and_whole(tmp_path: Path) -> None:
+    """Writers in separate processes, the same findings in different orders, some
+    flaky in one process and not in another: one whole file per finding, none lost."""
+    import subprocess
+    import sys
+
+    from tests.support.corpus_writer import fixture as writer_fixture
+
+    count, writers = 100, 4
+    root = tmp_path / "corpus"
+    root.mkdir()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.support.corpus_writer", str(root), str(n), str(count)],
+            cwd=Path(__file__).parent.parent,
+        )
+        for n in range(writers)
+    ]
+    (root / "go").touch()
+    assert [process.wait(timeout=120) for process in processes] == [0] * writers
+    (root / "go").unlink()
+
+    fixtures, problems = Corpus(root).load()
+    flaky = Corpus(root).files(flaky=True)
+    assert problems == []  # nothing torn
+    ids = [fixture.id for fixture in fixtures] + [path.stem for path in flaky]
+    assert sorted(ids) == sorted({writer_fixture(n).id for n in range(count)})
+    leftovers = [p for p in root.rglob("*") if p.is_file() and p.suffix != ".json"]
+    assert leftovers == []
+    assert not list(root.rglob(".tmp-*"))

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import time
+import types
+from typing import Any
+
+import hypothesis.internal.conjecture.engine as hypothesis_engine
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from difffuzz._engine.phase import hypothesis_is_shrinking, round_seed
+from difffuzz._engine import run_campaign
+from difffuzz._engine.phase import WallClock, hypothesis_is_shrinking, round_seed
+from difffuzz._results import CampaignResult
+from tests.test_engine_quality import planted_config
 
 
 def test_generating_shrinking_and_the_final_replay_are_told_apart() -> None:
@@ -41,3 +49,39 @@ def test_round_seeds_are_stable_distinct_and_64_bit() -> None:
     assert len(seeds) == 2 * 2 * 20
     assert all(0 <= seed < 2**64 for seed in seeds)
     assert round_seed(7, "validator", 3) == round_seed(7, "validator", 3)
+
+
+def _run(seed: int) -> list[Any]:
+    config = planted_config("two_bugs_left", "two_bugs_right", "planted_numbers", seed=seed)
+    result: CampaignResult = run_campaign(config)
+    (surface,) = result.surfaces
+    stats = surface.stats
+    return [
+        stats.examples,
+        stats.divergent_examples,
+        stats.shrink_calls,
+        sorted(repr(f.input) for f in surface.findings),
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_exact_budget_gives_the_same_run_on_a_slow_machine(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hypothesis stops generating 10 s after its first failure; here every read of its
+    clock is 3 s later (a machine 1000x slower). Without a time box the run must not
+    change: before WallClock, seed 1 kept -49 instead of -7 and seed 2 shrank less."""
+    fast = _run(seed)
+    now = [0.0]
+
+    def slow_monotonic() -> float:
+        now[0] += 3.0
+        return now[0]
+
+    clock = types.SimpleNamespace(monotonic=slow_monotonic, perf_counter=time.perf_counter)
+    monkeypatch.setattr(hypothesis_engine, "time", clock)
+    assert _run(seed) == fast
+
+
+def test_the_wall_clock_is_left_alone_outside_a_hypothesis_run() -> None:
+    WallClock().ignore()  # no runner among the callers: nothing to do, nothing raised

@@ -65,7 +65,18 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     ("plan", ("_plan.py",)),
     (
         "engine, replay, ci",
-        ("_engine/", "_polish.py", "_replay.py", "_ci.py", "_events.py"),
+        (
+            "_engine/",
+            "_polish.py",
+            "_replay.py",
+            "_ci.py",
+            "_events.py",
+            "_workers.py",
+            "_worker.py",
+            "_shares.py",
+            "_store.py",
+            "_schedule.py",
+        ),
     ),
     ("reporters", ("_reporting/", "_repro.py")),
     (

@@ -29,6 +29,7 @@ from difffuzz._transports import (
     CommandTransport,
     HTTPRequest,
     HTTPTransport,
+    LinesTransport,
     MockTransport,
     PythonRequest,
     PythonTransport,
@@ -38,11 +39,12 @@ from tests.support.loopback import LoopbackServer, RecordedRequest, Reply
 
 PYTHON = [sys.executable, "-I", "-S", "-c"]
 ECHO = "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())"
+LINES_HELPER = [sys.executable, "-I", str(Path(__file__).parent / "support" / "lines_helper.py")]
 on_linux_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
 
 class ContextTransport(Transport, Protocol):
-    """A Transport that is also a context manager, as all four are."""
+    """A Transport that is also a context manager, as all five are."""
 
     def __enter__(self) -> Self: ...
 
@@ -82,7 +84,7 @@ def echo_server() -> Iterator[LoopbackServer]:
         yield server
 
 
-@pytest.fixture(scope="module", params=["http", "command", "python", "mock"])
+@pytest.fixture(scope="module", params=["http", "command", "lines", "python", "mock"])
 def echo_runtime(
     request: pytest.FixtureRequest, echo_server: LoopbackServer
 ) -> Iterator[tuple[ContextTransport, int]]:
@@ -90,6 +92,7 @@ def echo_runtime(
     transports: dict[str, Callable[[], tuple[ContextTransport, int]]] = {
         "http": lambda: (HTTPTransport(echo_server.url, path="/echo", body="raw"), 200),
         "command": lambda: (CommandTransport([*PYTHON, ECHO]), 0),
+        "lines": lambda: (LinesTransport(LINES_HELPER), 0),
         "python": lambda: (PythonTransport(f"{__name__}:echo"), 0),
         "mock": lambda: (MockTransport(lambda value: (0, value)), 0),
     }

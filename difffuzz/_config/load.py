@@ -121,6 +121,13 @@ def _parse_campaign(reader: Table, base_dir: Path) -> CampaignSettings:
         raise reader.fail("learn_noise", f"must be 0 (off) or positive, got {learn_noise}")
     corpus = reader.get("corpus", str, defaults.corpus)
     reports = reader.get("reports", str, defaults.reports)
+    state = reader.get("state", str, defaults.state)
+    shared_store = reader.get("shared_store", str, "")
+    if shared_store and not shared_store.startswith(("redis://", "rediss://", "unix://")):
+        raise reader.fail(
+            "shared_store",
+            f"must be a Redis URL like 'redis://127.0.0.1:6379/0', got {shared_store!r}",
+        )
     return CampaignSettings(
         max_examples=positive("max_examples", int, defaults.max_examples),
         seed=reader.get("seed", int, None),
@@ -140,6 +147,11 @@ def _parse_campaign(reader: Table, base_dir: Path) -> CampaignSettings:
         confirmations=positive("confirmations", int, defaults.confirmations),
         fail_on_flaky=reader.get("fail_on_flaky", bool, defaults.fail_on_flaky),
         allow_remote=reader.get("allow_remote", bool, defaults.allow_remote),
+        concurrent=reader.get("concurrent", bool, defaults.concurrent),
+        reuse_answers=reader.get("reuse_answers", bool, defaults.reuse_answers),
+        shared_store=shared_store,
+        shared_namespace=reader.get("shared_namespace", str, "") or Path(reader.source).stem,
+        state=str(base_dir / state) if not Path(state).is_absolute() else state,
     )
 
 

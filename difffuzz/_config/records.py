@@ -62,6 +62,8 @@ class RequestSpec:
     marker: str = "$input"
     argv: tuple[str, ...] = ()
     stdin: Literal["input", "none"] = "input"
+    #: A helper started per input ("spawn"), or kept running, one line per input ("lines").
+    mode: Literal["spawn", "lines"] = "spawn"
     target: str = ""
     timeout: float = 10.0
     env: Mapping[str, str] = field(default_factory=dict)
@@ -176,6 +178,18 @@ class CampaignSettings:
     fail_on_flaky: bool = False
     #: Send to runtimes that are not on this machine (base_url not a loopback address).
     allow_remote: bool = False
+    #: Each input goes to both runtimes at once; false asks them in turn (left
+    #: first), for runtimes that share state such as one file both write.
+    concurrent: bool = True
+    #: While shrinking, an input sent before is judged from its first answers
+    #: instead of being sent again (off by default; see _engine/answers.py).
+    reuse_answers: bool = False
+    #: A Redis URL shared by every host of a campaign (difffuzz/_store.py); "": none.
+    shared_store: str = ""
+    #: The campaign's name in the shared store (default: the config file's name).
+    shared_namespace: str = ""
+    #: Where ``run --duration`` keeps its estimates and Hypothesis's examples.
+    state: str = ".difffuzz"
 
 
 @dataclass(frozen=True)

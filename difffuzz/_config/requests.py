@@ -26,6 +26,7 @@ REQUEST_KEYS = {
     "marker",
     "argv",
     "stdin",
+    "mode",
     "target",
     "timeout",
     "env",
@@ -74,6 +75,17 @@ def parse_request(
     stdin = pick("stdin", str, "input")
     if stdin not in ("input", "none"):
         raise source_of("stdin").fail("stdin", f"must be 'input' or 'none', got {stdin!r}")
+    mode = pick("mode", str, "spawn")
+    if mode not in ("spawn", "lines"):
+        raise source_of("mode").fail(
+            "mode",
+            f"must be 'spawn' (a process per input) or 'lines' (one process, one line per "
+            f"input), got {mode!r}",
+        )
+    if mode == "lines" and stdin == "none":
+        raise source_of("mode").fail(
+            "mode", "mode = 'lines' sends every input on stdin; it cannot go with stdin = 'none'"
+        )
     timeout = pick("timeout", (int, float), campaign.timeout)
     if timeout <= 0:
         raise source_of("timeout").fail(
@@ -106,6 +118,7 @@ def parse_request(
         marker=pick("marker", str, "$input"),
         argv=tuple(argv),
         stdin=stdin,
+        mode=mode,
         target=pick("target", str, ""),
         timeout=float(timeout),
         env=env,

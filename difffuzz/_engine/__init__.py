@@ -9,6 +9,7 @@ The parts, each with one job (read them in this order):
 * :mod:`.divergence` — one exception type per key, Hypothesis's notion of "a distinct bug";
 * :mod:`.phase` — what Hypothesis is doing (exploring or shrinking), what its errors mean;
 * :mod:`.causes` — one finding per root cause, identified by its shrunk input;
+* :mod:`.answers` — answers an input sent again while shrinking is judged from;
 * :mod:`.classify` — new, known or known gap: a pure function;
 * :mod:`.gaps` — tracked gaps (a known gap with a normalizer), counted and reported once;
 * :mod:`.origins` — which Hypothesis origin a divergent example raises for;

@@ -1,13 +1,20 @@
-"""A campaign: every surface of a config, one after another, findings saved as they come."""
+"""A campaign: every surface of a config, one after another, findings saved as they come.
+
+:func:`run_surface` is one compiled surface from start to findings, without
+saving: what :func:`run_campaign` does for each surface in turn, and what a
+worker process does for its share (:mod:`difffuzz._workers`).
+"""
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import hypothesis
+from hypothesis.database import ExampleDatabase
 from hypothesis.errors import FlakyStrategyDefinition
 
 from difffuzz._config import Config, SurfaceSpec
@@ -18,7 +25,7 @@ from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._engine.surface import SurfaceCampaign
 from difffuzz._events import CampaignFailed, Listener, SurfaceFinished, ignore_events
 from difffuzz._exceptions import ConfigError, CorpusError, DifffuzzError, RuntimeUnreachable
-from difffuzz._plan import Plan, compile_config
+from difffuzz._plan import Plan, SurfacePlan, compile_config
 from difffuzz._results import (
     INTERRUPTED,
     CampaignResult,
@@ -29,7 +36,17 @@ from difffuzz._results import (
 from difffuzz._secrets import Redactor
 from difffuzz._version import __version__
 
-__all__ = ["fixture_from", "run_campaign", "save_finding"]
+__all__ = [
+    "campaign_seed",
+    "explain_error",
+    "fixture_from",
+    "known_fixtures",
+    "new_campaign_result",
+    "run_campaign",
+    "run_surface",
+    "save_finding",
+    "save_findings",
+]
 
 
 def run_campaign(
@@ -53,18 +70,8 @@ def run_campaign(
     in any surface stops the campaign before the first one runs.
     """
     plan = compile_config(config)
-    campaign = config.campaign
-    seed = campaign.seed if campaign.seed is not None else random.randrange(2**32)
-    result = CampaignResult(
-        surfaces=[],
-        seed=seed,
-        started_at=now_iso(),
-        config_path=config.path,
-        difffuzz_version=__version__,
-        hypothesis_version=hypothesis.__version__,
-        corpus_dir=str(corpus.root) if corpus else "",
-        fail_on_flaky=campaign.fail_on_flaky,
-    )
+    seed = campaign_seed(config)
+    result = new_campaign_result(config, corpus, seed=seed)
     try:
         _run_surfaces(
             plan,
@@ -89,6 +96,26 @@ def run_campaign(
     return result
 
 
+def campaign_seed(config: Config) -> int:
+    """The seed a run uses: the config's, or a fresh one (printed in the report)."""
+    seed = config.campaign.seed
+    return seed if seed is not None else random.randrange(2**32)
+
+
+def new_campaign_result(config: Config, corpus: Corpus | None, *, seed: int) -> CampaignResult:
+    """An empty campaign result for ``config`` run with ``seed``."""
+    return CampaignResult(
+        surfaces=[],
+        seed=seed,
+        started_at=now_iso(),
+        config_path=config.path,
+        difffuzz_version=__version__,
+        hypothesis_version=hypothesis.__version__,
+        corpus_dir=str(corpus.root) if corpus else "",
+        fail_on_flaky=config.campaign.fail_on_flaky,
+    )
+
+
 def _run_surfaces(
     plan: Plan,
     result: CampaignResult,
@@ -101,74 +128,111 @@ def _run_surfaces(
 ) -> None:
     """Run every surface of ``plan`` into ``result``, saving findings as each ends."""
     config = plan.config
-    campaign = config.campaign
-    redactor = Redactor(config.secrets)
     clock_start = time.monotonic()
     for compiled in plan.surfaces.values():
         surface = compiled.spec
         # Where the surface starts on the campaign's clock (the HTML charts' x-axis).
         offset = round(time.monotonic() - clock_start, 3)
-        if check_runtimes:
-            try:
-                for runtime in config.runtimes:
-                    check_reachable(surface.name, surface.requests[runtime.name], runtime)
-            except RuntimeUnreachable as unreachable:
-                skipped = SurfaceResult(
-                    surface=surface.name,
-                    runtimes=config.runtime_names,
-                    compare_spec=surface.compare,
-                    aborted=str(unreachable),
-                    started_s=offset,
-                )
-                result.surfaces.append(skipped)
-                listener(SurfaceFinished(surface.name, skipped))
-                continue
-        # Fixtures saved before their runtime's secrets were redacted are judged
-        # redacted too, like the live answers they are set beside (the plan's
-        # transports redact as answers arrive: _transports/redacted.py).
-        known = [
-            replace(
-                f,
-                divergence=replace(
-                    f.divergence, left=redactor.outcome(f.left), right=redactor.outcome(f.right)
-                ),
-            )
-            for f in (corpus.load(surface.name)[0] if corpus else [])
-        ]
-        left, right = compiled.open()
-        try:
-            runner = SurfaceCampaign(
-                surface,
-                runtimes=config.runtime_names,
-                left=left,
-                right=right,
-                settings=SurfaceSettings.of(campaign, surface, seed=seed),
-                known=known,
-                listener=listener,
-                judge=compiled.judge,
-            )
-            surface_result = runner.run(compiled.strategy, compiled.examples)
-            surface_result.started_s = offset
-            surface_result.findings = [
-                replace(finding, config_path=config.path) for finding in runner.findings(seed=seed)
-            ]
-            if corpus is not None:
-                surface_result.findings = [
-                    _save_or_keep(save_to or corpus, surface, finding)
-                    for finding in surface_result.findings
-                ]
-        finally:
-            left.close()
-            right.close()
+        surface_result, errors = run_surface(
+            plan,
+            compiled,
+            settings=SurfaceSettings.of(config.campaign, surface, seed=seed),
+            known=known_fixtures(plan, corpus, surface.name),
+            listener=listener,
+            check_runtimes=check_runtimes,
+        )
+        surface_result.started_s = offset
+        if corpus is not None:
+            surface_result.findings = save_findings(save_to or corpus, surface, surface_result)
         result.surfaces.append(surface_result)
         listener(SurfaceFinished(surface.name, surface_result))
-        if runner.errors:
-            raise _explain(runner.errors[0], surface)
+        if errors:
+            raise explain_error(errors[0], surface)
         if surface_result.aborted == INTERRUPTED:
             break  # what was found is saved; the user asked to stop
 
 
-def _explain(error: BaseException, surface: SurfaceSpec) -> BaseException:
+def known_fixtures(plan: Plan, corpus: Corpus | None, surface: str) -> list[Fixture]:
+    """The corpus's fixtures of ``surface``, as the engine sets them beside live answers.
+
+    Fixtures saved before their runtime's secrets were redacted are judged
+    redacted too, like the live answers they are set beside (the plan's
+    transports redact as answers arrive: _transports/redacted.py).
+    """
+    redactor = Redactor(plan.config.secrets)
+    return [
+        replace(
+            f,
+            divergence=replace(
+                f.divergence, left=redactor.outcome(f.left), right=redactor.outcome(f.right)
+            ),
+        )
+        for f in (corpus.load(surface)[0] if corpus else [])
+    ]
+
+
+def run_surface(
+    plan: Plan,
+    compiled: SurfacePlan,
+    *,
+    settings: SurfaceSettings,
+    known: Sequence[Fixture] = (),
+    listener: Listener = ignore_events,
+    check_runtimes: bool = True,
+    database: ExampleDatabase | None = None,
+) -> tuple[SurfaceResult, list[BaseException]]:
+    """Fuzz one compiled surface; its result with the findings (not saved), and any
+    tool errors.
+
+    A runtime that cannot answer skips the surface (the result says why). The
+    transports are opened here and closed before returning, whatever happened.
+    """
+    config, surface = plan.config, compiled.spec
+    if check_runtimes:
+        try:
+            for runtime in config.runtimes:
+                check_reachable(surface.name, surface.requests[runtime.name], runtime)
+        except RuntimeUnreachable as unreachable:
+            skipped = SurfaceResult(
+                surface=surface.name,
+                runtimes=config.runtime_names,
+                compare_spec=surface.compare,
+                aborted=str(unreachable),
+            )
+            return skipped, []
+    left, right = compiled.open()
+    runner: SurfaceCampaign | None = None
+    try:
+        runner = SurfaceCampaign(
+            surface,
+            runtimes=config.runtime_names,
+            left=left,
+            right=right,
+            settings=settings,
+            known=known,
+            listener=listener,
+            judge=compiled.judge,
+            database=database,
+        )
+        surface_result = runner.run(compiled.strategy, compiled.examples)
+        surface_result.findings = [
+            replace(finding, config_path=config.path)
+            for finding in runner.findings(seed=settings.seed)
+        ]
+    finally:
+        if runner is not None:
+            runner.close()
+        left.close()
+        right.close()
+    return surface_result, runner.errors
+
+
+def save_findings(corpus: Corpus, surface: SurfaceSpec, result: SurfaceResult) -> list[Finding]:
+    """Save each new finding of ``result``; each comes back with its path or why it is unsaved."""
+    return [_save_or_keep(corpus, surface, finding) for finding in result.findings]
+
+
+def explain_error(error: BaseException, surface: SurfaceSpec) -> BaseException:
     """A user's broken strategy is a config problem with a fix; anything else is ours."""
     if isinstance(error, FlakyStrategyDefinition):
         return ConfigError(

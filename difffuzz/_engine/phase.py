@@ -11,20 +11,30 @@ shrinking; otherwise a frame of its runner
 the final replay of each bug. Should a future Hypothesis move these, calls are
 counted as examples: only statistics and budget shares get coarser, nothing is
 lost.
+
+Hypothesis also reads the wall clock in two places that change *which* inputs a
+run sends: it stops generating 10 s after its first failure, and stops shrinking
+after five minutes. On a loaded machine, or with a slower worker, the same seed
+then gives another run. A run with an exact example budget must not depend on
+the machine's speed (``ci``, ``run --seed``: the same inputs and verdicts with
+any number of workers), so :class:`WallClock` moves both moments to "never"
+there; the engine's own budgets (examples, shrink calls) end the round instead.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import sys
 from types import FrameType
 
 from hypothesis.errors import Flaky, FlakyStrategyDefinition, UnsatisfiedAssumption
+from hypothesis.internal.conjecture.engine import ConjectureRunner
 
 from difffuzz._engine.divergence import DivergenceFound
 
-__all__ = ["hypothesis_is_shrinking", "round_seed", "tool_errors"]
+__all__ = ["WallClock", "hypothesis_is_shrinking", "round_seed", "tool_errors"]
 
 _SHRINKER_FILE = "shrinker.py"
 _SHRINKING_DIR = f"{os.sep}shrinking{os.sep}"
@@ -47,6 +57,40 @@ def hypothesis_is_shrinking() -> bool:
             return not in_runner
         frame = frame.f_back
     return False
+
+
+class WallClock:
+    """Keeps one round's Hypothesis runner from stopping on the wall clock (see above).
+
+    :meth:`ignore` is called from inside the test function, at every example: the
+    runner is found once among the callers, and its two deadlines are moved to
+    infinity as soon as it has set them (the first failure; the shrink phase).
+    Outside a runner it does nothing.
+    """
+
+    def __init__(self) -> None:
+        self._runner: ConjectureRunner | None = None
+
+    def ignore(self) -> None:
+        runner = self._runner or _calling_runner()
+        if runner is None:
+            return
+        self._runner = runner
+        # Both start out "not yet" (infinity, None) and are set once per run.
+        runner.first_bug_found_time = math.inf
+        if runner.finish_shrinking_deadline is not None:
+            runner.finish_shrinking_deadline = math.inf
+
+
+def _calling_runner() -> ConjectureRunner | None:
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(_RUNNER_FILE):
+            runner = frame.f_locals.get("self")
+            if isinstance(runner, ConjectureRunner):
+                return runner
+        frame = frame.f_back
+    return None
 
 
 def tool_errors(failure: BaseException) -> list[BaseException]:

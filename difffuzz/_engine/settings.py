@@ -34,6 +34,10 @@ class SurfaceSettings:
     polish: bool = False
     #: Re-sends of each finding's minimal input that must reproduce it.
     confirmations: int = 3
+    #: Both runtimes are called at once (False: left, then right).
+    concurrent: bool = True
+    #: While shrinking, an input sent before is judged from its first answers.
+    reuse_answers: bool = False
 
     @classmethod
     def of(cls, campaign: CampaignSettings, surface: SurfaceSpec, *, seed: int) -> SurfaceSettings:
@@ -50,4 +54,6 @@ class SurfaceSettings:
             max_candidates=campaign.max_candidates,
             polish=surface.polish,
             confirmations=campaign.confirmations,
+            concurrent=campaign.concurrent,
+            reuse_answers=campaign.reuse_answers,
         )

@@ -36,26 +36,31 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 
 from difffuzz._bucket import Bucket
 from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
+from difffuzz._engine.answers import AnswerMemory
 from difffuzz._engine.budget import Budget, StopReason
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
+from difffuzz._engine.constants import pinned_constants, surface_constants, surface_modules
 from difffuzz._engine.findings import FindingMaker
 from difffuzz._engine.gaps import GapTally
 from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAborted
 from difffuzz._engine.noise import NoiseCalibrator
 from difffuzz._engine.origins import Origins
-from difffuzz._engine.phase import hypothesis_is_shrinking, round_seed, tool_errors
+from difffuzz._engine.phase import WallClock, hypothesis_is_shrinking, round_seed, tool_errors
 from difffuzz._engine.resolve import adopt_unshrunk, polish_causes, resolve
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._events import (
+    CausesResolved,
     ExampleObserved,
     FindingRecorded,
     Listener,
     ShrinkCalled,
+    ShrinkingStarted,
     SurfaceStarted,
     ignore_events,
 )
@@ -63,6 +68,7 @@ from difffuzz._inputs import Input, input_sort_key
 from difffuzz._judge import Judge
 from difffuzz._results import INTERRUPTED, Finding, Observation, SurfaceResult, Verdict
 from difffuzz._transports.base import Transport
+from difffuzz._transports.pair import TransportPair
 
 __all__ = ["ROUND_SIZE", "SurfaceCampaign"]
 
@@ -84,12 +90,18 @@ class SurfaceCampaign:
         known: Sequence[Fixture] = (),
         listener: Listener = ignore_events,
         judge: Judge | None = None,
+        database: ExampleDatabase | None = None,
     ) -> None:
         self.surface = surface
         self.runtimes = runtimes
-        self.left = left
-        self.right = right
         self.settings = settings or SurfaceSettings()
+        #: Sends each input to both runtimes at once (``concurrent`` in the settings);
+        #: ``left`` and ``right`` are its transports.
+        self.pair = TransportPair(left, right, concurrent=self.settings.concurrent)
+        #: Answers an input sent again while shrinking is judged from (:mod:`.answers`).
+        self.answers = AnswerMemory()
+        #: Hypothesis's examples database, shared between hosts (difffuzz._store), or None.
+        self.database = database
         self.listener = listener
         #: The compiled judge of the surface's plan, or one compiled here.
         self.judge = judge or Judge(surface, runtimes)
@@ -129,17 +141,40 @@ class SurfaceCampaign:
         self._hits: dict[Bucket, int] = {}
         #: This round used its share of shrinking time or calls.
         self._round_cut = False
+        #: ShrinkingStarted was sent for this round.
+        self._shrink_announced = False
+        #: Without a time box, this round's Hypothesis runner ignores the wall clock.
+        self._wall_clock: WallClock | None = None
         #: Tool errors met inside the surface (a difffuzz or strategy bug); the
         #: findings are kept and the campaign reports the first one.
         self.errors: list[BaseException] = []
+
+    @property
+    def left(self) -> Transport:
+        return self.pair.left
+
+    @left.setter
+    def left(self, transport: Transport) -> None:
+        self.pair.left = transport
+
+    @property
+    def right(self) -> Transport:
+        return self.pair.right
+
+    @right.setter
+    def right(self, transport: Transport) -> None:
+        self.pair.right = transport
 
     # -- one example -------------------------------------------------------
 
     def observe(self, value: Input) -> Observation:
         """Send ``value`` to both runtimes and judge the answers."""
-        left = self.left.send(value)
-        right = self.right.send(value)
+        left, right = self.pair.send(value)
         return self.judge.judge(value, left, right)
+
+    def close(self) -> None:
+        """Stop the thread that calls the right runtime (the transports stay open)."""
+        self.pair.close()
 
     def _count(self, observation: Observation, *, shrinking: bool) -> None:
         stats = self.result.stats
@@ -163,7 +198,11 @@ class SurfaceCampaign:
         self.result.timeline.append((round(stats.elapsed, 3), stats.examples, len(self.causes)))
 
     def _step(self, value: Input, *, shrinking: bool = False) -> Observation:
-        observation = self.observe(value)
+        reuse = shrinking and self.settings.reuse_answers
+        observation = self.answers.recall(value) if reuse else None
+        if observation is None:
+            observation = self.observe(value)
+            self.answers.keep(observation)
         self._count(observation, shrinking=shrinking)
         if observation.verdict is Verdict.INFRA_ERROR:
             self.infra.note(observation)
@@ -188,7 +227,12 @@ class SurfaceCampaign:
         return observation
 
     def _hypothesis_step(self, value: Input) -> None:
+        if self._wall_clock is not None:
+            self._wall_clock.ignore()  # an exact budget: the same run on any machine
         shrinking = hypothesis_is_shrinking()
+        if shrinking and not self._shrink_announced:
+            self._shrink_announced = True
+            self.listener(ShrinkingStarted(self.surface.name, len(self.origins)))
         if shrinking:
             stop = self.budget.shrink_stop() or self.budget.round_shrink_stop(len(self.origins))
             if stop is not None:
@@ -249,6 +293,11 @@ class SurfaceCampaign:
         says why it stopped early); a difffuzz or strategy bug is kept in
         ``self.errors`` with the findings intact, for the caller to save and report.
         """
+        # The same seed draws the same inputs in every process (:mod:`.constants`).
+        with pinned_constants(surface_constants(surface_modules(self.surface))):
+            return self._run(strategy, examples)
+
+    def _run(self, strategy: st.SearchStrategy[Input], examples: Sequence[Input]) -> SurfaceResult:
         self.budget.start()
         self.listener(SurfaceStarted(self.surface.name, self.settings.max_examples))
         try:
@@ -303,14 +352,19 @@ class SurfaceCampaign:
         before = self.result.stats.examples
         self.budget.new_round()
         self._round_cut = False
+        self._shrink_announced = False
+        self._wall_clock = WallClock() if self.settings.max_seconds is None else None
+
+        # With a shared database, the first round replays what any host saved first.
+        replay = (Phase.reuse,) if self.database is not None and number == 0 else ()
 
         @settings(
             max_examples=budget,
-            database=None,
+            database=self.database,
             deadline=None,
             derandomize=False,
             report_multiple_bugs=True,
-            phases=(Phase.generate, Phase.target, Phase.shrink),
+            phases=(*replay, Phase.generate, Phase.target, Phase.shrink),
             suppress_health_check=list(HealthCheck),
             verbosity=Verbosity.quiet,
         )
@@ -319,6 +373,9 @@ class SurfaceCampaign:
         def fuzz(value: Input) -> None:
             campaign._hypothesis_step(value)
 
+        # The database key: one per surface and strategy, not one for every round function.
+        key = f"difffuzz:{self.surface.name}:{self.surface.strategy}".encode()
+        fuzz.hypothesis.inner_test._hypothesis_internal_add_digest = key  # type: ignore[attr-defined]
         found = False
         try:
             fuzz()
@@ -336,14 +393,19 @@ class SurfaceCampaign:
 
     def _resolve_round(self, *, cut: bool) -> None:
         """Turn this round's shrunk origins into causes (:func:`.resolve.resolve`)."""
+        ended = self.origins.end_round()
+        before = len(self.causes)
         resolve(
-            self.origins.end_round(),
+            ended,
             causes=self.causes,
             known=self.known,
             result=self.result,
             shrunk=not cut and self.shrink_stopped is None,
             probe=self._probe,
         )
+        if ended:
+            new = len(self.causes) - before
+            self.listener(CausesResolved(self.surface.name, len(self.causes), new))
 
     def _probe(self, value: Input) -> Observation | None:
         """One shrink call outside Hypothesis; None once the shrink budget is spent."""

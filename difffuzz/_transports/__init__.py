@@ -1,4 +1,7 @@
-"""Transports: how an input reaches a runtime (HTTP, a helper process, in-process, mock)."""
+"""Transports: how an input reaches a runtime (HTTP, a helper process, in-process, mock).
+
+:class:`TransportPair` sends one input to both runtimes of a surface at once.
+"""
 
 from difffuzz._transports.base import (
     CommandRequest,
@@ -9,7 +12,9 @@ from difffuzz._transports.base import (
 )
 from difffuzz._transports.command import CommandTransport
 from difffuzz._transports.http import HTTPTransport
+from difffuzz._transports.lines import LinesTransport
 from difffuzz._transports.mock import MockTransport
+from difffuzz._transports.pair import TransportPair
 from difffuzz._transports.python import PythonTransport
 
 __all__ = [
@@ -17,9 +22,11 @@ __all__ = [
     "CommandTransport",
     "HTTPRequest",
     "HTTPTransport",
+    "LinesTransport",
     "MockTransport",
     "PythonRequest",
     "PythonTransport",
     "Request",
     "Transport",
+    "TransportPair",
 ]

@@ -12,6 +12,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -149,6 +150,9 @@ class CommandTransport(ClosesOnExit):
         self.target = self.renderer.target
         self.timeout = timeout
         self.max_output_bytes = max_output_bytes
+        #: The process group of the call in progress (for :meth:`cancel`).
+        self._group: int | None = None
+        self._group_lock = threading.Lock()
 
     def render(self, value: Input) -> CommandRequest:
         """The process :meth:`send` starts for ``value`` (placeholders unexpanded)."""
@@ -203,6 +207,8 @@ class CommandTransport(ClosesOnExit):
                         cwd=request.cwd,
                         start_new_session=True,
                     )
+                    with self._group_lock:
+                        self._group = process.pid
                 except OSError as exc:
                     detail = _spawn_failure(exc, argv[0], request.cwd)
                     elapsed = time.perf_counter() - started
@@ -214,7 +220,9 @@ class CommandTransport(ClosesOnExit):
             if process is not None:
                 # Kill before reaping: until the leader is reaped its pid cannot be
                 # reused, so the group id still names only this call's processes.
-                kill_group(process.pid)
+                with self._group_lock:
+                    kill_group(process.pid)
+                    self._group = None
                 process.wait()
                 for stream in (process.stdin, process.stdout, process.stderr):
                     if stream is not None:
@@ -268,6 +276,16 @@ class CommandTransport(ClosesOnExit):
         return Outcome(
             None, elapsed=elapsed, failure=Failure.TOO_LARGE, detail=detail, stderr=stderr
         )
+
+    def cancel(self) -> None:
+        """End the call in progress on another thread: its process group is killed.
+
+        A :class:`~difffuzz._transports.pair.TransportPair` interrupted on one side
+        uses it, so that the other side's helper does not outlive the campaign.
+        """
+        with self._group_lock:
+            if self._group is not None:
+                kill_group(self._group)
 
     def close(self) -> None:
         """Nothing stays open between calls; present for the Transport protocol."""

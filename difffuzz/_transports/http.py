@@ -1,8 +1,9 @@
-"""Send inputs to a runtime over HTTP, one keep-alive ``httpx.Client`` per transport.
+"""Send inputs to a runtime over HTTP, one keep-alive connection pool per transport.
 
-Every httpx error is translated into an :class:`~difffuzz.Outcome` failure in
-one place, :func:`_failure_from_exception`, so nothing above this module ever
-sees an httpx type.
+The exchange goes through httpcore, httpx's transport layer, used directly
+(:mod:`.connection` says why). Every httpcore error is translated into an
+:class:`~difffuzz.Outcome` failure in one place, :func:`_failure_from_exception`,
+so nothing above this module ever sees an httpx or httpcore type.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+import httpcore
 import httpx
 
 from difffuzz._exceptions import ConfigError
@@ -20,6 +22,8 @@ from difffuzz._inputs import FileTree, Input, WireInput, input_to_bytes, json_by
 from difffuzz._outcome import Failure, Outcome
 from difffuzz._secrets import Secret
 from difffuzz._transports.base import ClosesOnExit, HTTPRequest
+from difffuzz._transports.connection import HTTPCORE_ERRORS, connection_pool
+from difffuzz._version import __version__
 
 __all__ = ["HTTPRenderer", "HTTPTransport", "join_url", "substitute"]
 
@@ -28,30 +32,29 @@ _BODY_MODES: tuple[str, ...] = ("json", "raw", "template")
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 # Where a mutated document goes in a template body: replaced, quotes and all, by its bytes.
 _SPLICE = "\ue000difffuzz-wire-document\ue000"
+#: Methods whose request carries a Content-Length even when the body is empty.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
-# Ordered most specific first: httpx.ConnectTimeout is both a TimeoutException
-# and a TransportError, and a timeout is what happened.
-_FAILURES: tuple[tuple[type[httpx.HTTPError], Failure, str], ...] = (
-    (httpx.TimeoutException, Failure.TIMEOUT, "no answer within {timeout}s"),
-    (httpx.ConnectError, Failure.UNREACHABLE, "cannot connect"),
-    (httpx.RemoteProtocolError, Failure.CRASHED, "the answer is not valid HTTP"),
-    (httpx.ReadError, Failure.CRASHED, "the connection broke while reading the answer"),
-    (httpx.WriteError, Failure.CRASHED, "the connection broke while sending the request"),
-    (httpx.DecodingError, Failure.CRASHED, "the answer body cannot be decoded"),
-    (httpx.HTTPError, Failure.CRASHED, "the exchange failed"),
+# Ordered most specific first: a ConnectTimeout is a timeout before it is a
+# failure to connect, and a timeout is what happened.
+_FAILURES: tuple[tuple[type[Exception], Failure, str], ...] = (
+    (httpcore.TimeoutException, Failure.TIMEOUT, "no answer within {timeout}s"),
+    (httpcore.ConnectError, Failure.UNREACHABLE, "cannot connect"),
+    (httpcore.RemoteProtocolError, Failure.CRASHED, "the answer is not valid HTTP"),
+    (httpcore.ReadError, Failure.CRASHED, "the connection broke while reading the answer"),
+    (httpcore.WriteError, Failure.CRASHED, "the connection broke while sending the request"),
+    (Exception, Failure.CRASHED, "the exchange failed"),
 )
 
 
-def _failure_from_exception(
-    exc: httpx.HTTPError, *, url: str, timeout: float, elapsed: float
-) -> Outcome:
-    """The single place where httpx exceptions become outcomes."""
+def _failure_from_exception(exc: Exception, *, url: str, timeout: float, elapsed: float) -> Outcome:
+    """The single place where httpcore exceptions become outcomes."""
     for kind, failure, what in _FAILURES:
         if isinstance(exc, kind):
             reason = str(exc) or type(exc).__name__
             detail = f"{what.format(timeout=timeout)} at {url} ({type(exc).__name__}: {reason})"
             return Outcome(status=None, elapsed=elapsed, failure=failure, detail=detail)
-    raise AssertionError("unreachable: httpx.HTTPError is the last entry of _FAILURES")
+    raise AssertionError("unreachable: Exception is the last entry of _FAILURES")
 
 
 def join_url(base_url: str, path: str) -> str:
@@ -277,44 +280,74 @@ class HTTPTransport(ClosesOnExit):
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
         self.keep_headers = tuple(name.lower() for name in keep_headers)
-        # trust_env=False: proxy variables must not reroute calls meant for a
-        # runtime on this machine, and a .netrc must not add credentials.
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+        # Parsed once: the URL and the fixed headers are the same for every call.
+        # No proxy variables and no .netrc are read: calls meant for a runtime on
+        # this machine go to it, without credentials nobody configured.
+        parsed = httpx.URL(self.url)
+        self._url = httpcore.URL(
+            scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path
         )
+        self._fixed_headers = [
+            (b"host", parsed.netloc),
+            (b"accept", b"*/*"),
+            (b"user-agent", f"difffuzz/{__version__}".encode("ascii")),
+        ]
+        self._timeouts = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+        self._pool = connection_pool()
 
     def render(self, value: Input) -> HTTPRequest:
         """The request :meth:`send` makes for ``value``."""
         return self.renderer.render(value)
 
+    def _wire_headers(self, request: HTTPRequest) -> list[tuple[bytes, bytes]]:
+        given = {name.lower(): value for name, value in request.headers.items()}
+        headers = [
+            (name, value) for name, value in self._fixed_headers if name.decode() not in given
+        ]
+        headers.extend(
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in given.items()
+        )
+        if "content-length" in given or "transfer-encoding" in given:
+            return headers  # a wire variant sets the framing itself
+        if request.chunked:
+            headers.append((b"transfer-encoding", b"chunked"))
+        elif request.body or request.method in _BODY_METHODS:
+            headers.append((b"content-length", str(len(request.body)).encode("ascii")))
+        return headers
+
     def send(self, value: Input) -> Outcome:
         """Send ``value`` and return the answer; transport faults become failures."""
         request = self.render(value)
-        # An iterator has no length: httpx then sends the body chunked.
+        # An iterator has no length: with Transfer-Encoding set, h11 sends it chunked.
         content = iter((request.body,)) if request.chunked else request.body
         started = time.perf_counter()
         try:
-            with self._client.stream(
-                request.method, request.url, headers=request.headers, content=content
+            with self._pool.stream(
+                request.method.encode("ascii"),
+                self._url,
+                headers=self._wire_headers(request),
+                content=content,
+                extensions={"timeout": self._timeouts},
             ) as response:
                 return self._read(response, started)
-        except httpx.HTTPError as exc:
+        except HTTPCORE_ERRORS as exc:
             elapsed = time.perf_counter() - started
             return _failure_from_exception(exc, url=self.url, timeout=self.timeout, elapsed=elapsed)
 
-    def _read(self, response: httpx.Response, started: float) -> Outcome:
-        declared = response.headers.get("content-length", "")
+    def _read(self, response: httpcore.Response, started: float) -> Outcome:
+        received = _header_table(response.headers)
+        declared = received.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             return self._too_large(response, started, f"declares {declared} bytes")
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
+        for chunk in response.iter_stream():
             size += len(chunk)
             if size > self.max_body_bytes:
                 return self._too_large(
                     response, started, f"sent more than {self.max_body_bytes} bytes"
                 )
-            # httpx's timeout applies per read; a runtime that trickles bytes
+            # The read timeout applies per read; a runtime that trickles bytes
             # must still finish within the surface's timeout as a whole.
             if time.perf_counter() - started > self.timeout:
                 return Outcome(
@@ -325,29 +358,36 @@ class HTTPTransport(ClosesOnExit):
                     f"({size} bytes so far)",
                 )
             chunks.append(chunk)
-        headers = {
-            name: response.headers[name] for name in self.keep_headers if name in response.headers
-        }
+        headers = {name: received[name] for name in self.keep_headers if name in received}
         return Outcome(
-            status=response.status_code,
+            status=response.status,
             body=b"".join(chunks),
             headers=headers,
             elapsed=time.perf_counter() - started,
         )
 
-    def _too_large(self, response: httpx.Response, started: float, what: str) -> Outcome:
+    def _too_large(self, response: httpcore.Response, started: float, what: str) -> Outcome:
         return Outcome(
             status=None,
             elapsed=time.perf_counter() - started,
             failure=Failure.TOO_LARGE,
-            detail=f"answer from {self.url} (status {response.status_code}) {what}, over "
+            detail=f"answer from {self.url} (status {response.status}) {what}, over "
             f"max_body_bytes={self.max_body_bytes}; raise the limit in the surface config "
             "if such answers are expected",
         )
 
     def close(self) -> None:
         """Close the kept-alive connections."""
-        self._client.close()
+        self._pool.close()
 
     def __repr__(self) -> str:
         return f"HTTPTransport({self.target!r}, body={self.renderer.body!r})"
+
+
+def _header_table(headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Response headers by lower-cased name; repeated ones joined with ", " (as httpx does)."""
+    table: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        table[name] = f"{table[name]}, {value}" if name in table else value
+    return table

@@ -37,6 +37,7 @@ from difffuzz._transports.base import (
 from difffuzz._transports.command import CommandRenderer, CommandTransport
 from difffuzz._transports.http import HTTPRenderer, HTTPTransport
 from difffuzz._transports.kind import Renderer, TransportKind, WireTraits
+from difffuzz._transports.lines import LinesTransport
 from difffuzz._transports.python import PythonTransport, python_request
 from difffuzz._transports.shell import ShellWords, quote_data, quote_word
 
@@ -170,6 +171,10 @@ class CommandKind(TransportKind):
         return " ".join(request.argv)
 
     def renderer(self, request: RequestSpec) -> Renderer:
+        if request.mode == "lines":
+            # The one request line a kept-running helper reads (its reproduction
+            # pipes that line into the helper: it answers it, then sees the end).
+            return self._lines(request, max_body_bytes=1).render
         return CommandRenderer.of(
             request.argv,
             stdin=request.stdin,
@@ -179,9 +184,24 @@ class CommandKind(TransportKind):
         ).render
 
     def open(self, request: RequestSpec, *, max_body_bytes: int) -> Transport:
+        if request.mode == "lines":
+            return self._lines(request, max_body_bytes=max_body_bytes)
         return CommandTransport(
             request.argv,
             stdin=request.stdin,
+            timeout=request.timeout,
+            max_output_bytes=max_body_bytes,
+            env=request.env,
+            cwd=request.cwd,
+            secrets=request.secrets,
+        )
+
+    @staticmethod
+    def _lines(request: RequestSpec, *, max_body_bytes: int) -> LinesTransport:
+        """One helper kept running, a JSON line per input each way (_transports/lines.py);
+        it starts no process until its first send."""
+        return LinesTransport(
+            request.argv,
             timeout=request.timeout,
             max_output_bytes=max_body_bytes,
             env=request.env,

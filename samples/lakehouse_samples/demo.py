@@ -38,6 +38,8 @@ __all__ = [
 #: surfaces on a 2-core machine (the CLI surfaces start two processes per example).
 DEMO_BUDGET = 200
 DEMO_SECONDS = 15.0
+#: The helpers that take --lines (lakehouse_samples.lines): kept running.
+LINE_HELPERS = ("extract_json", "session_log")
 
 
 def sample_targets(
@@ -48,13 +50,22 @@ def sample_targets(
     corpus: str = "corpus",
     reports: str = "reports",
 ) -> difffuzz.LakehouseTargets:
-    """Lakehouse targets for running sample runtimes (their URLs and helper argv)."""
+    """Lakehouse targets for running sample runtimes (their URLs and helper argv).
+
+    The extract_json and session_log helpers are kept running (``--lines``): a
+    helper process per input would cost more than the helper's work.
+    """
+
+    def argv(command: tuple[str, ...], surface: str) -> list[str]:
+        return [*command, "--lines"] if surface in LINE_HELPERS else list(command)
+
     return difffuzz.LakehouseTargets(
         rust_url=runtimes.rust.base_url,
         go_url=runtimes.go.base_url,
         embed_model=MODEL_NAME,
-        rust_commands={k: list(v) for k, v in runtimes.rust.commands.items()},
-        go_commands={k: list(v) for k, v in runtimes.go.commands.items()},
+        rust_commands={k: argv(v, k) for k, v in runtimes.rust.commands.items()},
+        go_commands={k: argv(v, k) for k, v in runtimes.go.commands.items()},
+        helper_modes=dict.fromkeys(LINE_HELPERS, "lines"),
         max_examples=max_examples,
         max_seconds=max_seconds,
         corpus=corpus,

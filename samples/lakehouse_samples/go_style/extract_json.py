@@ -44,11 +44,14 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from lakehouse_samples.lines import run_helper
+
 __all__ = [
     "GO_SPACE",
     "GoStruct",
     "UnmarshalError",
     "allow_go_depth",
+    "answer",
     "decode_bytes",
     "extract",
     "format_float64",
@@ -363,12 +366,17 @@ def extract(raw: bytes) -> tuple[bool, Any]:
     return True, value
 
 
-def main() -> int:
-    allow_go_depth()
-    matched, value = extract(sys.stdin.buffer.read())
+def answer(raw: bytes) -> tuple[int, bytes]:
+    """One input's exit status and output line."""
+    matched, value = extract(raw)
     line = marshal(GoStruct([("matched", matched), ("value", value)]))
-    sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
-    return 0
+    return 0, line.encode("utf-8") + b"\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One input from stdin, or one per line with ``--lines`` (``lakehouse_samples.lines``)."""
+    allow_go_depth()
+    return run_helper(answer, argv)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,6 @@ its sibling ``extract_json``.
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
@@ -57,8 +56,9 @@ from lakehouse_samples.go_style.extract_json import (
     parse_go_json,
     replace_surrogates,
 )
+from lakehouse_samples.lines import run_helper
 
-__all__ = ["DAEMON", "main", "persist"]
+__all__ = ["DAEMON", "answer", "main", "persist"]
 
 DAEMON = "sessiond"
 
@@ -190,16 +190,20 @@ def persist(raw: bytes) -> GoStruct:
     return GoStruct([*fields, ("timestamp", _timestamp()), ("daemon", DAEMON)])
 
 
-def main() -> int:
-    allow_go_depth()
+def answer(raw: bytes) -> tuple[int, bytes]:
+    """One record's exit status and output line."""
     try:
-        record = persist(sys.stdin.buffer.read())
+        record = persist(raw)
     except UnmarshalError as error:
         line = marshal(GoStruct([("error", str(error))]))
-        sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
-        return 1
-    sys.stdout.buffer.write(marshal(record).encode("utf-8") + b"\n")
-    return 0
+        return 1, line.encode("utf-8") + b"\n"
+    return 0, marshal(record).encode("utf-8") + b"\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One record from stdin, or one per line with ``--lines`` (``lakehouse_samples.lines``)."""
+    allow_go_depth()
+    return run_helper(answer, argv)
 
 
 if __name__ == "__main__":

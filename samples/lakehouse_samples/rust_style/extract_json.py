@@ -30,13 +30,14 @@ Hypothesis, and the helper itself imports only the stdlib, orjson and regex.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import orjson
 import regex  # type: ignore[import-untyped]  # no stubs bundled; types-regex would add them
 
-__all__ = ["RECURSION_LIMIT", "extract", "main", "nesting_depth"]
+from lakehouse_samples.lines import run_helper
+
+__all__ = ["RECURSION_LIMIT", "answer", "extract", "main", "nesting_depth"]
 
 #: serde_json's default recursion limit: the 128th nested ``[``/``{`` is an error.
 RECURSION_LIMIT = 128
@@ -110,11 +111,16 @@ def extract(raw: bytes) -> tuple[bool, Any]:
     return True, value
 
 
-def main() -> int:
-    matched, value = extract(sys.stdin.buffer.read())
+def answer(raw: bytes) -> tuple[int, bytes]:
+    """One input's exit status and output line."""
+    matched, value = extract(raw)
     line = orjson.dumps({"matched": matched, "value": value}, option=orjson.OPT_SORT_KEYS)
-    sys.stdout.buffer.write(line + b"\n")
-    return 0
+    return 0, line + b"\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One input from stdin, or one per line with ``--lines`` (``lakehouse_samples.lines``)."""
+    return run_helper(answer, argv)
 
 
 if __name__ == "__main__":

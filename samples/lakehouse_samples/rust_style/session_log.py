@@ -35,15 +35,15 @@ Hypothesis, and the helper itself imports only the stdlib, orjson and regex.
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
 import orjson
 
+from lakehouse_samples.lines import run_helper
 from lakehouse_samples.rust_style._http_wire import serde_type
 
-__all__ = ["DAEMON", "SessionRecordError", "main", "persist"]
+__all__ = ["DAEMON", "SessionRecordError", "answer", "main", "persist"]
 
 DAEMON = "gateway"
 
@@ -126,14 +126,18 @@ def persist(raw: bytes) -> dict[str, Any]:
     return record
 
 
-def main() -> int:
+def answer(raw: bytes) -> tuple[int, bytes]:
+    """One record's exit status and output line."""
     try:
-        record = persist(sys.stdin.buffer.read())
+        record = persist(raw)
     except SessionRecordError as error:
-        sys.stdout.buffer.write(orjson.dumps({"error": str(error)}) + b"\n")
-        return 1
-    sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
-    return 0
+        return 1, orjson.dumps({"error": str(error)}) + b"\n"
+    return 0, orjson.dumps(record) + b"\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One record from stdin, or one per line with ``--lines`` (``lakehouse_samples.lines``)."""
+    return run_helper(answer, argv)
 
 
 if __name__ == "__main__":
