@@ -17,10 +17,15 @@ one example and a type difference in the next), and each side's *error text*,
 normalised so that numbers, positions and quoted values do not split it:
 "invalid escape at line 1 column 7" and "... column 12" are one bucket, while
 "number out of range" and "recursion limit exceeded" are two — that is how real
-parsers name a cause.
+parsers name a cause. Parsers also echo the part of the input they stumbled on
+without quoting it (Python's ``re``: "bad escape \\h", "unknown extension ?w");
+a word of the message that is a piece of the input is stripped like a quoted
+value, or one cause would give a bucket per character it can be spelled with.
 
 >>> normalise_error("Unexpected character 'x': line 1 column 7 (char 6)")
 "unexpected character '…': line N column N (char N)"
+>>> normalise_error("bad escape \\h at position 3", echo="a\\hb")
+'bad escape … at position N'
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from difffuzz._comparators.base import Difference, DiffKind
+from difffuzz._inputs import FileTree, Input, WireInput, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import SIBLING_FOLD
 
-__all__ = ["Bucket", "error_text", "normalise_error"]
+__all__ = ["Bucket", "echo_text", "error_text", "normalise_error"]
 
 #: Top-level answer keys that carry an error message, in the order they are tried.
 _ERROR_KEYS = ("error", "message", "reason", "detail", "err", "msg", "Error", "Message")
@@ -47,10 +53,48 @@ _QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`|«[^»]*»""")
 _HEX = re.compile(r"\b0x[0-9a-fA-F]+\b")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _SPACE = re.compile(r"\s+")
+#: A word of a message, and the punctuation that ends a clause after it.
+_WORD = re.compile(r"\S+")
+_CLAUSE_END = ".,;:"
 
 
-def normalise_error(text: str) -> str:
-    """An error message without the parts that vary with the input."""
+def _without_echoes(text: str, echo: str) -> str:
+    """``text`` with every word that is a piece of ``echo`` (the input) replaced by "…".
+
+    Only words holding a character that is neither a letter nor a digit count
+    (``\\h``, ``?w``, ``a-\\d``): a plain word of the message ("at", "value") may
+    occur in an input by chance, and a number is normalised anyway.
+    """
+
+    def strip(match: re.Match[str]) -> str:
+        word = match[0]
+        core = word.rstrip(_CLAUSE_END)
+        echoed = len(core) >= 2 and not core.isalnum() and core in echo
+        return "…" + word[len(core) :] if echoed else word
+
+    return _WORD.sub(strip, text)
+
+
+def echo_text(value: Input) -> str:
+    """The text an error message may echo from ``value``: the input as characters."""
+    if isinstance(value, WireInput):
+        value = value.sent
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, FileTree):
+        return ""
+    try:
+        return json.dumps(encode_input(value), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return ""
+
+
+def normalise_error(text: str, echo: str = "") -> str:
+    """An error message without the parts that vary with the input (``echo``)."""
+    if echo:
+        text = _without_echoes(text, echo)
     text = _QUOTED.sub("'…'", text.lower())
     text = _HEX.sub("N", text)
     text = _NUMBER.sub("N", text)
@@ -58,12 +102,13 @@ def normalise_error(text: str) -> str:
     return text[:_ERROR_CHARS]
 
 
-def error_text(outcome: Outcome, *, answered: bool) -> str:
+def error_text(outcome: Outcome, *, answered: bool, echo: str = "") -> str:
     """The normalised error message of one side, or "" when it has none.
 
     A side that failed speaks through its failure, its stderr's last line (a
     traceback ends with the exception) or its body; a side that answered may
     still carry an error in its answer (``{"ok": false, "error": "..."}``).
+    ``echo`` is the input's text (:func:`echo_text`), whose pieces are stripped.
     """
     if outcome.failure is not None:
         return outcome.failure.value
@@ -74,10 +119,11 @@ def error_text(outcome: Outcome, *, answered: bool) -> str:
             ]
             if lines:
                 return normalise_error(
-                    _message_in(lines[-1]) if stream is outcome.body else lines[-1]
+                    _message_in(lines[-1]) if stream is outcome.body else lines[-1], echo
                 )
         return ""
-    return normalise_error(_message_in(outcome.body.decode("utf-8", "replace"), answered=True))
+    body = outcome.body.decode("utf-8", "replace")
+    return normalise_error(_message_in(body, answered=True), echo)
 
 
 def _lines(stream: bytes) -> list[str]:
@@ -134,7 +180,9 @@ class Bucket:
         differences: Iterable[Difference],
         *,
         answered: tuple[bool, bool],
+        echo: str = "",
     ) -> Bucket:
+        """The bucket of one divergence; ``echo`` is the input's text (:func:`echo_text`)."""
         fields: set[str] = set()
         paths: set[str] = set()
         for difference in differences:
@@ -156,8 +204,8 @@ class Bucket:
             failed=failed,
             fields=tuple(sorted(fields)),
             errors=(
-                error_text(left, answered=answered[0]),
-                error_text(right, answered=answered[1]),
+                error_text(left, answered=answered[0], echo=echo),
+                error_text(right, answered=answered[1], echo=echo),
             ),
         )
 

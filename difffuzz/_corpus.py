@@ -548,7 +548,7 @@ def redundant_fixtures(fixtures: list[Fixture]) -> list[tuple[Fixture, Fixture]]
 
 
 def _error_texts(fixture: Fixture) -> tuple[str, str]:
-    from difffuzz._bucket import error_text
+    from difffuzz._bucket import echo_text, error_text
 
     def answered(outcome: Outcome) -> bool:
         if outcome.failure is not None or outcome.status is None:
@@ -557,7 +557,8 @@ def _error_texts(fixture: Fixture) -> tuple[str, str]:
             return outcome.status in fixture.answer_status
         return outcome.status == 0 or 200 <= outcome.status < 300
 
+    echo = echo_text(fixture.input)
     return (
-        error_text(fixture.left, answered=answered(fixture.left)),
-        error_text(fixture.right, answered=answered(fixture.right)),
+        error_text(fixture.left, answered=answered(fixture.left), echo=echo),
+        error_text(fixture.right, answered=answered(fixture.right), echo=echo),
     )

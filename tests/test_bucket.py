@@ -11,8 +11,9 @@ import json
 
 import pytest
 
-from difffuzz._bucket import Bucket, error_text, normalise_error
+from difffuzz._bucket import Bucket, echo_text, error_text, normalise_error
 from difffuzz._comparators.base import Difference, DiffKind
+from difffuzz._inputs import FileTree, WireInput
 from difffuzz._outcome import Failure, Outcome
 
 
@@ -36,6 +37,48 @@ def answer(document: object, status: int = 200) -> Outcome:
 )
 def test_an_error_text_loses_what_varies_with_the_input(text: str, normal: str) -> None:
     assert normalise_error(text) == normal
+
+
+@pytest.mark.parametrize(
+    ("text", "echo", "normal"),
+    [
+        ("bad escape \\h at position 0", "\\h", "bad escape … at position N"),
+        ("unknown extension ?<n at position 1", "(?<n>a)", "unknown extension … at position N"),
+        (
+            "bad character range \\s-a at position 1.",
+            "[\\s-a]",
+            "bad character range … at position N.",
+        ),
+        # Plain words and numbers are the message's own, even when the input has them.
+        ("invalid value at line 2", "value 2", "invalid value at line N"),
+        ("bad escape \\h", "\\z", "bad escape \\h"),  # not an echo: kept
+    ],
+)
+def test_an_error_text_loses_the_pieces_of_the_input_it_echoes(
+    text: str, echo: str, normal: str
+) -> None:
+    assert normalise_error(text, echo) == normal
+
+
+def test_the_echo_of_an_input_is_its_text() -> None:
+    assert echo_text("a\\h") == "a\\h"
+    assert echo_text(b"\xffab") == "\ufffdab"
+    assert echo_text(WireInput(b"?w", "f", "m")) == "?w"
+    assert echo_text({"k": "?w"}) == '{"k": "?w"}'
+    assert echo_text(FileTree.of({"a": b"?w"})) == ""
+
+
+def test_one_cause_echoed_through_different_inputs_is_one_bucket() -> None:
+    def refusal(pattern: str) -> Bucket:
+        message = f"bad escape {pattern} at position 0"
+        right = answer({"ok": False, "error": message})
+        return Bucket.of(
+            "s", answer({"ok": True}), right, [difference(DiffKind.VALUE, "/ok")],
+            answered=(True, True), echo=pattern,
+        )  # fmt: skip
+
+    assert refusal("\\h") == refusal("\\z")
+    assert refusal("\\h").errors == ("", "bad escape … at position N")
 
 
 def test_a_failed_side_speaks_through_its_failure_its_stderr_or_its_body() -> None:
