@@ -8,6 +8,7 @@ import pytest
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.confirm import confirm, unconfirmable
 from difffuzz._engine.origins import Origins
 from difffuzz._engine.settings import SurfaceSettings
@@ -73,15 +74,15 @@ def test_a_new_bucket_is_one_origin_whatever_its_fine_signature() -> None:
     assert len(origins) == 1
 
 
-def test_in_a_shrunk_bucket_each_new_signature_is_its_own_candidate() -> None:
+def test_in_a_shrunk_bucket_each_new_kind_of_character_is_its_own_candidate() -> None:
     origins = _origins()
     origins.shrunk_buckets.add(_bucket("a"))
     one = origins.assign(_divergence("x", path="/a/b"), causes=1)
-    again = origins.assign(_divergence("z", path="/a/b"), causes=1)
-    other = origins.assign(_divergence("y", path="/a/c"), causes=1)
+    again = origins.assign(_divergence("zz", path="/a/c"), causes=1)  # another signature
+    other = origins.assign(_divergence("X", path="/a/b"), causes=1)
     assert one is not None
     assert other is not None
-    assert one is again
+    assert one is again  # lowercase letters both: one candidate, whatever the signature
     assert one is not other
     assert one.error is not other.error
     assert one.candidate
@@ -89,13 +90,34 @@ def test_in_a_shrunk_bucket_each_new_signature_is_its_own_candidate() -> None:
     assert origins.result.candidates_examined == 2
 
 
-def test_a_signature_examined_in_an_earlier_round_is_not_claimed_again() -> None:
+def _known_cause(value: Input) -> tuple[Causes, KnownCauses]:
+    causes = Causes()
+    causes.add(Cause(bucket=_bucket("a"), best=_divergence(value), shrunk=True))
+    return causes, KnownCauses()
+
+
+def test_an_example_a_known_cause_accounts_for_is_no_candidate() -> None:
     origins = _origins()
     origins.shrunk_buckets.add(_bucket("a"))
-    assert origins.assign(_divergence("x", path="/a/b"), causes=1) is not None
+    origins.know(*_known_cause("<"))
+    assert origins.assign(_divergence("a<b"), causes=1) is None  # holds the known input
+    assert origins.assign(_divergence("&"), causes=1) is not None  # another sign: a candidate
+    # Another bucket knows nothing of "<".
+    origins.shrunk_buckets.add(_bucket("b"))
+    assert origins.assign(_divergence("a<b", field="b"), causes=1) is not None
+
+
+def test_a_key_is_claimed_again_in_a_later_round_until_its_bucket_turns_up_nothing() -> None:
+    origins = _origins(candidates_per_bucket=2)
+    origins.shrunk_buckets.add(_bucket("a"))
+    assert origins.assign(_divergence("x"), causes=1) is not None
     origins.end_round()
-    assert origins.assign(_divergence("x", path="/a/b"), causes=1) is None
-    assert origins.result.candidates_examined == 1
+    assert origins.assign(_divergence("x"), causes=1) is not None  # a new round
+    origins.end_round()
+    # Two candidates of the bucket turned out to be known causes: its budget is spent.
+    origins.fruitless[_bucket("a")] = 2
+    assert origins.assign(_divergence("x"), causes=1) is None
+    assert origins.result.candidates_examined == 2
 
 
 @pytest.mark.parametrize(("per_bucket", "campaign", "claimed"), [(2, 40, 2), (8, 3, 3), (1, 1, 1)])
@@ -104,7 +126,10 @@ def test_candidates_stop_at_the_bucket_and_campaign_limits(
 ) -> None:
     origins = _origins(candidates_per_bucket=per_bucket, max_candidates=campaign)
     origins.shrunk_buckets.add(_bucket("a"))
-    got = [origins.assign(_divergence(i, path=f"/a/{i}"), causes=1) for i in range(6)]
+    kinds = ["a", "A", "1", " ", "-", "("]  # six kinds of character: six keys
+    got = [
+        origins.assign(_divergence(kind, path=f"/a/{i}"), causes=1) for i, kind in enumerate(kinds)
+    ]
     assert sum(o is not None for o in got) == claimed
     assert origins.result.candidates_examined == claimed
 

@@ -8,19 +8,20 @@ or Hypothesis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 
 from difffuzz._bucket import Bucket
-from difffuzz._engine.causes import Cause, Causes, KnownCauses, identity_of
+from difffuzz._engine import candidates
+from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.origins import Origin
-from difffuzz._inputs import Input
+from difffuzz._inputs import Input, input_sort_key
 from difffuzz._polish import polish
 from difffuzz._results import Observation, SurfaceResult
 
 __all__ = ["PADDING_BUDGET", "Probe", "adopt_unshrunk", "padding_of", "polish_causes", "resolve"]
 
 #: Calls one candidate may spend on the padding test (:func:`padding_of`).
-PADDING_BUDGET = 40
+PADDING_BUDGET = 80
 
 #: One shrink call: the observation, or None once the shrink budget is spent.
 Probe = Callable[[Input], Observation | None]
@@ -34,27 +35,35 @@ def resolve(
     result: SurfaceResult,
     shrunk: bool,
     probe: Probe,
+    fruitless: MutableMapping[Bucket, int] | None = None,
 ) -> None:
     """Match each origin's best input against the causes; add the new ones.
 
     ``shrunk`` says whether the round's shrinking ran to its end. A candidate is
-    merged when it is a cause already found here (same input, or that cause plus
-    padding) or one the corpus holds.
+    merged when it is a cause already found here (same input, that cause plus
+    padding, or a variant of it) or one the corpus holds; ``fruitless`` counts
+    those per bucket. Origins are taken smallest first, so a candidate that is a
+    cause found in the same round with padding is compared with that cause.
     """
-    for origin in origins:
-        if origin.best is None:
-            continue
+    shrunk_origins = [origin for origin in origins if origin.best is not None]
+    shrunk_origins.sort(key=lambda o: input_sort_key(o.best.input) if o.best else (0, ""))
+    for origin in shrunk_origins:
+        assert origin.best is not None
         cause = causes.match(origin.best)
         if cause is None and origin.candidate:
             cause = padding_of(origin.best, causes, probe)
+        merged = cause is not None or (
+            origin.candidate and known.match(origin.best) is not None  # the corpus holds it
+        )
         if cause is not None:
             cause.shrink_calls += origin.shrink_calls
             if origin.candidate:
                 cause.merged += 1
-                result.candidates_merged += 1
-            continue
-        if origin.candidate and known.match(origin.best) is not None:
-            result.candidates_merged += 1  # a cause the corpus already holds
+        if merged and origin.candidate:
+            result.candidates_merged += 1
+            if fruitless is not None:
+                fruitless[origin.bucket] = fruitless.get(origin.bucket, 0) + 1
+        if merged:
             continue
         causes.add(
             Cause(
@@ -70,14 +79,16 @@ def resolve(
 def padding_of(candidate: Observation, causes: Causes, probe: Probe) -> Cause | None:
     """The known cause ``candidate`` is with padding, if it is one.
 
-    A candidate is shrunk keeping its own fine signature, so it keeps what makes
-    that signature: an extra key that shows one more difference is kept, though
-    the cause is the same. Dropping parts of it (keys, items, characters: never
-    changing a value) while it stays in its bucket tells: if that reaches a known
-    cause's very input, the candidate is that cause. The reduced input is only a
-    test, never a fixture, so it need not be one the strategy draws.
+    A candidate is shrunk away from the known causes (:mod:`.candidates`), so
+    where a known cause needs no more than its minimal input, a candidate keeps
+    whatever makes it unlike the known ones: a character of a kind they lack, a
+    wrapper (``[NaN]``), a second value. Dropping parts of it (groups, keys,
+    items, characters) while it stays in its bucket tells: if that reaches an
+    input a known cause accounts for, the candidate is that cause
+    (:func:`.candidates.padding_of`). The reduced inputs are only a test, never a
+    fixture, so they need not be ones the strategy draws.
     """
-    known = {c.identity: c for c in causes if c.bucket == candidate.bucket}
+    known = [cause for cause in causes if cause.bucket == candidate.bucket]
     if not known:
         return None
 
@@ -85,8 +96,13 @@ def padding_of(candidate: Observation, causes: Causes, probe: Probe) -> Cause | 
         observed = probe(value)
         return observed is not None and observed.bucket == candidate.bucket
 
-    reduced = polish(candidate.input, stays, budget=PADDING_BUDGET, deletions_only=True)
-    return known.get(identity_of(reduced))
+    reached = candidates.padding_of(
+        candidate.input, [cause.exemplars for cause in known], stays, budget=PADDING_BUDGET
+    )
+    if reached is None:
+        return None
+    reached.padded.append(candidate.input)
+    return next(cause for cause in known if cause.exemplars is reached)
 
 
 def polish_causes(

@@ -15,10 +15,10 @@ depended on the order examples came in would shrink from stale answers;
 
 * an example in a *bucket* (:mod:`difffuzz._bucket`) not yet shrunk raises for
   that bucket;
-* in a bucket already shrunk, an example with a fine signature not yet examined
-  there is a *candidate* for a cause hiding behind the known diff shape: the
-  first time the round meets that (bucket, signature) it claims it, within a
-  budget, and every example with that pair raises for it;
+* in a bucket already shrunk, an example the known causes do not account for
+  (:mod:`.candidates`) is a *candidate* for a cause hiding behind the known diff
+  shape, told apart from others by the first kind of character no known cause
+  of the bucket carries, and shrunk away from the known causes;
 * anything else is counted and kept as the smallest example of its bucket.
 
 After each round the shrunk inputs are matched against the causes already
@@ -136,6 +136,7 @@ class SurfaceCampaign:
         self.shrink_stopped: StopReason | None = None
         #: What each divergent example raises for (:mod:`.origins`).
         self.origins = Origins(self.settings, self.result, self.known.shrunk_buckets)
+        self.origins.know(self.causes, self.known)
         #: The smallest divergent example per bucket, and how many examples hit it.
         self._smallest: dict[Bucket, Observation] = {}
         self._hits: dict[Bucket, int] = {}
@@ -283,6 +284,7 @@ class SurfaceCampaign:
             self.result.learned_noise.extend(learned)
             self.known = KnownCauses.judged(self._fixtures, self.judge)
             self.origins.shrunk_buckets |= self.known.shrunk_buckets
+            self.origins.know(self.causes, self.known)
 
     def run(
         self, strategy: st.SearchStrategy[Input], examples: Sequence[Input] = ()
@@ -395,14 +397,18 @@ class SurfaceCampaign:
         """Turn this round's shrunk origins into causes (:func:`.resolve.resolve`)."""
         ended = self.origins.end_round()
         before = len(self.causes)
-        resolve(
-            ended,
-            causes=self.causes,
-            known=self.known,
-            result=self.result,
-            shrunk=not cut and self.shrink_stopped is None,
-            probe=self._probe,
-        )
+        try:
+            resolve(
+                ended,
+                causes=self.causes,
+                known=self.known,
+                result=self.result,
+                shrunk=not cut and self.shrink_stopped is None,
+                probe=self._probe,
+                fruitless=self.origins.fruitless,
+            )
+        finally:
+            self.origins.know(self.causes, self.known)
         if ended:
             new = len(self.causes) - before
             self.listener(CausesResolved(self.surface.name, len(self.causes), new))

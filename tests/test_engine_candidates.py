@@ -1,0 +1,169 @@
+"""Candidates (``_engine/candidates.py``): what a known cause accounts for, and how
+candidates in a known bucket are told apart.
+
+These are pure functions of inputs, so each rule is pinned here with the cases
+that motivated it; the engine-level behaviour is in ``test_engine_identity.py``
+and, on real libraries, in ``tests/quality/``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from difffuzz._comparators.base import Comparison
+from difffuzz._engine.candidates import (
+    Exemplars,
+    candidate_key,
+    contains,
+    explained,
+    features,
+    is_variant,
+    padding_of,
+)
+from difffuzz._inputs import FileTree, WireInput
+from difffuzz._outcome import Outcome
+from difffuzz._results import Observation, Verdict
+
+texts = st.text(max_size=12)
+
+
+@pytest.mark.parametrize(
+    ("value", "part", "held"),
+    [
+        ("[NaN]", "NaN", True),
+        (b'{"a":NaN}', b"NaN", True),
+        ("NaN", "NaN", True),
+        ("NaN", b"NaN", False),  # text and bytes never hold each other
+        ("abc", "", False),  # the empty input holds nothing
+        ([1, 13, 2], 13, True),
+        ([1, [13]], [13], True),
+        ([1, 13, 2], [13, 2], True),  # a list holds a list whose items it has in order
+        ([2, 13], [13, 2], False),
+        ({"k": [13]}, 13, True),
+        ({"0<": 0, "b": 1}, {"<": 0}, True),  # a key holds a key, with its value
+        ({"0<": 1}, {"<": 0}, False),
+        (13, 113, False),  # numbers are values, not text
+        (WireInput(b"[NaN]", "f", "m"), b"NaN", True),
+    ],
+)
+def test_what_an_input_holds(value: object, part: object, held: bool) -> None:
+    assert contains(value, part) is held
+
+
+@given(texts)
+def test_an_input_holds_itself(text: str) -> None:
+    assert contains(text, text)
+    assert is_variant(text, text)
+    assert Exemplars(forms=[text]).explains(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "exemplar", "variant"),
+    [
+        ("\\z", "\\h", True),  # letters for letters
+        ("0002", "0001", True),  # digits for digits
+        ("(?f)1", "(?b)a", True),  # letters and digits stand for each other
+        ("\t", " ", True),  # blanks for blanks, even alone
+        ("-{e}", "a{e}", True),  # one character changed, whatever it is
+        ("&", "#", False),  # but a lone sign is not a variant of another
+        ("00010101T00 Z", "00010101T00.0", False),  # a sign changed and a digit too
+        ("0002001", "0001", False),  # another length
+        (b"\xef\xbb\xbf1", b"\xef\xbb\xbf0", True),
+        ("1", b"1", False),
+        (11, 10, True),  # a number by its digits
+        (100, 10, False),
+        ({"<": 1}, {"<": 0}, True),  # a record by its JSON text
+        (True, False, False),
+    ],
+)
+def test_what_a_variant_is(value: object, exemplar: object, variant: bool) -> None:
+    assert is_variant(value, exemplar) is variant
+
+
+@given(texts, texts)
+def test_being_a_variant_is_symmetric(one: str, other: str) -> None:
+    assert is_variant(one, other) == is_variant(other, one)
+
+
+def test_a_padded_input_is_held_but_never_the_base_of_a_variant() -> None:
+    known = Exemplars(forms=["<"])
+    known.add("0<")  # found to be "<" with padding: it holds the form
+    assert known.padded == ["0<"]
+    assert known.explains("a0<b")
+    assert not known.explains("0#")  # a variant of "0<", which is padded: another cause
+    known.add(">x")  # holds no known input: a form of its own
+    assert known.forms == ["<", ">x"]
+    known.add(">x")
+    assert known.inputs == ["<", ">x", "0<"]
+
+
+def test_a_smaller_input_a_form_holds_is_the_same_cause() -> None:
+    known = Exemplars(forms=["[NaN]"])
+    assert not known.explains("NaN")  # a candidate may be the smaller one ...
+    assert known.relates("NaN")  # ... and is then the same cause
+    assert not known.relates("Infinity")
+
+
+def test_explained_by_any_known_cause() -> None:
+    known = [Exemplars(forms=["NaN"]), Exemplars(forms=["1e309"])]
+    assert explained("[1e309]", known)
+    assert explained("2e309", known)
+    assert not explained('"\\ud800"', known)
+    assert not explained("x", [])
+
+
+def test_features_are_the_kinds_of_characters_and_values_an_input_carries() -> None:
+    assert features("a1 ") == {"Ll", "Nd", "Zs"}
+    assert features(b"\xef\xbb\xbf0") == {"non-ascii byte", "Nd"}
+    assert features({"k": [1, 2.5, None, True]}) == {"Ll", "int", "float", "null", "bool"}
+    assert features(FileTree.of({"a.json": b"{}"})) == {"Ll", "Po", "Ps", "Pe"}
+    assert features(WireInput(b"[]", "f", "m")) == {"Ps", "Pe"}
+
+
+def observation(value: object) -> Observation:
+    answer = Outcome(status=0, body=json.dumps({"ok": True}).encode())
+    return Observation(
+        surface="s",
+        input=value,
+        left=answer,
+        right=answer,
+        comparison=Comparison(rule="json"),
+        verdict=Verdict.DIVERGENCE,
+    )
+
+
+def test_a_candidate_raises_for_the_first_kind_of_character_no_known_cause_carries() -> None:
+    known = [Exemplars(forms=["#"])]  # punctuation (Po)
+    assert candidate_key(observation("&"), known) == ""  # nothing new: the peeling origin
+    assert candidate_key(observation("<"), known) == "Sm"
+    assert candidate_key(observation("a<"), known) == "Ll"  # sorted: one key per example
+    assert candidate_key(observation("a<"), [*known, Exemplars(forms=["a"])]) == "Sm"
+
+
+def test_the_padding_test_meets_a_known_cause_before_it_slides_past_it() -> None:
+    # The bucket holds every text with "{e" (a regex fuzzy constraint, closed or not).
+    calls: list[object] = []
+
+    def stays(value: object) -> bool:
+        calls.append(value)
+        return isinstance(value, str) and "{e" in value
+
+    fuzzy, other = Exemplars(forms=["a{e}*"]), Exemplars(forms=["(*F)"])
+    # "1{e}*" is a variant of "a{e}*"; '{e' is in the bucket too, and smaller.
+    assert padding_of("1{e}*?", [other, fuzzy], stays, budget=80) is fuzzy
+    assert padding_of("[{e]", [other], stays, budget=80) is None  # reaches "{e": no known cause
+    calls.clear()
+    assert padding_of("xxxxxxxx{e", [fuzzy], stays, budget=5) is None
+    assert len(calls) <= 5
+
+
+def test_the_padding_test_unwraps_and_lowers_numbers() -> None:
+    def diverges(value: object) -> bool:
+        return "NaN" in str(value) or (isinstance(value, int) and value >= 10)
+
+    assert padding_of("[[NaN]]", [Exemplars(forms=["NaN"])], diverges, budget=20) is not None
+    assert padding_of(4711, [Exemplars(forms=[10])], diverges, budget=40) is not None
