@@ -11,6 +11,7 @@ trigger. Issue 9's targets are printed beside the figures::
     python benchmarks/bench_real_pairs.py --seeds 1-5 --max-examples 3000
     python benchmarks/bench_real_pairs.py --only regex --fixtures
     python benchmarks/bench_real_pairs.py --errors message   # refusals carry the message
+    python benchmarks/bench_real_pairs.py --campaign candidates_per_bucket=16
 """
 
 from __future__ import annotations
@@ -114,8 +115,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="class",
         help="what a refusal's error says: the exception class (default) or class and message",
     )
+    parser.add_argument(
+        "--campaign",
+        action="append",
+        default=[],
+        metavar="KEY=N",
+        help="a [campaign] budget setting, e.g. candidates_per_bucket=16 (repeatable)",
+    )
     args = parser.parse_args(argv)
     ERRORS["detail"] = args.errors
+    campaign = {}
+    for setting in args.campaign:
+        key, _, value = setting.partition("=")
+        if not value.isdigit():
+            parser.error(f"--campaign {setting!r}: write KEY=N, e.g. candidates_per_bucket=16")
+        campaign[key] = int(value)
     pairs = [p for p in all_pairs() if not args.only or p.name in args.only]
     if not pairs:
         parser.error(
@@ -127,9 +141,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             for seed in seeds(args.seeds):
                 workdir = Path(scratch) / f"{pair.name}-{seed}"
                 reports.append(
-                    run_pair(pair, seed=seed, max_examples=args.max_examples, workdir=workdir)
+                    run_pair(
+                        pair,
+                        seed=seed,
+                        max_examples=args.max_examples,
+                        workdir=workdir,
+                        campaign=campaign,
+                    )
                 )
-    print(f"real pairs, {args.max_examples} examples a pair, errors: {args.errors}; {TARGETS}")
+    settings = "".join(f", {key} {value}" for key, value in campaign.items())
+    print(
+        f"real pairs, {args.max_examples} examples a pair, errors: {args.errors}{settings}; "
+        f"{TARGETS}"
+    )
     print_table([row(r) for r in reports])
     for report in reports:
         print_details(report, fixtures=args.fixtures)
