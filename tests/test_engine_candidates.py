@@ -24,7 +24,7 @@ from difffuzz._engine.candidates import (
     is_variant,
     padding_of,
 )
-from difffuzz._inputs import FileTree, WireInput
+from difffuzz._inputs import FileTree, Input, WireInput
 from difffuzz._outcome import Outcome
 from difffuzz._results import Observation, Verdict
 
@@ -50,7 +50,7 @@ texts = st.text(max_size=12)
         (WireInput(b"[NaN]", "f", "m"), b"NaN", True),
     ],
 )
-def test_what_an_input_holds(value: object, part: object, held: bool) -> None:
+def test_what_an_input_holds(value: Input, part: Input, held: bool) -> None:
     assert contains(value, part) is held
 
 
@@ -80,7 +80,7 @@ def test_an_input_holds_itself(text: str) -> None:
         (True, False, False),
     ],
 )
-def test_what_a_variant_is(value: object, exemplar: object, variant: bool) -> None:
+def test_what_a_variant_is(value: Input, exemplar: Input, variant: bool) -> None:
     assert is_variant(value, exemplar) is variant
 
 
@@ -124,7 +124,7 @@ def test_features_are_the_kinds_of_characters_and_values_an_input_carries() -> N
     assert features(WireInput(b"[]", "f", "m")) == {"Ps", "Pe"}
 
 
-def observation(value: object) -> Observation:
+def observation(value: Input) -> Observation:
     answer = Outcome(status=0, body=json.dumps({"ok": True}).encode())
     return Observation(
         surface="s",
