@@ -167,3 +167,12 @@ def test_the_padding_test_unwraps_and_lowers_numbers() -> None:
 
     assert padding_of("[[NaN]]", [Exemplars(forms=["NaN"])], diverges, budget=20) is not None
     assert padding_of(4711, [Exemplars(forms=[10])], diverges, budget=40) is not None
+
+
+def test_a_corpus_fixture_may_hold_the_reduction_a_shrunk_cause_may_not() -> None:
+    def stays(value: object) -> bool:
+        return isinstance(value, str) and "<" in value
+
+    stored = Exemplars(forms=["a<"])  # a fixture with padding
+    assert padding_of("< ", [stored], stays, budget=20, loose=[stored]) is stored
+    assert padding_of("< ", [stored], stays, budget=20) is None

@@ -235,8 +235,13 @@ def padding_of(
     stays: Callable[[Input], bool],
     *,
     budget: int,
+    loose: Sequence[Exemplars] = (),
 ) -> Exemplars | None:
-    """The known cause ``value`` reduces to while it ``stays`` in its bucket, if any.
+    """The known cause ``value`` reduces to while it ``stays`` in its bucket, if any:
+    one that accounts for a reduction, or, for the ``loose`` ones (fixtures of the
+    corpus, which may be unshrunk), one whose form holds it. A shrunk form that
+    holds a smaller input of its bucket is no evidence: its shrink did not reach
+    that input, so it is likely another cause.
 
     A greedy walk down :func:`difffuzz._polish.reductions` (groups, runs and
     characters dropped, numbers lowered), at most ``budget`` calls of ``stays``.
@@ -256,7 +261,15 @@ def padding_of(
                 tried.add(identity)
                 options.append(option)
         for option in options:
-            cause = next((exemplars for exemplars in known if exemplars.explains(option)), None)
+            cause = next(
+                (
+                    exemplars
+                    for exemplars in known
+                    if exemplars.explains(option)
+                    or (any(exemplars is k for k in loose) and exemplars.relates(option))
+                ),
+                None,
+            )
             if cause is not None and calls < budget:
                 calls += 1
                 if stays(option):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 
 from difffuzz._bucket import Bucket
 from difffuzz._engine import candidates
+from difffuzz._engine.candidates import Exemplars
 from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.origins import Origin
 from difffuzz._inputs import Input, input_sort_key
@@ -50,11 +51,12 @@ def resolve(
     for origin in shrunk_origins:
         assert origin.best is not None
         cause = causes.match(origin.best)
-        if cause is None and origin.candidate:
-            cause = padding_of(origin.best, causes, probe)
-        merged = cause is not None or (
-            origin.candidate and known.match(origin.best) is not None  # the corpus holds it
-        )
+        held = origin.candidate and known.match(origin.best) is not None  # the corpus's
+        if cause is None and origin.candidate and not held:
+            reached = padding_of(origin.best, causes, known, probe)
+            held = reached is True
+            cause = reached if isinstance(reached, Cause) else None
+        merged = cause is not None or held
         if cause is not None:
             cause.shrink_calls += origin.shrink_calls
             if origin.candidate:
@@ -76,8 +78,11 @@ def resolve(
         )
 
 
-def padding_of(candidate: Observation, causes: Causes, probe: Probe) -> Cause | None:
-    """The known cause ``candidate`` is with padding, if it is one.
+def padding_of(
+    candidate: Observation, causes: Causes, known: KnownCauses, probe: Probe
+) -> Cause | bool:
+    """The known cause ``candidate`` is with padding, if it is one: a cause found here,
+    True for one the corpus holds, False for none.
 
     A candidate is shrunk away from the known causes (:mod:`.candidates`), so
     where a known cause needs no more than its minimal input, a candidate keeps
@@ -88,21 +93,30 @@ def padding_of(candidate: Observation, causes: Causes, probe: Probe) -> Cause | 
     (:func:`.candidates.padding_of`). The reduced inputs are only a test, never a
     fixture, so they need not be ones the strategy draws.
     """
-    known = [cause for cause in causes if cause.bucket == candidate.bucket]
-    if not known:
-        return None
+    found = [cause for cause in causes if cause.bucket == candidate.bucket]
+    stored = [
+        Exemplars(forms=[fixture.input])
+        for fixture, observed in known.observations
+        if observed.bucket == candidate.bucket
+    ]
+    if not found and not stored:
+        return False
 
     def stays(value: Input) -> bool:
         observed = probe(value)
         return observed is not None and observed.bucket == candidate.bucket
 
     reached = candidates.padding_of(
-        candidate.input, [cause.exemplars for cause in known], stays, budget=PADDING_BUDGET
+        candidate.input,
+        [*(cause.exemplars for cause in found), *stored],
+        stays,
+        budget=PADDING_BUDGET,
+        loose=stored,
     )
     if reached is None:
-        return None
+        return False
     reached.padded.append(candidate.input)
-    return next(cause for cause in known if cause.exemplars is reached)
+    return next((cause for cause in found if cause.exemplars is reached), True)
 
 
 def polish_causes(
