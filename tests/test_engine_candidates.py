@@ -19,6 +19,7 @@ from difffuzz._engine.candidates import (
     Exemplars,
     candidate_key,
     contains,
+    embeds,
     explained,
     features,
     is_variant,
@@ -106,6 +107,55 @@ def test_a_smaller_input_a_form_holds_is_the_same_cause() -> None:
     assert not known.explains("NaN")  # a candidate may be the smaller one ...
     assert known.relates("NaN")  # ... and is then the same cause
     assert not known.relates("Infinity")
+
+
+@pytest.mark.parametrize(
+    ("value", "form", "embedded"),
+    [
+        (b'{"":0,"\\ud800":0}', b'{"\\ud800":0}', True),  # a key before it
+        ("0001-01-01T00.0", "00010101T00.0", True),  # separators between its characters
+        ("a=0001-01-01T00:00", "a=00:00", True),
+        ("xaybzc", "abc", True),
+        ("abc", "abc", False),  # the same input is identity's business, not padding
+        ("ab", "a", False),  # a form of one or two characters occurs anywhere by chance
+        ("a" * 9 + "b" + "c", "abc", False),  # padding past three times the form
+        ("acb", "abc", False),  # out of order
+        ("abc", b"abc", False),  # text and bytes
+        ([1, 2, 3], [1, 3], False),  # not text
+    ],
+)
+def test_what_an_input_with_padding_between_its_characters_is(
+    value: Input, form: Input, embedded: bool
+) -> None:
+    assert embeds(value, form) is embedded
+
+
+@given(
+    st.text(min_size=3, max_size=8),
+    st.lists(st.tuples(st.integers(0, 8), st.text(min_size=1, max_size=2)), min_size=1, max_size=4),
+)
+def test_a_form_with_characters_inserted_is_embedded(
+    form: str, insertions: list[tuple[int, str]]
+) -> None:
+    value = form
+    for at, piece in insertions:
+        value = value[:at] + piece + value[at:]
+    assert embeds(value, form) is (len(value) <= 3 * len(form))
+
+
+def test_a_shrunk_input_that_embeds_a_form_is_that_cause_but_no_example_is_explained_by_it() -> (
+    None
+):
+    exemplars = Exemplars(forms=["00010101T00.0"])
+    assert exemplars.relates("0001-01-01T00.0")
+    assert not exemplars.explains("0001-01-01T00.0")
+
+
+def test_while_shrinking_only_holding_a_known_input_keeps_an_example_out() -> None:
+    known = [Exemplars(forms=["00010101T00.0"])]
+    assert explained("00010101T00,0", known)  # a variant: no candidate spent on it
+    assert not explained("00010101T00,0", known, variants=False)
+    assert explained("x00010101T00.0", known, variants=False)
 
 
 def test_explained_by_any_known_cause() -> None:

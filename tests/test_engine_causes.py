@@ -11,6 +11,7 @@ the corpus does not hold is new. The runtimes are in-process (``MockTransport``)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine import SurfaceCampaign, SurfaceSettings
 from difffuzz._engine.campaign import save_finding
 from difffuzz._engine.causes import Cause, Causes, KnownCauses
+from difffuzz._engine.resolve import absorb_larger
+from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._outcome import Outcome
 from difffuzz._results import Finding, FindingStatus, Observation
@@ -248,3 +251,54 @@ def test_causes_that_polish_to_one_input_become_one_with_their_counts_added() ->
     # The folded cause counts as one merged candidate more, plus those it had merged.
     assert (first.merged, first.shrink_calls) == (1 + 1 + 2, 5 + 2)
     assert (kept.merged, kept.shrink_calls) == (3, 7)
+
+
+def tagging(value: str) -> tuple[int, str]:
+    """Differs from :func:`echo` when the text holds a tag (a '<', later a '>') or a '&'."""
+    text = re.sub("<([^<>]*)>", r"[\1]", value).replace("&", "+")
+    return (0, json.dumps({"text": text}))
+
+
+def test_a_cause_found_later_absorbs_the_larger_causes_of_its_bucket_it_accounts_for() -> None:
+    def probe(value: Input) -> Observation:
+        return observe(str(value), right=tagging)
+
+    causes = Causes()
+    found = [probe(value) for value in ("<xa>y", "q&&r", "<<a>", "<a>z>")]
+    older = [
+        causes.add(Cause(o.bucket, o, shrunk=True, merged=1, shrink_calls=3))
+        for o in found
+        if o.bucket
+    ]
+    assert len(older) == 4
+    smaller = probe("<a>")
+    assert smaller.bucket is not None
+    assert smaller.bucket == found[0].bucket
+    new = causes.add(Cause(smaller.bucket, smaller, shrunk=True, shrink_calls=2))
+    absorb_larger(new, causes, probe)
+    # "<xa>y" is "<a>" with padding between its characters, "<<a>" and "<a>z>" hold it;
+    # "q&&r" reduces to "&", which no input of "<a>" accounts for: another cause.
+    assert [c.best.input for c in causes] == ["q&&r", "<a>"]
+    assert new.merged == 3 * (1 + 1)
+    assert new.shrink_calls == 2 + 3 * 3
+    assert causes.match(probe("<xa>y")) is new  # the folded inputs stay its inputs
+
+
+def test_a_smaller_or_other_bucket_cause_is_never_absorbed() -> None:
+    def probe(value: Input) -> Observation:
+        return observe(str(value), right=tagging)
+
+    causes = Causes()
+    small, other = probe("<>"), observe("<a>", right=escaping_v2)
+    assert small.bucket is not None
+    assert other.bucket is not None
+    assert other.bucket != small.bucket
+    kept = [
+        causes.add(Cause(small.bucket, small, shrunk=True)),
+        causes.add(Cause(other.bucket, other, shrunk=True)),
+    ]
+    larger = probe("<a>")
+    assert larger.bucket is not None
+    new = causes.add(Cause(larger.bucket, larger, shrunk=True))
+    absorb_larger(new, causes, probe)
+    assert list(causes) == [*kept, new]

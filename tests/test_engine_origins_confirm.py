@@ -4,10 +4,13 @@ example raises for (``_engine/origins.py``) and the flaky verdict on resends
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._engine.candidates import Exemplars, explained
 from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.confirm import confirm, unconfirmable
 from difffuzz._engine.origins import Origins
@@ -105,6 +108,83 @@ def test_an_example_a_known_cause_accounts_for_is_no_candidate() -> None:
     # Another bucket knows nothing of "<".
     origins.shrunk_buckets.add(_bucket("b"))
     assert origins.assign(_divergence("a<b", field="b"), causes=1) is not None
+
+
+class _Reducer:
+    """The reduction test as the surface runs it, over a planted pair: an input is
+    in the bucket while it holds ``cause``; it reduces to the known ``<`` when it
+    holds ``<`` and the walk (here: one step) may spend a call."""
+
+    def __init__(self, cause: str = "<") -> None:
+        self.cause = cause
+        self.inputs: list[Input] = []
+
+    def __call__(
+        self, observation: Observation, known: Sequence[Exemplars], budget: int
+    ) -> Exemplars | None:
+        self.inputs.append(observation.input)
+        assert budget >= 1
+        if isinstance(observation.input, str) and self.cause in observation.input:
+            return next(iter(known))
+        return None
+
+
+def test_an_example_that_reduces_to_a_known_cause_spends_no_candidate() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    causes, known = _known_cause("\t")  # a known cause the planted reducer reaches from "<"
+    origins.know(causes, known)
+    origins.reducer = reducer = _Reducer("<")
+    assert origins.assign(_divergence("x<y"), causes=1) is None
+    assert origins.result.candidates_examined == 0
+    # Within the round the exemplars stay as they were (an origin Hypothesis is
+    # shrinking must keep raising for it); an input holding the reduced one is
+    # answered without a call.
+    assert not explained("(x<y)", origins.exemplars[_bucket("a")])
+    assert origins.assign(_divergence("(x<y)"), causes=1) is None
+    assert reducer.inputs == ["x<y"]
+    # An input that does not reduce is a candidate.
+    assert origins.assign(_divergence("&"), causes=1) is not None
+    assert origins.result.candidates_examined == 1
+    # When the round ends the reduced input joins the cause's padded inputs.
+    origins.end_round()
+    origins.know(causes, known)
+    assert explained("(x<y)", origins.exemplars[_bucket("a")])
+    assert "x<y" in causes.items[0].exemplars.padded
+
+
+def test_the_reduction_test_stops_at_its_share_of_the_surface() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    origins.know(*_known_cause("\t"))
+    origins.reducer = reducer = _Reducer("<")
+    origins.reduction_calls_left = 0
+    assert origins.assign(_divergence("x<y"), causes=1) is not None  # untested: a candidate
+    assert reducer.inputs == []
+
+
+def test_forgetting_a_round_forgets_what_it_reduced() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    causes, known = _known_cause("\t")
+    origins.know(causes, known)
+    origins.reducer = _Reducer("<")
+    assert origins.assign(_divergence("x<y"), causes=1) is None
+    origins.forget()
+    origins.end_round()  # the next round ends: nothing of the forgotten one is kept
+    assert causes.items[0].exemplars.padded == []
+
+
+def test_while_shrinking_a_variant_of_a_known_input_may_raise_for_a_candidate() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    origins.know(*_known_cause("T00.0"))
+    assert origins.assign(_divergence("T00,0"), causes=1) is None  # exploring: a variant
+    origin = origins.assign(_divergence("00,0"), causes=1)  # no kind of character new
+    assert origin is not None
+    # The candidate's shrink may reach the variant, which the round's end recognises.
+    assert origins.assign(_divergence("T00,0"), causes=1, shrinking=True) is origin
+    assert origins.assign(_divergence("xT00.0"), causes=1, shrinking=True) is None  # holds it
 
 
 def test_a_key_is_claimed_again_in_a_later_round_until_its_bucket_turns_up_nothing() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "Exemplars",
     "candidate_key",
     "contains",
+    "embeds",
     "explained",
     "features",
     "is_variant",
@@ -142,15 +143,22 @@ class Exemplars:
     forms: list[Input] = field(default_factory=list)
     padded: list[Input] = field(default_factory=list)
 
-    def explains(self, value: Input) -> bool:
-        return any(contains(value, known) for known in (*self.forms, *self.padded)) or any(
-            is_variant(value, form) for form in self.forms
-        )
+    def explains(self, value: Input, *, variants: bool = True) -> bool:
+        """Does ``value`` hold an input of this cause, or (``variants``) is it a variant
+        of a minimal one?"""
+        if any(contains(value, known) for known in (*self.forms, *self.padded)):
+            return True
+        return variants and any(is_variant(value, form) for form in self.forms)
 
     def relates(self, value: Input) -> bool:
         """Is ``value`` (a minimal input just found) this cause: it explains ``value``,
-        or ``value`` is smaller and a minimal form holds it."""
-        return self.explains(value) or any(contains(form, value) for form in self.forms)
+        ``value`` is smaller and a minimal form holds it, or ``value`` is a form with
+        padding between its characters (:func:`embeds`)."""
+        return (
+            self.explains(value)
+            or any(contains(form, value) for form in self.forms)
+            or any(embeds(value, form) for form in self.forms)
+        )
 
     def add(self, value: Input) -> None:
         """Remember ``value``, found to be this cause, as a form or as padded."""
@@ -164,9 +172,36 @@ class Exemplars:
         return [*self.forms, *self.padded]
 
 
-def explained(value: Input, known: Iterable[Exemplars]) -> bool:
-    """Does a known cause account for ``value`` (module docstring)?"""
-    return any(exemplars.explains(value) for exemplars in known)
+#: The shortest minimal input :func:`embeds` trusts, and how much longer than it the
+#: input may be: a character or two occur anywhere by chance.
+EMBED_MIN = 3
+EMBED_FACTOR = 3
+
+
+def embeds(value: Input, form: Input) -> bool:
+    """Is the text ``form`` a subsequence of the text ``value``, not much shorter?
+
+    Both are minimal inputs of one bucket: ``{"":0,"\\ud800":0}`` is
+    ``{"\\ud800":0}`` with a key before it, ``0001-01-01T00.0`` is
+    ``00010101T00.0`` with separators. A shrink stops on the first when a
+    candidate must keep away from the known causes (or when the strategy's
+    choices cannot drop the padding at once); the shrunk form says which cause it
+    is. Only judged between shrunk inputs, never while exploring: there a short
+    form would account for any example that happens to hold its characters.
+    """
+    text, known = _text(value), _text(form)
+    if text is None or known is None or type(text) is not type(known):
+        return False
+    if not EMBED_MIN <= len(known) < len(text) <= EMBED_FACTOR * len(known):
+        return False
+    rest = iter(text)
+    return all(unit in rest for unit in known)
+
+
+def explained(value: Input, known: Iterable[Exemplars], *, variants: bool = True) -> bool:
+    """Does a known cause account for ``value`` (module docstring)? Without
+    ``variants``, only by holding one of its inputs."""
+    return any(exemplars.explains(value, variants=variants) for exemplars in known)
 
 
 def _characters(value: Input) -> Iterator[str]:

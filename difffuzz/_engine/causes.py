@@ -136,6 +136,14 @@ class Causes:
                 first.exemplars.padded.extend(cause.exemplars.padded)
         self.items = list(kept.values())
 
+    def fold(self, cause: Cause, *, into: Cause) -> None:
+        """Drop ``cause``, found to be ``into`` with padding; ``into`` keeps its inputs."""
+        into.merged += 1 + cause.merged
+        into.shrink_calls += cause.shrink_calls
+        for value in cause.exemplars.inputs:
+            into.exemplars.add(value)
+        self.items = [c for c in self.items if c is not cause]
+
     def add(self, cause: Cause) -> Cause:
         self.items.append(cause)
         return cause

@@ -23,18 +23,28 @@ order examples came in would shrink from stale answers. So:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from difffuzz._bucket import Bucket
-from difffuzz._engine.candidates import Exemplars, candidate_key, explained
+from difffuzz._engine.candidates import Exemplars, candidate_key, contains, explained
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.divergence import DivergenceFound, exception_for
 from difffuzz._engine.settings import SurfaceSettings
-from difffuzz._inputs import input_sort_key
+from difffuzz._inputs import Input, input_sort_key
 from difffuzz._results import Observation, SurfaceResult
 
-__all__ = ["Origin", "Origins"]
+__all__ = ["REDUCTION_TEST_CALLS", "Origin", "Origins", "Reducer"]
+
+#: Calls the reduction test may make for one example before it is claimed as a
+#: candidate (:meth:`Origins.assign`), and for all of a surface's examples, per
+#: example of its budget.
+REDUCTION_TEST_CALLS = 40
+REDUCTION_TEST_SHARE = 4
+
+#: The reduction test: the known cause (one of ``known``) an input reduces to while
+#: it stays in its bucket, at most ``budget`` calls, or None.
+Reducer = Callable[[Observation, Sequence[Exemplars], int], "Exemplars | None"]
 
 
 @dataclass
@@ -80,6 +90,14 @@ class Origins:
         self.declined: set[tuple[Bucket, str]] = set()
         #: The origin Hypothesis shrank last (its calls are counted against it).
         self.shrinking: Origin | None = None
+        #: The reduction test (set by the surface, which owns the runtimes), and the
+        #: calls it may still make over the surface.
+        self.reducer: Reducer | None = None
+        self.reduction_calls_left = REDUCTION_TEST_SHARE * settings.max_examples
+        #: Inputs of this round found to reduce to a known cause, with that cause: they
+        #: join its padded inputs when the round ends (the exemplars must not change while
+        #: Hypothesis shrinks, or an origin's first example would stop raising for it).
+        self.reduced: list[tuple[Exemplars, Input]] = []
 
     def __len__(self) -> int:
         return len(self.current)
@@ -94,14 +112,24 @@ class Origins:
         for cause in causes:
             self.exemplars.setdefault(cause.bucket, []).append(cause.exemplars)
 
-    def assign(self, observation: Observation, *, causes: int) -> Origin | None:
-        """The origin ``observation`` raises for, given ``causes`` causes known so far."""
+    def assign(
+        self, observation: Observation, *, causes: int, shrinking: bool = False
+    ) -> Origin | None:
+        """The origin ``observation`` raises for, given ``causes`` causes known so far.
+
+        While Hypothesis shrinks, a variant of a known cause's minimal input is no
+        longer kept out: a candidate that is a known cause spelled otherwise
+        (``00010101 00,0`` beside ``00010101T00.0``) must be free to shrink to the
+        variant next to it, which the round's end then recognises, instead of being
+        pushed to a spelling just outside the variant rule and kept as a new cause.
+        Holding a known input still keeps an example out while shrinking.
+        """
         bucket = observation.bucket
         assert bucket is not None
         if bucket not in self.shrunk_buckets:
             return self._new_bucket(bucket, causes=causes)
         exemplars = self.exemplars.get(bucket, [])
-        if explained(observation.input, exemplars):
+        if explained(observation.input, exemplars, variants=not shrinking):
             return None  # a known cause again, perhaps with padding
         feature = candidate_key(observation, exemplars)
         pair = (bucket, feature)
@@ -115,6 +143,8 @@ class Origins:
         ):
             self.declined.add(pair)
             return None
+        if self._reduces_to_known(observation, exemplars):
+            return None  # a known cause with padding: no candidate spent on it
         self.claims[bucket] = self.claims.get(bucket, 0) + 1
         self.result.candidates_examined += 1
         # One exception type per (bucket, feature, causes known there): a later round,
@@ -123,6 +153,25 @@ class Origins:
         error = exception_for(key, f"{bucket.surface}_{bucket.id}_{len(exemplars)}")
         origin = self.current[pair] = Origin(bucket, True, error)
         return origin
+
+    def _reduces_to_known(self, observation: Observation, exemplars: list[Exemplars]) -> bool:
+        """Does dropping parts of ``observation``'s input, in its bucket, reach a known
+        cause? Most examples a known cause does not account for by containment are that
+        cause with padding a substring test cannot see (``\\t?`` beside a known ``' '``:
+        a control character where a space was, and a character more). Testing before a
+        candidate is claimed keeps the candidate budget for inputs that may be new
+        causes; a reduced input found to be a known cause is remembered as padded, so an
+        input holding it is accounted for without a call."""
+        if any(contains(observation.input, padded) for _, padded in self.reduced):
+            return True
+        if self.reducer is None or self.reduction_calls_left <= 0:
+            return False
+        budget = min(REDUCTION_TEST_CALLS, self.reduction_calls_left)
+        reached = self.reducer(observation, exemplars, budget)
+        if reached is None:
+            return False
+        self.reduced.append((reached, observation.input))
+        return True
 
     def _new_bucket(self, bucket: Bucket, *, causes: int) -> Origin | None:
         origin = self.current.get((bucket, None))
@@ -141,6 +190,9 @@ class Origins:
         """This round's origins, in the order claimed; their buckets count as shrunk."""
         ended, self.current, self.declined = self.current, {}, set()
         self.shrinking, self.claims = None, {}
+        for exemplars, padded in self.reduced:
+            exemplars.padded.append(padded)
+        self.reduced = []
         for bucket, _ in ended:
             self.shrunk_buckets.add(bucket)
         return list(ended.values())
@@ -148,3 +200,4 @@ class Origins:
     def forget(self) -> None:
         """Drop this round's origins unresolved (a broken runtime made them all)."""
         self.current, self.declined, self.shrinking, self.claims = {}, set(), None, {}
+        self.reduced = []

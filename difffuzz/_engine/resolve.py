@@ -19,7 +19,15 @@ from difffuzz._inputs import Input, input_sort_key
 from difffuzz._polish import polish
 from difffuzz._results import Observation, SurfaceResult
 
-__all__ = ["PADDING_BUDGET", "Probe", "adopt_unshrunk", "padding_of", "polish_causes", "resolve"]
+__all__ = [
+    "PADDING_BUDGET",
+    "Probe",
+    "absorb_larger",
+    "adopt_unshrunk",
+    "padding_of",
+    "polish_causes",
+    "resolve",
+]
 
 #: Calls one candidate may spend on the padding test (:func:`padding_of`).
 PADDING_BUDGET = 80
@@ -67,7 +75,7 @@ def resolve(
                 fruitless[origin.bucket] = fruitless.get(origin.bucket, 0) + 1
         if merged:
             continue
-        causes.add(
+        new = causes.add(
             Cause(
                 bucket=origin.bucket,
                 best=origin.best,
@@ -76,6 +84,34 @@ def resolve(
                 shrink_calls=origin.shrink_calls,
             )
         )
+        absorb_larger(new, causes, probe)
+
+
+def absorb_larger(new: Cause, causes: Causes, probe: Probe) -> None:
+    """Fold into ``new`` the causes of its bucket found earlier that are ``new`` with
+    padding: a larger input that reduces, in the bucket, to one ``new`` accounts for.
+
+    A candidate is tested against the causes known when it was shrunk; a cause found
+    later may be the one an earlier, larger fixture held all along (``{"":0,"\\ud800":0}``
+    kept first, ``{"\\ud800":0}`` found by a later candidate): one finding, the
+    smaller input.
+    """
+    size = input_sort_key(new.best.input)
+    for older in [c for c in causes if c is not new and c.bucket == new.bucket]:
+        if input_sort_key(older.best.input) <= size:
+            continue
+        if new.exemplars.relates(older.best.input) or candidates.padding_of(
+            older.best.input, [new.exemplars], _stays_in(new.bucket, probe), budget=PADDING_BUDGET
+        ):
+            causes.fold(older, into=new)
+
+
+def _stays_in(bucket: Bucket, probe: Probe) -> Callable[[Input], bool]:
+    def stays(value: Input) -> bool:
+        observed = probe(value)
+        return observed is not None and observed.bucket == bucket
+
+    return stays
 
 
 def padding_of(
@@ -99,17 +135,12 @@ def padding_of(
         for fixture, observed in known.observations
         if observed.bucket == candidate.bucket
     ]
-    if not found and not stored:
+    if candidate.bucket is None or not (found or stored):
         return False
-
-    def stays(value: Input) -> bool:
-        observed = probe(value)
-        return observed is not None and observed.bucket == candidate.bucket
-
     reached = candidates.padding_of(
         candidate.input,
         [*(cause.exemplars for cause in found), *stored],
-        stays,
+        _stays_in(candidate.bucket, probe),
         budget=PADDING_BUDGET,
         loose=stored,
     )

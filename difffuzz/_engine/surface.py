@@ -43,6 +43,7 @@ from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
 from difffuzz._engine.answers import AnswerMemory
 from difffuzz._engine.budget import Budget, StopReason
+from difffuzz._engine.candidates import Exemplars, padding_of
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
 from difffuzz._engine.constants import pinned_constants, surface_constants, surface_modules
@@ -137,6 +138,7 @@ class SurfaceCampaign:
         #: What each divergent example raises for (:mod:`.origins`).
         self.origins = Origins(self.settings, self.result, self.known.shrunk_buckets)
         self.origins.know(self.causes, self.known)
+        self.origins.reducer = self._reduces_to
         #: The smallest divergent example per bucket, and how many examples hit it.
         self._smallest: dict[Bucket, Observation] = {}
         self._hits: dict[Bucket, int] = {}
@@ -253,7 +255,7 @@ class SurfaceCampaign:
         if observation.verdict is Verdict.INFRA_ERROR:
             reject()
         if observation.verdict is Verdict.DIVERGENCE:
-            origin = self.origins.assign(observation, causes=len(self.causes))
+            origin = self.origins.assign(observation, causes=len(self.causes), shrinking=shrinking)
             if origin is not None:
                 origin.offer(observation)
                 if shrinking:
@@ -412,6 +414,25 @@ class SurfaceCampaign:
         if ended:
             new = len(self.causes) - before
             self.listener(CausesResolved(self.surface.name, len(self.causes), new))
+
+    def _reduces_to(
+        self, observation: Observation, known: Sequence[Exemplars], budget: int
+    ) -> Exemplars | None:
+        """The reduction test of :mod:`.origins`: calls counted as shrink calls of the
+        surface, not of the round (they are made while exploring)."""
+        calls = 0
+
+        def stays(value: Input) -> bool:
+            nonlocal calls
+            calls += 1
+            again = self.observe(value)
+            self.result.stats.shrink_calls += 1
+            return again.verdict is Verdict.DIVERGENCE and again.bucket == observation.bucket
+
+        try:
+            return padding_of(observation.input, known, stays, budget=budget)
+        finally:
+            self.origins.reduction_calls_left -= calls
 
     def _probe(self, value: Input) -> Observation | None:
         """One shrink call outside Hypothesis; None once the shrink budget is spent."""
