@@ -187,6 +187,23 @@ def test_while_shrinking_a_variant_of_a_known_input_may_raise_for_a_candidate() 
     assert origins.assign(_divergence("xT00.0"), causes=1, shrinking=True) is None  # holds it
 
 
+def test_while_shrinking_a_candidate_follows_its_example_to_any_new_kind_of_character() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    origins.know(*_known_cause("#"))
+    origin = origins.assign(_divergence(" &"), causes=1)  # a space: key "Zs"
+    assert origin is not None
+    origins.shrinking = origin  # Hypothesis shrinks it
+    # "&" has no kind of character "#" lacks (key ""): it is the same candidate, not a
+    # new one, so the shrink may drop the space.
+    assert origins.assign(_divergence("&"), causes=1, shrinking=True) is origin
+    assert origins.assign(_divergence("a&"), causes=1, shrinking=True) is origin
+    assert origins.result.candidates_examined == 1
+    assert origins.assign(_divergence("x#"), causes=1, shrinking=True) is None  # known
+    # Another bucket's example claims its own origin.
+    assert origins.assign(_divergence("&", field="b"), causes=1, shrinking=True) is not origin
+
+
 def test_a_key_is_claimed_again_in_a_later_round_until_its_bucket_turns_up_nothing() -> None:
     origins = _origins(candidates_per_bucket=2)
     origins.shrunk_buckets.add(_bucket("a"))

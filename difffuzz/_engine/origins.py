@@ -117,11 +117,13 @@ class Origins:
     ) -> Origin | None:
         """The origin ``observation`` raises for, given ``causes`` causes known so far.
 
-        While Hypothesis shrinks, a variant of a known cause's minimal input is no
-        longer kept out: a candidate that is a known cause spelled otherwise
-        (``00010101 00,0`` beside ``00010101T00.0``) must be free to shrink to the
-        variant next to it, which the round's end then recognises, instead of being
-        pushed to a spelling just outside the variant rule and kept as a new cause.
+        While Hypothesis shrinks, an input the known causes do not account for raises
+        for the candidate being shrunk, whatever its key; and a variant of a known
+        cause's minimal input is no longer kept out: a candidate that is a known
+        cause spelled otherwise (``00010101 00,0`` beside ``00010101T00.0``) must be
+        free to shrink to the variant next to it, which the round's end then
+        recognises, instead of being pushed to a spelling just outside the variant
+        rule and kept as a new cause.
         Holding a known input still keeps an example out while shrinking.
         """
         bucket = observation.bucket
@@ -134,8 +136,23 @@ class Origins:
         feature = candidate_key(observation, exemplars)
         pair = (bucket, feature)
         origin = self.current.get(pair)
-        if origin is not None or pair in self.declined:
+        if origin is not None:
             return origin
+        following = self.shrinking
+        if (
+            shrinking
+            and following is not None
+            and following.candidate
+            and following.bucket == bucket
+        ):
+            # A candidate being shrunk may go anywhere its bucket's known causes do not
+            # account for: claiming a new candidate for every kind of character a shrink
+            # passes through ('8<b', '<a', '<A', '<_' ...) spent a bucket's whole budget
+            # on one cause in one round, and kept the shrink from dropping the character
+            # that made its key (' &' could not become '&').
+            return following
+        if pair in self.declined:
+            return None
         spent = self.fruitless.get(bucket, 0) + self.claims.get(bucket, 0)
         if (
             spent >= self.settings.candidates_per_bucket
