@@ -50,7 +50,8 @@ def resolve(
 
     ``shrunk`` says whether the round's shrinking ran to its end. A candidate is
     merged when it is a cause already found here (same input, that cause plus
-    padding, or a variant of it) or one the corpus holds; ``fruitless`` counts
+    padding, or a variant of it) or one the corpus holds, or when its shrink was
+    cut and its bucket has a cause; ``fruitless`` counts
     those per bucket. Origins are taken smallest first, so a candidate that is a
     cause found in the same round with padding is compared with that cause.
     """
@@ -64,6 +65,12 @@ def resolve(
             reached = padding_of(origin.best, causes, known, probe)
             held = reached is True
             cause = reached if isinstance(reached, Cause) else None
+        if cause is None and origin.candidate and not held and not shrunk:
+            # A candidate whose shrink was cut is no evidence of a new cause: its input
+            # is still the padded example, which no known input accounts for because
+            # nothing was removed. It counts for the bucket's first cause (with a
+            # shrink budget of 3, one cause had become nine unshrunk fixtures).
+            cause = next((c for c in causes if c.bucket == origin.bucket), None)
         merged = cause is not None or held
         if cause is not None:
             cause.shrink_calls += origin.shrink_calls
