@@ -2,7 +2,7 @@
 
 A finding (:class:`~difffuzz._results.Finding`) is a divergence with what the
 campaign learnt about it (new or known, shrunk, flaky, how often seen); a
-fixture (:class:`~difffuzz._corpus.Fixture`) is the same divergence with what
+fixture (:class:`~difffuzz._fixture.Fixture`) is the same divergence with what
 the corpus keeps (when found and fixed, which gap it stands for). Both hold
 one :class:`Divergence` instead of copying its fields, so turning a finding
 into its fixture, or redacting either for a report, handles it once.

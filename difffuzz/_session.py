@@ -196,20 +196,9 @@ def execute_campaign(
                         config, workers=count, corpus=corpus, listener=listener, split=split
                     )
         except Exception:
-            # A tool error inside a surface: what the campaign found is saved; print
-            # and write its reports too, then let the error say what went wrong.
-            if failed:
-                stop.finishing()
-                _report(
-                    failed[0],
-                    config,
-                    console,
-                    reports_dir=folder,
-                    report_json=report_json,
-                    corpus=corpus,
-                    exit_code=campaign_exit(failed[0]),
-                    verbose=verbose,
-                )
+            _report_failed(
+                failed, stop, config, console, folder, report_json, corpus, verbose=verbose
+            )
             raise
         except KeyboardInterrupt:
             # Stopped outside the engine's own handling (between two surfaces,
@@ -234,6 +223,36 @@ def execute_campaign(
             verbose=verbose,
         )
     return code
+
+
+def _report_failed(
+    failed: list[CampaignResult],
+    stop: StopSignals,
+    config: Config,
+    console: Console,
+    reports_dir: Path | None,
+    report_json: Path | None,
+    corpus: FallbackCorpus,
+    *,
+    verbose: bool,
+) -> None:
+    """A tool error stopped the campaign inside a surface (``run`` and ``ci`` alike):
+    what it found is saved, so print it and write its reports before the error,
+    re-raised by the caller, says what went wrong. ``failed`` is empty when the
+    error came with no campaign result, and then there is nothing to report."""
+    if not failed:
+        return
+    stop.finishing()
+    _report(
+        failed[0],
+        config,
+        console,
+        reports_dir=reports_dir,
+        report_json=report_json,
+        corpus=corpus,
+        exit_code=campaign_exit(failed[0]),
+        verbose=verbose,
+    )
 
 
 def _keeping_failure(listener: Listener, failed: list[CampaignResult]) -> Listener:
@@ -352,19 +371,10 @@ def ci_command(
                     workers=choose_workers(workers, len(config.surfaces))[0],
                 )
         except Exception:
-            # As in `run`: the seeded campaign's findings are saved; report them.
-            if failed:
-                stop.finishing()
-                _report(
-                    failed[0],
-                    config,
-                    console,
-                    reports_dir=folder,
-                    report_json=None,
-                    corpus=new_fixtures,
-                    exit_code=campaign_exit(failed[0]),
-                    verbose=verbose,
-                )
+            # --json holds the gate's record, and a tool error leaves no gate verdict to write.
+            _report_failed(
+                failed, stop, config, console, folder, None, new_fixtures, verbose=verbose
+            )
             raise
         except KeyboardInterrupt:
             stop.finishing()

@@ -28,6 +28,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
             "_inputs.py",
             "_config/",
             "_corpus.py",
+            "_fixture.py",
             "_registry.py",
             "_lakehouse.py",
             "_signature.py",

@@ -7,7 +7,7 @@ and ``finding_text`` (JUnit, logs).
 
 The replay, CI-gate and corpus views (``replay.py``, ``gate.py``, ``corpus.py``)
 read :class:`~difffuzz._replay.ReplayResult`, :class:`~difffuzz._ci.CIResult`
-and :class:`~difffuzz._corpus.Fixture` records with the same pieces.
+and :class:`~difffuzz._fixture.Fixture` records with the same pieces.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import FileTree, Input, WireInput, input_to_bytes
@@ -28,12 +28,29 @@ from difffuzz._secrets import Secret
 from difffuzz._transports.base import ClosesOnExit, CommandRequest
 from difffuzz._transports.process import Capture, kill_group, pump, signal_name
 
-__all__ = ["INPUT_DIR", "INPUT_FILE", "OUTPUT_FILE", "CommandRenderer", "CommandTransport"]
+__all__ = [
+    "INPUT_DIR",
+    "INPUT_FILE",
+    "OUTPUT_FILE",
+    "CommandRenderer",
+    "CommandTransport",
+    "HelperParts",
+]
 
 INPUT_DIR = "{input_dir}"
 INPUT_FILE = "{input_file}"
 OUTPUT_FILE = "{output_file}"
 _NO_ENV: Mapping[str, str] = MappingProxyType({})
+
+
+class HelperParts(TypedDict, total=False):
+    """How a helper process runs, beside its ``argv``: the keywords that
+    :meth:`CommandRenderer.of`, :class:`CommandTransport` and
+    :class:`~difffuzz._transports.lines.LinesTransport` share, passed on as one value."""
+
+    env: Mapping[str, str]
+    cwd: str | None
+    secrets: Sequence[Secret]
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,8 @@ class CommandTransport(ClosesOnExit):
     FileTree input), ``{input_file}`` (a file holding the input bytes) and
     ``{output_file}`` (a path whose content, after exit, becomes the body
     instead of stdout). The status is the exit code. Each call runs in its own
-    process group (:mod:`.process`).
+    process group (:mod:`.process`). ``env``, ``cwd`` and ``secrets``
+    (:class:`HelperParts`) go to its :class:`CommandRenderer`.
 
     >>> helper = CommandTransport(["materialize", "{input_dir}", "{output_file}"])
     >>> helper.target
@@ -137,11 +155,9 @@ class CommandTransport(ClosesOnExit):
         stdin: Literal["input", "none"] = "input",
         timeout: float = 10.0,
         max_output_bytes: int = 10_000_000,
-        env: Mapping[str, str] = _NO_ENV,
-        cwd: str | None = None,
-        secrets: Sequence[Secret] = (),
+        **helper: Unpack[HelperParts],
     ) -> None:
-        self.renderer = CommandRenderer.of(argv, stdin=stdin, env=env, cwd=cwd, secrets=secrets)
+        self.renderer = CommandRenderer.of(argv, stdin=stdin, **helper)
         if timeout <= 0:
             raise ConfigError(f"timeout={timeout!r} must be a positive number of seconds")
         if max_output_bytes <= 0:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import httpcore
 import httpx
@@ -25,7 +25,7 @@ from difffuzz._transports.base import ClosesOnExit, HTTPRequest
 from difffuzz._transports.connection import HTTPCORE_ERRORS, connection_pool
 from difffuzz._version import __version__
 
-__all__ = ["HTTPRenderer", "HTTPTransport", "join_url", "substitute"]
+__all__ = ["HTTPRenderer", "HTTPRequestParts", "HTTPTransport", "join_url", "substitute"]
 
 BodyMode = Literal["json", "raw", "template"]
 _BODY_MODES: tuple[str, ...] = ("json", "raw", "template")
@@ -96,6 +96,20 @@ def _uses_marker(template: Any, marker: str) -> bool:
     if isinstance(template, list | tuple):
         return any(_uses_marker(item, marker) for item in template)
     return False
+
+
+class HTTPRequestParts(TypedDict, total=False):
+    """The keywords of :meth:`HTTPRenderer.of` (its defaults are the ones that hold):
+    what an HTTP request is made of, beside its ``base_url``. Whoever builds a
+    renderer, or a transport that builds one, passes them on as one value."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: BodyMode
+    template: Any
+    marker: str
+    secrets: Sequence[Secret]
 
 
 @dataclass(frozen=True)
@@ -237,9 +251,11 @@ def _request_headers(headers: Mapping[str, str]) -> dict[str, str]:
 class HTTPTransport(ClosesOnExit):
     """Sends each input as the body of one HTTP request to one runtime.
 
-    The request is built by an :class:`HTTPRenderer` (``body``, ``template``
-    and ``marker`` are its); ``timeout`` bounds each exchange as a whole and
-    ``max_body_bytes`` the answer.
+    The request is built by an :class:`HTTPRenderer`: every keyword of
+    :meth:`HTTPRenderer.of` (:class:`HTTPRequestParts`: ``method``, ``path``,
+    ``headers``, ``body``, ``template``, ``marker``, ``secrets``) is passed on to
+    it, so the two cannot drift apart. ``timeout`` bounds each exchange as a
+    whole and ``max_body_bytes`` the answer.
 
     >>> with HTTPTransport("http://127.0.0.1:3100", path="/v1/validate") as rust:
     ...     rust.render({"kind": "sms"}).url
@@ -250,27 +266,12 @@ class HTTPTransport(ClosesOnExit):
         self,
         base_url: str,
         *,
-        method: str = "POST",
-        path: str = "/",
-        headers: Mapping[str, str] = _NO_HEADERS,
-        body: BodyMode = "json",
-        template: Any = None,
-        marker: str = "$input",
         timeout: float = 10.0,
         max_body_bytes: int = 10_000_000,
         keep_headers: Sequence[str] = ("content-type",),
-        secrets: Sequence[Secret] = (),
+        **request: Unpack[HTTPRequestParts],
     ) -> None:
-        self.renderer = HTTPRenderer.of(
-            base_url,
-            method=method,
-            path=path,
-            headers=headers,
-            body=body,
-            template=template,
-            marker=marker,
-            secrets=secrets,
-        )
+        self.renderer = HTTPRenderer.of(base_url, **request)
         if timeout <= 0:
             raise ConfigError(f"timeout={timeout!r} must be a positive number of seconds")
         if max_body_bytes <= 0:

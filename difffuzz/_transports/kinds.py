@@ -34,8 +34,8 @@ from difffuzz._transports.base import (
     Request,
     Transport,
 )
-from difffuzz._transports.command import CommandRenderer, CommandTransport
-from difffuzz._transports.http import HTTPRenderer, HTTPTransport
+from difffuzz._transports.command import CommandRenderer, CommandTransport, HelperParts
+from difffuzz._transports.http import HTTPRenderer, HTTPRequestParts, HTTPTransport
 from difffuzz._transports.kind import Renderer, TransportKind, WireTraits
 from difffuzz._transports.lines import LinesTransport
 from difffuzz._transports.python import PythonTransport, python_request
@@ -57,6 +57,26 @@ def _expect(request: Request, kind: type[R]) -> R:
             f"{type(request).__name__}); expected a {kind.__name__}"
         )
     return request
+
+
+def _http_parts(request: RequestSpec) -> HTTPRequestParts:
+    """What an HTTP request is made of, read from the config once for the renderer
+    (reports) and the transport (the campaign) alike, so both send the same request."""
+    return HTTPRequestParts(
+        method=request.method,
+        path=request.path,
+        headers=request.headers,
+        body=request.body,
+        template=request.template,
+        marker=request.marker,
+        secrets=request.secrets,
+    )
+
+
+def _helper_parts(request: RequestSpec) -> HelperParts:
+    """How a helper runs, whether started per input or kept running, and in its
+    reproduction: the same for the renderer and both command transports."""
+    return HelperParts(env=request.env, cwd=request.cwd, secrets=request.secrets)
 
 
 class HTTPKind(TransportKind):
@@ -82,29 +102,14 @@ class HTTPKind(TransportKind):
         return 200 <= status < 300
 
     def renderer(self, request: RequestSpec) -> Renderer:
-        return HTTPRenderer.of(
-            request.base_url,
-            method=request.method,
-            path=request.path,
-            headers=request.headers,
-            body=request.body,
-            template=request.template,
-            marker=request.marker,
-            secrets=request.secrets,
-        ).render
+        return HTTPRenderer.of(request.base_url, **_http_parts(request)).render
 
     def open(self, request: RequestSpec, *, max_body_bytes: int) -> Transport:
         return HTTPTransport(
             request.base_url,
-            method=request.method,
-            path=request.path,
-            headers=request.headers,
-            body=request.body,
-            template=request.template,
-            marker=request.marker,
             timeout=request.timeout,
             max_body_bytes=max_body_bytes,
-            secrets=request.secrets,
+            **_http_parts(request),
         )
 
     def reproduce(self, request: Request, *, python: str = "python3") -> str:
@@ -176,11 +181,7 @@ class CommandKind(TransportKind):
             # pipes that line into the helper: it answers it, then sees the end).
             return self._lines(request, max_body_bytes=1).render
         return CommandRenderer.of(
-            request.argv,
-            stdin=request.stdin,
-            env=request.env,
-            cwd=request.cwd,
-            secrets=request.secrets,
+            request.argv, stdin=request.stdin, **_helper_parts(request)
         ).render
 
     def open(self, request: RequestSpec, *, max_body_bytes: int) -> Transport:
@@ -191,9 +192,7 @@ class CommandKind(TransportKind):
             stdin=request.stdin,
             timeout=request.timeout,
             max_output_bytes=max_body_bytes,
-            env=request.env,
-            cwd=request.cwd,
-            secrets=request.secrets,
+            **_helper_parts(request),
         )
 
     @staticmethod
@@ -204,9 +203,7 @@ class CommandKind(TransportKind):
             request.argv,
             timeout=request.timeout,
             max_output_bytes=max_body_bytes,
-            env=request.env,
-            cwd=request.cwd,
-            secrets=request.secrets,
+            **_helper_parts(request),
         )
 
     def reproduce(self, request: Request, *, python: str = "python3") -> str:
