@@ -16,18 +16,10 @@ depended on the order examples came in would shrink from stale answers;
 * an example in a *bucket* (:mod:`difffuzz._bucket`) not yet shrunk raises for
   that bucket;
 * in a bucket already shrunk, an example the known causes do not account for
-  (:mod:`.candidates`: it holds none of their inputs, is no variant of one, and
-  does not reduce to one when parts of it are dropped, a test of a few calls
-  made before a candidate is spent on it) is a *candidate* for a cause hiding
-  behind the known diff shape, told apart from others by the first kind of
-  character no known cause of the bucket carries; while Hypothesis shrinks it,
-  it follows its example to any input the known causes do not account for;
+  (:mod:`.candidates`) is a *candidate* for a cause hiding behind the known diff
+  shape, told apart from others by the first kind of character no known cause
+  of the bucket carries, and shrunk away from the known causes;
 * anything else is counted and kept as the smallest example of its bucket.
-
-The origin of an example that was not claimed before may depend on what the
-round met first (the first example of a key claims it); Hypothesis caches
-answers by choice sequence, so an example is never asked twice within a round,
-and the known causes, which every rule reads, change only between rounds.
 
 After each round the shrunk inputs are matched against the causes already
 known (:mod:`.resolve`, :mod:`.causes`): one finding per root cause, identified
@@ -79,25 +71,10 @@ from difffuzz._results import INTERRUPTED, Finding, Observation, SurfaceResult, 
 from difffuzz._transports.base import Transport
 from difffuzz._transports.pair import TransportPair
 
-__all__ = ["MIN_ROUND_SIZE", "ROUNDS_AT_LEAST", "ROUND_SIZE", "SurfaceCampaign", "round_size"]
+__all__ = ["ROUND_SIZE", "SurfaceCampaign"]
 
 #: Examples per Hypothesis run (round).
 ROUND_SIZE = 250
-#: At least this many rounds share a small budget, and no round is smaller than
-#: ``MIN_ROUND_SIZE`` examples (see :func:`round_size`).
-ROUNDS_AT_LEAST = 4
-MIN_ROUND_SIZE = 20
-
-
-def round_size(max_examples: int) -> int:
-    """Examples one round may use: ``ROUND_SIZE``, or a quarter of a small budget.
-
-    Hypothesis goes on generating after a failure until the round's examples are
-    used, and every example of a bucket not yet shrunk raises for that bucket, so
-    a round that took a whole budget of 80 would shrink three causes sharing a
-    bucket into one and leave no round to search the bucket for the others.
-    """
-    return min(ROUND_SIZE, max(MIN_ROUND_SIZE, max_examples // ROUNDS_AT_LEAST))
 
 
 class SurfaceCampaign:
@@ -335,7 +312,7 @@ class SurfaceCampaign:
                 self._step(value)
             number = 0
             while self.budget.explore_stop() is None:
-                size = min(self.budget.examples_left, round_size(self.settings.max_examples))
+                size = min(self.budget.examples_left, ROUND_SIZE)
                 exhausted = self._round(strategy, number, size)
                 number += 1
                 if exhausted:
