@@ -16,10 +16,18 @@ depended on the order examples came in would shrink from stale answers;
 * an example in a *bucket* (:mod:`difffuzz._bucket`) not yet shrunk raises for
   that bucket;
 * in a bucket already shrunk, an example the known causes do not account for
-  (:mod:`.candidates`) is a *candidate* for a cause hiding behind the known diff
-  shape, told apart from others by the first kind of character no known cause
-  of the bucket carries, and shrunk away from the known causes;
+  (:mod:`.candidates`: it holds none of their inputs, is no variant of one, and
+  does not reduce to one when parts of it are dropped, a test of a few calls
+  made before a candidate is spent on it) is a *candidate* for a cause hiding
+  behind the known diff shape, told apart from others by the first kind of
+  character no known cause of the bucket carries; while Hypothesis shrinks it,
+  it follows its example to any input the known causes do not account for;
 * anything else is counted and kept as the smallest example of its bucket.
+
+The origin of an example that was not claimed before may depend on what the
+round met first (the first example of a key claims it); Hypothesis caches
+answers by choice sequence, so an example is never asked twice within a round,
+and the known causes, which every rule reads, change only between rounds.
 
 After each round the shrunk inputs are matched against the causes already
 known (:mod:`.resolve`, :mod:`.causes`): one finding per root cause, identified

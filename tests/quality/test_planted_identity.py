@@ -124,10 +124,10 @@ CASES = [
         "identity_text",
         id="causes-sharing-a-shape",
         # Three refusals with the same answer, the same diff and no error text: only
-        # the inputs tell them apart. Candidates shrunk away from the known causes
-        # find all three on 15 of 20 seeds (18 are needed); the others keep a
-        # character their candidate key forced (' &', '&0') or miss one cause
-        # within 80 examples. The mark stays until the share is met.
+        # the inputs tell them apart. Found on 15 of 20 seeds (18 are needed); on the
+        # other five every fixture is minimal and one or two causes were not met as
+        # candidates within 80 examples (the first round's examples of '&' and '#'
+        # shrink into the bucket's first cause). The mark stays until the share is met.
         marks=pytest.mark.xfail(
             strict=True, reason="silent causes sharing a diff shape: 15 of 20 seeds, 18 needed"
         ),
