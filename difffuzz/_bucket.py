@@ -41,7 +41,7 @@ from difffuzz._inputs import FileTree, Input, WireInput, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import SIBLING_FOLD
 
-__all__ = ["Bucket", "echo_text", "error_text", "normalise_error"]
+__all__ = ["Bucket", "echo_text", "error_text", "input_keys", "normalise_error"]
 
 #: Top-level answer keys that carry an error message, in the order they are tried.
 _ERROR_KEYS = ("error", "message", "reason", "detail", "err", "msg", "Error", "Message")
@@ -75,6 +75,10 @@ def _without_echoes(text: str, echo: str) -> str:
     return _WORD.sub(strip, text)
 
 
+def _echoed_whole(text: str, echo: str) -> bool:
+    return text in echo or json.dumps(text, ensure_ascii=False)[1:-1] in echo
+
+
 def echo_text(value: Input) -> str:
     """The text an error message may echo from ``value``: the input as characters."""
     if isinstance(value, WireInput):
@@ -91,8 +95,43 @@ def echo_text(value: Input) -> str:
         return ""
 
 
+def input_keys(value: Input) -> frozenset[str]:
+    """The object keys of a structured input, at any depth (none for text and bytes).
+
+    A runtime that answers with what it was sent names its top-level fields after
+    the input's keys: an echo service dropping one-character keys differs at
+    ``/0`` for ``{"0": null}`` and at ``/5`` for ``{"5": null}``. Those names are
+    generated data, not the answer's schema, so they must not make a bucket each
+    (one cause had become 115 buckets on the ``init http`` starter).
+    """
+    stack: list[object] = [value]
+    if isinstance(value, WireInput):
+        # A JSON document on the wire, mutated: the keys of what still parses.
+        if isinstance(value.sent, FileTree):
+            return frozenset()
+        try:
+            stack = [json.loads(value.sent)]
+        except (ValueError, RecursionError):
+            return frozenset()
+    found: set[str] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.update(str(key) for key in item)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return frozenset(found)
+
+
 def normalise_error(text: str, echo: str = "") -> str:
-    """An error message without the parts that vary with the input (``echo``)."""
+    """An error message without the parts that vary with the input (``echo``).
+
+    A message found whole in the input is data the runtime echoed (a session
+    record's own ``"error"`` field sent back), not the runtime's reason: "…".
+    """
+    if echo and text.strip() and _echoed_whole(text, echo):
+        return "…"
     if echo:
         text = _without_echoes(text, echo)
     text = _QUOTED.sub("'…'", text.lower())
@@ -181,8 +220,11 @@ class Bucket:
         *,
         answered: tuple[bool, bool],
         echo: str = "",
+        keys: frozenset[str] = frozenset(),
     ) -> Bucket:
-        """The bucket of one divergence; ``echo`` is the input's text (:func:`echo_text`)."""
+        """The bucket of one divergence; ``echo`` is the input's text (:func:`echo_text`)
+        and ``keys`` the input's own object keys (:func:`input_keys`): a top-level
+        field named after one is data the runtime echoed, folded to ``/*``."""
         fields: set[str] = set()
         paths: set[str] = set()
         for difference in differences:
@@ -191,7 +233,9 @@ class Bucket:
             elif difference.kind is DiffKind.STATUS:
                 fields.add("status")
             else:
-                paths.add(_field(difference.path))
+                field = _field(difference.path)
+                name = field[1:].partition("/")[0].replace("~1", "/").replace("~0", "~")
+                paths.add("/*" if name in keys else field)
         if len(paths) >= SIBLING_FOLD:
             paths = {"/*"}
         fields |= paths

@@ -29,7 +29,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from difffuzz._bucket import Bucket, echo_text
+from difffuzz._bucket import Bucket, echo_text, input_keys
 from difffuzz._comparators.base import (
     Compare,
     CompareSpec,
@@ -211,6 +211,7 @@ class Judge:
             comparison.differences,
             answered=(left_ok, right_ok),
             echo=echo_text(value),
+            keys=input_keys(value),
         )
         return replace(
             observed(Verdict.DIVERGENCE, comparison),

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from difffuzz._bucket import Bucket, echo_text, error_text, normalise_error
+from difffuzz._bucket import Bucket, echo_text, error_text, input_keys, normalise_error
 from difffuzz._comparators.base import Difference, DiffKind
 from difffuzz._inputs import FileTree, WireInput
 from difffuzz._outcome import Failure, Outcome
@@ -58,6 +58,17 @@ def test_an_error_text_loses_the_pieces_of_the_input_it_echoes(
     text: str, echo: str, normal: str
 ) -> None:
     assert normalise_error(text, echo) == normal
+
+
+def test_an_error_text_found_whole_in_the_input_is_echoed_data() -> None:
+    # A session record's own "error" field sent back: data, not the runtime's reason.
+    for message in ("timeout after 30s", "|", 'quote " inside'):
+        assert normalise_error(message, echo_text({"error": message, "n": 1})) == "…"
+    # A message that only holds a piece of the input keeps its words.
+    assert normalise_error("timeout after 30s!", echo_text({"error": "timeout after 30s"})) == (
+        "timeout after Ns!"
+    )
+    assert normalise_error("timeout after 30s") == "timeout after Ns"  # no input to echo
 
 
 def test_the_echo_of_an_input_is_its_text() -> None:
@@ -149,6 +160,32 @@ def test_three_sibling_fields_fold_into_one() -> None:
     )  # fmt: skip
     assert (three.fields, two.fields) == (("/*",), ("/a", "/b"))
     assert Bucket.of("s", answer({}), answer({}), [], answered=(True, True)).fields == ()
+
+
+def test_a_field_named_after_a_key_of_the_input_is_data_and_folds() -> None:
+    def bucket(key: str) -> Bucket:
+        value = {key: None, "nested": [{"k": 1}]}
+        missing = difference(DiffKind.MISSING, "/" + key.replace("/", "~1"))
+        return Bucket.of(
+            "s", answer({}), answer({}), [missing], answered=(True, True), keys=input_keys(value)
+        )
+
+    # An echo service dropping one-character keys: one bucket, whatever the key.
+    assert bucket("0") == bucket("5") == bucket("a/b")
+    assert bucket("0").fields == ("/*",)
+    schema = Bucket.of(
+        "s", answer({}), answer({}), [difference(DiffKind.MISSING, "/status")],
+        answered=(True, True), keys=input_keys({"0": None}),
+    )  # fmt: skip
+    assert schema.fields == ("/status",)  # a field the input does not name stays
+
+
+def test_the_keys_of_an_input_are_its_object_keys_at_any_depth() -> None:
+    assert input_keys({"a": [{"b": 1}, {"c": {"d": 2}}], "e": "f"}) == {"a", "b", "c", "d", "e"}
+    assert input_keys('{"a": 1}') == frozenset()  # text: no keys of its own
+    assert input_keys(b'{"a": 1}') == frozenset()
+    assert input_keys(WireInput(b'{"a": 1}', "duplicate_key", "")) == {"a"}  # what parses
+    assert input_keys(WireInput(b'{"a": 1', "truncated", "cut")) == frozenset()
 
 
 @pytest.mark.parametrize(
