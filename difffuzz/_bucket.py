@@ -254,6 +254,13 @@ class Bucket:
         )
 
     @property
+    def shape(self) -> tuple[str, tuple[int | None, int | None], str, tuple[str, ...]]:
+        """The bucket without its error texts: what one cause keeps when a parser names
+        it differently by context (``[Infinity]`` and ``Infinity`` refused with two
+        messages)."""
+        return (self.surface, self.statuses, self.failed, self.fields)
+
+    @property
     def key(self) -> str:
         return json.dumps(
             [self.surface, list(self.statuses), self.failed, list(self.fields), list(self.errors)],

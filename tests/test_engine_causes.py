@@ -24,7 +24,7 @@ from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine import SurfaceCampaign, SurfaceSettings
 from difffuzz._engine.campaign import save_finding
 from difffuzz._engine.causes import Cause, Causes, KnownCauses
-from difffuzz._engine.resolve import absorb_larger
+from difffuzz._engine.resolve import absorb_larger, named_otherwise
 from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._outcome import Outcome
@@ -301,3 +301,36 @@ def test_a_smaller_or_other_bucket_cause_is_never_absorbed() -> None:
     new = causes.add(Cause(larger.bucket, larger, shrunk=True))
     absorb_larger(new, causes, probe)
     assert list(causes) == [*kept, new]
+
+
+def refusing(value: str) -> tuple[int, str]:
+    """Refuses a text with a '<' or a '&', naming the '<' by where it stands."""
+    if "<" in value:
+        where = "at the start" if value.startswith("<") else "inside"
+        return (0, json.dumps({"error": f"less-than {where}"}))
+    if "&" in value:
+        return (0, json.dumps({"error": "ampersand"}))
+    return echo(value)
+
+
+def test_a_cause_refused_under_another_error_text_is_the_same_cause() -> None:
+    def probe(value: Input) -> Observation:
+        return observe(str(value), right=refusing)
+
+    causes = Causes()
+    first = probe("<")
+    assert first.bucket is not None
+    known = causes.add(Cause(first.bucket, first, shrunk=True))
+    inside, reduced, other = probe("a<b"), probe("x(<)"), probe("a&")
+    assert inside.bucket is not None
+    assert inside.bucket != first.bucket  # another error text: another bucket
+    assert inside.bucket.shape == first.bucket.shape
+    assert named_otherwise(inside, causes, probe) is known  # holds "<"
+    assert named_otherwise(reduced, causes, probe) is known  # holds it too
+    # The ampersand's bucket has the same shape, but "a&" holds no input of "<" and
+    # reduces to none: another cause.
+    assert named_otherwise(other, causes, probe) is None
+    # Only a larger input can be a known cause with padding.
+    causes_of_inside = Causes()
+    causes_of_inside.add(Cause(inside.bucket, inside, shrunk=True))
+    assert named_otherwise(first, causes_of_inside, probe) is None

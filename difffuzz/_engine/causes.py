@@ -91,6 +91,9 @@ class Cause:
     #: Every input found for this cause (``best`` among them): what a candidate
     #: must not be to count as a new cause (:mod:`.candidates`).
     exemplars: Exemplars = field(default_factory=Exemplars)
+    #: Other buckets found to be this cause under other error texts
+    #: (:func:`.resolve.named_otherwise`): their candidates stay away from it too.
+    also: set[Bucket] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.exemplars.add(self.best.input)
@@ -142,6 +145,7 @@ class Causes:
         into.shrink_calls += cause.shrink_calls
         for value in cause.exemplars.inputs:
             into.exemplars.add(value)
+        into.also |= cause.also
         self.items = [c for c in self.items if c is not cause]
 
     def add(self, cause: Cause) -> Cause:

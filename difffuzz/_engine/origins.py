@@ -110,7 +110,8 @@ class Origins:
                 exemplars = Exemplars(forms=[fixture.input])
                 self.exemplars.setdefault(observed.bucket, []).append(exemplars)
         for cause in causes:
-            self.exemplars.setdefault(cause.bucket, []).append(cause.exemplars)
+            for bucket in (cause.bucket, *sorted(cause.also)):
+                self.exemplars.setdefault(bucket, []).append(cause.exemplars)
 
     def assign(
         self, observation: Observation, *, causes: int, shrinking: bool = False

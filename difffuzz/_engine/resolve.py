@@ -24,6 +24,7 @@ __all__ = [
     "Probe",
     "absorb_larger",
     "adopt_unshrunk",
+    "named_otherwise",
     "padding_of",
     "polish_causes",
     "resolve",
@@ -65,6 +66,11 @@ def resolve(
             reached = padding_of(origin.best, causes, known, probe)
             held = reached is True
             cause = reached if isinstance(reached, Cause) else None
+        if cause is None and not held:
+            cause = named_otherwise(origin.best, causes, probe)
+            if cause is not None:  # its bucket's next candidates stay away from it too
+                cause.also.add(origin.bucket)
+                cause.exemplars.add(origin.best.input)
         if cause is None and origin.candidate and not held and not shrunk:
             # A candidate whose shrink was cut is no evidence of a new cause: its input
             # is still the padded example, which no known input accounts for because
@@ -111,6 +117,45 @@ def absorb_larger(new: Cause, causes: Causes, probe: Probe) -> None:
             older.best.input, [new.exemplars], _stays_in(new.bucket, probe), budget=PADDING_BUDGET
         ):
             causes.fold(older, into=new)
+
+
+def named_otherwise(best: Observation, causes: Causes, probe: Probe) -> Cause | None:
+    """The cause found here that ``best`` is, refused under another error text.
+
+    The error text refines a bucket because parsers name causes by it, but one
+    parser often names one cause differently by context: orjson refuses
+    ``Infinity`` and ``[Infinity]`` with two messages, and each message is a
+    bucket, shrunk on its own, so each gave a fixture. A shrunk input in a bucket
+    that differs from a known cause's only by its error texts is that cause when
+    it holds one of its inputs or is a variant of one, or reduces to such an input
+    while the answers keep their shape (statuses, failing side, fields): the
+    messages may change on the way, the shape may not.
+    """
+    bucket = best.bucket
+    if bucket is None:
+        return None
+    others = [c for c in causes if c.bucket != bucket and c.bucket.shape == bucket.shape]
+    if not others or input_sort_key(best.input) <= min(
+        input_sort_key(c.best.input) for c in others
+    ):
+        return None  # no smaller cause of the same shape to be
+    smaller = [c for c in others if input_sort_key(c.best.input) < input_sort_key(best.input)]
+    direct = next((c for c in smaller if c.exemplars.explains(best.input)), None)
+    if direct is not None:
+        return direct
+
+    def keeps_shape(value: Input) -> bool:
+        observed = probe(value)
+        return (
+            observed is not None
+            and observed.bucket is not None
+            and observed.bucket.shape == bucket.shape
+        )
+
+    reached = candidates.padding_of(
+        best.input, [c.exemplars for c in smaller], keeps_shape, budget=PADDING_BUDGET
+    )
+    return next((c for c in smaller if c.exemplars is reached), None)
 
 
 def _stays_in(bucket: Bucket, probe: Probe) -> Callable[[Input], bool]:
