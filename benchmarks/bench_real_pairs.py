@@ -12,6 +12,12 @@ trigger. Issue 9's targets are printed beside the figures::
     python benchmarks/bench_real_pairs.py --only regex --fixtures
     python benchmarks/bench_real_pairs.py --errors message   # refusals carry the message
     python benchmarks/bench_real_pairs.py --campaign candidates_per_bucket=16
+    python benchmarks/bench_real_pairs.py --reach           # what the strategies meet
+
+``--reach`` runs no campaign: it draws the budget's examples from each pair's
+strategy (plain sampling, derandomised) and counts the known causes that at
+least one divergent example shows. A cause the strategy never meets cannot be
+found by any identity rule: that count is the ceiling the figures sit under.
 """
 
 from __future__ import annotations
@@ -25,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.quality lives in the repo
 
-from tests.quality.measure import SIZE_FACTOR, PairReport, all_pairs, run_pair
-from tests.quality.pairs import ERRORS
+from tests.quality.measure import SIZE_FACTOR, PairReport, all_pairs, disagree, run_pair
+from tests.quality.pairs import ERRORS, Pair
 
 TARGETS = "targets: found >= 90% of known, <= 1.2 fixtures per cause, every fixture <= 2x, 0 false"
 COLUMNS = (
@@ -103,6 +109,34 @@ def print_details(report: PairReport, *, fixtures: bool) -> None:
         print(f"  FALSE FINDING (the libraries agree): {fixture.input!r}")
 
 
+def reach(pair: Pair, examples: int) -> dict[str, int]:
+    """Divergent examples per known cause (first cause claiming it) in plain sampling."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    from difffuzz._registry import get_strategy
+
+    __import__(pair.module)
+    shown = dict.fromkeys([c.id for c in pair.causes], 0)
+
+    @settings(
+        max_examples=examples,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
+    @given(get_strategy(pair.strategy).build())
+    def sample(value: object) -> None:
+        if disagree(pair, value):
+            claimed = [c.id for c in pair.causes if c.exhibits(value)]
+            if claimed:
+                shown[claimed[0]] += 1
+
+    sample()
+    return shown
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1", help="seeds, e.g. 1-5,9 (default: 1)")
@@ -122,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="KEY=N",
         help="a [campaign] budget setting, e.g. candidates_per_bucket=16 (repeatable)",
     )
+    parser.add_argument(
+        "--reach", action="store_true", help="only count the causes plain sampling meets"
+    )
     args = parser.parse_args(argv)
     ERRORS["detail"] = args.errors
     campaign = {}
@@ -135,6 +172,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(
             f"--only {args.only}: no such pair; choose from {[p.name for p in all_pairs()]}"
         )
+    if args.reach:
+        print(f"known causes met by {args.max_examples} plain draws of each pair's strategy")
+        for pair in pairs:
+            shown = reach(pair, args.max_examples)
+            met = [cause for cause, count in shown.items() if count]
+            print(
+                f"  {pair.name:10} {len(met)}/{len(shown)}  "
+                + ", ".join(f"{cause} {count}" for cause, count in shown.items())
+            )
+        return 0
     reports: list[PairReport] = []
     with tempfile.TemporaryDirectory(prefix="difffuzz-pairs-") as scratch:
         for pair in pairs:

@@ -254,11 +254,12 @@ class Bucket:
         )
 
     @property
-    def shape(self) -> tuple[str, tuple[int | None, int | None], str, tuple[str, ...]]:
-        """The bucket without its error texts: what one cause keeps when a parser names
-        it differently by context (``[Infinity]`` and ``Infinity`` refused with two
-        messages)."""
-        return (self.surface, self.statuses, self.failed, self.fields)
+    def shape(self) -> tuple[object, ...]:
+        """The bucket without the words of its error texts (which side has one is kept):
+        what one cause keeps when a parser names it differently by context
+        (``[Infinity]`` and ``Infinity`` refused with two messages)."""
+        refused = (bool(self.errors[0]), bool(self.errors[1]))
+        return (self.surface, self.statuses, self.failed, self.fields, refused)
 
     @property
     def key(self) -> str:

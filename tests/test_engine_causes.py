@@ -325,12 +325,12 @@ def test_a_cause_refused_under_another_error_text_is_the_same_cause() -> None:
     assert inside.bucket is not None
     assert inside.bucket != first.bucket  # another error text: another bucket
     assert inside.bucket.shape == first.bucket.shape
-    assert named_otherwise(inside, causes, probe) is known  # holds "<"
-    assert named_otherwise(reduced, causes, probe) is known  # holds it too
-    # The ampersand's bucket has the same shape, but "a&" holds no input of "<" and
-    # reduces to none: another cause.
-    assert named_otherwise(other, causes, probe) is None
+    assert named_otherwise(inside, causes) is known  # holds "<"
+    assert named_otherwise(reduced, causes) is known  # holds it too
+    # The ampersand's bucket has the same shape, but "a&" holds no input of "<":
+    # another cause.
+    assert named_otherwise(other, causes) is None
     # Only a larger input can be a known cause with padding.
     causes_of_inside = Causes()
     causes_of_inside.add(Cause(inside.bucket, inside, shrunk=True))
-    assert named_otherwise(first, causes_of_inside, probe) is None
+    assert named_otherwise(first, causes_of_inside) is None

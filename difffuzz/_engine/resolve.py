@@ -67,7 +67,7 @@ def resolve(
             held = reached is True
             cause = reached if isinstance(reached, Cause) else None
         if cause is None and not held:
-            cause = named_otherwise(origin.best, causes, probe)
+            cause = named_otherwise(origin.best, causes)
             if cause is not None:  # its bucket's next candidates stay away from it too
                 cause.also.add(origin.bucket)
                 cause.exemplars.add(origin.best.input)
@@ -119,43 +119,35 @@ def absorb_larger(new: Cause, causes: Causes, probe: Probe) -> None:
             causes.fold(older, into=new)
 
 
-def named_otherwise(best: Observation, causes: Causes, probe: Probe) -> Cause | None:
+def named_otherwise(best: Observation, causes: Causes) -> Cause | None:
     """The cause found here that ``best`` is, refused under another error text.
 
     The error text refines a bucket because parsers name causes by it, but one
     parser often names one cause differently by context: orjson refuses
     ``Infinity`` and ``[Infinity]`` with two messages, and each message is a
     bucket, shrunk on its own, so each gave a fixture. A shrunk input in a bucket
-    that differs from a known cause's only by its error texts is that cause when
-    it holds one of its inputs or is a variant of one, or reduces to such an input
-    while the answers keep their shape (statuses, failing side, fields): the
-    messages may change on the way, the shape may not.
+    that differs from a known cause's only by the words of its error texts is that
+    cause when it holds one of its inputs, or has one with padding between its
+    characters: evidence that the input is the cause in a context that changed the
+    message. A variant, or an input that reduces to one by lowering a number, is
+    not: two values a parser names differently are two causes until their inputs
+    say otherwise (``test_engine_budgets``: eight words, eight causes).
     """
     bucket = best.bucket
     if bucket is None:
         return None
-    others = [c for c in causes if c.bucket != bucket and c.bucket.shape == bucket.shape]
-    if not others or input_sort_key(best.input) <= min(
-        input_sort_key(c.best.input) for c in others
-    ):
-        return None  # no smaller cause of the same shape to be
-    smaller = [c for c in others if input_sort_key(c.best.input) < input_sort_key(best.input)]
-    direct = next((c for c in smaller if c.exemplars.explains(best.input)), None)
-    if direct is not None:
-        return direct
-
-    def keeps_shape(value: Input) -> bool:
-        observed = probe(value)
-        return (
-            observed is not None
-            and observed.bucket is not None
-            and observed.bucket.shape == bucket.shape
-        )
-
-    reached = candidates.padding_of(
-        best.input, [c.exemplars for c in smaller], keeps_shape, budget=PADDING_BUDGET
-    )
-    return next((c for c in smaller if c.exemplars is reached), None)
+    size = input_sort_key(best.input)
+    for cause in causes:
+        if cause.bucket == bucket or cause.bucket.shape != bucket.shape:
+            continue
+        if input_sort_key(cause.best.input) >= size:
+            continue
+        forms = cause.exemplars.forms
+        if cause.exemplars.explains(best.input, variants=False) or any(
+            candidates.embeds(best.input, form) for form in forms
+        ):
+            return cause
+    return None
 
 
 def _stays_in(bucket: Bucket, probe: Probe) -> Callable[[Input], bool]:
