@@ -23,6 +23,7 @@ found by any identity rule: that count is the ceiling the figures sit under.
 from __future__ import annotations
 
 import argparse
+import signal
 import statistics
 import sys
 import tempfile
@@ -109,6 +110,18 @@ def print_details(report: PairReport, *, fixtures: bool) -> None:
         print(f"  FALSE FINDING (the libraries agree): {fixture.input!r}")
 
 
+#: Seconds one input may take in ``--reach`` before it is skipped.
+CALL_SECONDS = 2.0
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum: int, frame: object) -> None:
+    raise _TooSlow
+
+
 def reach(pair: Pair, examples: int) -> dict[str, int]:
     """Divergent examples per known cause (first cause claiming it) in plain sampling."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -128,13 +141,37 @@ def reach(pair: Pair, examples: int) -> dict[str, int]:
     )
     @given(get_strategy(pair.strategy).build())
     def sample(value: object) -> None:
-        if disagree(pair, value):
+        # A pattern that backtracks without end (the regex pair has them) is skipped.
+        signal.signal(signal.SIGALRM, _too_slow)
+        signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+        try:
+            differs = disagree(pair, value)
+        except _TooSlow:
+            shown["(skipped: too slow)"] = shown.get("(skipped: too slow)", 0) + 1
+            return
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if differs:
             claimed = [c.id for c in pair.causes if c.exhibits(value)]
             if claimed:
                 shown[claimed[0]] += 1
 
     sample()
     return shown
+
+
+#: Address space the benchmark may use: a pattern or document that makes a library
+#: allocate without bound (the regex pair has them) raises MemoryError in the adapter,
+#: which answers it as a refusal, instead of the kernel killing the process.
+MEMORY_LIMIT = 6 * 2**30
+
+
+def limit_memory() -> None:
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--reach", action="store_true", help="only count the causes plain sampling meets"
     )
     args = parser.parse_args(argv)
+    limit_memory()
     ERRORS["detail"] = args.errors
     campaign = {}
     for setting in args.campaign:
