@@ -11,11 +11,19 @@ trigger. Issue 9's targets are printed beside the figures::
     python benchmarks/bench_real_pairs.py --seeds 1-5 --max-examples 3000
     python benchmarks/bench_real_pairs.py --only regex --fixtures
     python benchmarks/bench_real_pairs.py --errors message   # refusals carry the message
+    python benchmarks/bench_real_pairs.py --campaign candidates_per_bucket=16
+    python benchmarks/bench_real_pairs.py --reach           # what the strategies meet
+
+``--reach`` runs no campaign: it draws the budget's examples from each pair's
+strategy (plain sampling, derandomised) and counts the known causes that at
+least one divergent example shows. A cause the strategy never meets cannot be
+found by any identity rule: that count is the ceiling the figures sit under.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import statistics
 import sys
 import tempfile
@@ -24,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.quality lives in the repo
 
-from tests.quality.measure import SIZE_FACTOR, PairReport, all_pairs, run_pair
-from tests.quality.pairs import ERRORS
+from tests.quality.measure import SIZE_FACTOR, PairReport, all_pairs, disagree, run_pair
+from tests.quality.pairs import ERRORS, Pair
 
 TARGETS = "targets: found >= 90% of known, <= 1.2 fixtures per cause, every fixture <= 2x, 0 false"
 COLUMNS = (
@@ -102,6 +110,70 @@ def print_details(report: PairReport, *, fixtures: bool) -> None:
         print(f"  FALSE FINDING (the libraries agree): {fixture.input!r}")
 
 
+#: Seconds one input may take in ``--reach`` before it is skipped.
+CALL_SECONDS = 2.0
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum: int, frame: object) -> None:
+    raise _TooSlow
+
+
+def reach(pair: Pair, examples: int) -> dict[str, int]:
+    """Divergent examples per known cause (first cause claiming it) in plain sampling."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    from difffuzz._registry import get_strategy
+
+    __import__(pair.module)
+    shown = dict.fromkeys([c.id for c in pair.causes], 0)
+
+    @settings(
+        max_examples=examples,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
+    @given(get_strategy(pair.strategy).build())
+    def sample(value: object) -> None:
+        # A pattern that backtracks without end (the regex pair has them) is skipped.
+        signal.signal(signal.SIGALRM, _too_slow)
+        signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+        try:
+            differs = disagree(pair, value)
+        except _TooSlow:
+            shown["(skipped: too slow)"] = shown.get("(skipped: too slow)", 0) + 1
+            return
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if differs:
+            claimed = [c.id for c in pair.causes if c.exhibits(value)]
+            if claimed:
+                shown[claimed[0]] += 1
+
+    sample()
+    return shown
+
+
+#: Address space the benchmark may use: a pattern or document that makes a library
+#: allocate without bound (the regex pair has them) raises MemoryError in the adapter,
+#: which answers it as a refusal, instead of the kernel killing the process.
+MEMORY_LIMIT = 6 * 2**30
+
+
+def limit_memory() -> None:
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1", help="seeds, e.g. 1-5,9 (default: 1)")
@@ -114,22 +186,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="class",
         help="what a refusal's error says: the exception class (default) or class and message",
     )
+    parser.add_argument(
+        "--campaign",
+        action="append",
+        default=[],
+        metavar="KEY=N",
+        help="a [campaign] budget setting, e.g. candidates_per_bucket=16 (repeatable)",
+    )
+    parser.add_argument(
+        "--reach", action="store_true", help="only count the causes plain sampling meets"
+    )
     args = parser.parse_args(argv)
+    limit_memory()
     ERRORS["detail"] = args.errors
+    campaign = {}
+    for setting in args.campaign:
+        key, _, value = setting.partition("=")
+        if not value.isdigit():
+            parser.error(f"--campaign {setting!r}: write KEY=N, e.g. candidates_per_bucket=16")
+        campaign[key] = int(value)
     pairs = [p for p in all_pairs() if not args.only or p.name in args.only]
     if not pairs:
         parser.error(
             f"--only {args.only}: no such pair; choose from {[p.name for p in all_pairs()]}"
         )
+    if args.reach:
+        print(f"known causes met by {args.max_examples} plain draws of each pair's strategy")
+        for pair in pairs:
+            shown = reach(pair, args.max_examples)
+            met = [cause for cause, count in shown.items() if count]
+            print(
+                f"  {pair.name:10} {len(met)}/{len(shown)}  "
+                + ", ".join(f"{cause} {count}" for cause, count in shown.items())
+            )
+        return 0
     reports: list[PairReport] = []
     with tempfile.TemporaryDirectory(prefix="difffuzz-pairs-") as scratch:
         for pair in pairs:
             for seed in seeds(args.seeds):
                 workdir = Path(scratch) / f"{pair.name}-{seed}"
                 reports.append(
-                    run_pair(pair, seed=seed, max_examples=args.max_examples, workdir=workdir)
+                    run_pair(
+                        pair,
+                        seed=seed,
+                        max_examples=args.max_examples,
+                        workdir=workdir,
+                        campaign=campaign,
+                    )
                 )
-    print(f"real pairs, {args.max_examples} examples a pair, errors: {args.errors}; {TARGETS}")
+    settings = "".join(f", {key} {value}" for key, value in campaign.items())
+    print(
+        f"real pairs, {args.max_examples} examples a pair, errors: {args.errors}{settings}; "
+        f"{TARGETS}"
+    )
     print_table([row(r) for r in reports])
     for report in reports:
         print_details(report, fixtures=args.fixtures)

@@ -17,10 +17,15 @@ one example and a type difference in the next), and each side's *error text*,
 normalised so that numbers, positions and quoted values do not split it:
 "invalid escape at line 1 column 7" and "... column 12" are one bucket, while
 "number out of range" and "recursion limit exceeded" are two — that is how real
-parsers name a cause.
+parsers name a cause. Parsers also echo the part of the input they stumbled on
+without quoting it (Python's ``re``: "bad escape \\h", "unknown extension ?w");
+a word of the message that is a piece of the input is stripped like a quoted
+value, or one cause would give a bucket per character it can be spelled with.
 
 >>> normalise_error("Unexpected character 'x': line 1 column 7 (char 6)")
 "unexpected character '…': line N column N (char N)"
+>>> normalise_error("bad escape \\h at position 3", echo="a\\hb")
+'bad escape … at position N'
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from difffuzz._comparators.base import Difference, DiffKind
+from difffuzz._inputs import FileTree, Input, WireInput, encode_input
 from difffuzz._outcome import Outcome
 from difffuzz._signature import SIBLING_FOLD
 
-__all__ = ["Bucket", "error_text", "normalise_error"]
+__all__ = ["Bucket", "echo_text", "error_text", "input_keys", "normalise_error"]
 
 #: Top-level answer keys that carry an error message, in the order they are tried.
 _ERROR_KEYS = ("error", "message", "reason", "detail", "err", "msg", "Error", "Message")
@@ -47,10 +53,87 @@ _QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`|«[^»]*»""")
 _HEX = re.compile(r"\b0x[0-9a-fA-F]+\b")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _SPACE = re.compile(r"\s+")
+#: A word of a message, and the punctuation that ends a clause after it.
+_WORD = re.compile(r"\S+")
+_CLAUSE_END = ".,;:"
 
 
-def normalise_error(text: str) -> str:
-    """An error message without the parts that vary with the input."""
+def _without_echoes(text: str, echo: str) -> str:
+    """``text`` with every word that is a piece of ``echo`` (the input) replaced by "…".
+
+    Only words holding a character that is neither a letter nor a digit count
+    (``\\h``, ``?w``, ``a-\\d``): a plain word of the message ("at", "value") may
+    occur in an input by chance, and a number is normalised anyway.
+    """
+
+    def strip(match: re.Match[str]) -> str:
+        word = match[0]
+        core = word.rstrip(_CLAUSE_END)
+        echoed = len(core) >= 2 and not core.isalnum() and core in echo
+        return "…" + word[len(core) :] if echoed else word
+
+    return _WORD.sub(strip, text)
+
+
+def _echoed_whole(text: str, echo: str) -> bool:
+    return text in echo or json.dumps(text, ensure_ascii=False)[1:-1] in echo
+
+
+def echo_text(value: Input) -> str:
+    """The text an error message may echo from ``value``: the input as characters."""
+    if isinstance(value, WireInput):
+        value = value.sent
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, FileTree):
+        return ""
+    try:
+        return json.dumps(encode_input(value), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return ""
+
+
+def input_keys(value: Input) -> frozenset[str]:
+    """The object keys of a structured input, at any depth (none for text and bytes).
+
+    A runtime that answers with what it was sent names its top-level fields after
+    the input's keys: an echo service dropping one-character keys differs at
+    ``/0`` for ``{"0": null}`` and at ``/5`` for ``{"5": null}``. Those names are
+    generated data, not the answer's schema, so they must not make a bucket each
+    (one cause had become 115 buckets on the ``init http`` starter).
+    """
+    stack: list[object] = [value]
+    if isinstance(value, WireInput):
+        # A JSON document on the wire, mutated: the keys of what still parses.
+        if isinstance(value.sent, FileTree):
+            return frozenset()
+        try:
+            stack = [json.loads(value.sent)]
+        except (ValueError, RecursionError):
+            return frozenset()
+    found: set[str] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.update(str(key) for key in item)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return frozenset(found)
+
+
+def normalise_error(text: str, echo: str = "") -> str:
+    """An error message without the parts that vary with the input (``echo``).
+
+    A message found whole in the input is data the runtime echoed (a session
+    record's own ``"error"`` field sent back), not the runtime's reason: "…".
+    """
+    if echo and text.strip() and _echoed_whole(text, echo):
+        return "…"
+    if echo:
+        text = _without_echoes(text, echo)
     text = _QUOTED.sub("'…'", text.lower())
     text = _HEX.sub("N", text)
     text = _NUMBER.sub("N", text)
@@ -58,12 +141,13 @@ def normalise_error(text: str) -> str:
     return text[:_ERROR_CHARS]
 
 
-def error_text(outcome: Outcome, *, answered: bool) -> str:
+def error_text(outcome: Outcome, *, answered: bool, echo: str = "") -> str:
     """The normalised error message of one side, or "" when it has none.
 
     A side that failed speaks through its failure, its stderr's last line (a
     traceback ends with the exception) or its body; a side that answered may
     still carry an error in its answer (``{"ok": false, "error": "..."}``).
+    ``echo`` is the input's text (:func:`echo_text`), whose pieces are stripped.
     """
     if outcome.failure is not None:
         return outcome.failure.value
@@ -74,10 +158,11 @@ def error_text(outcome: Outcome, *, answered: bool) -> str:
             ]
             if lines:
                 return normalise_error(
-                    _message_in(lines[-1]) if stream is outcome.body else lines[-1]
+                    _message_in(lines[-1]) if stream is outcome.body else lines[-1], echo
                 )
         return ""
-    return normalise_error(_message_in(outcome.body.decode("utf-8", "replace"), answered=True))
+    body = outcome.body.decode("utf-8", "replace")
+    return normalise_error(_message_in(body, answered=True), echo)
 
 
 def _lines(stream: bytes) -> list[str]:
@@ -134,7 +219,12 @@ class Bucket:
         differences: Iterable[Difference],
         *,
         answered: tuple[bool, bool],
+        echo: str = "",
+        keys: frozenset[str] = frozenset(),
     ) -> Bucket:
+        """The bucket of one divergence; ``echo`` is the input's text (:func:`echo_text`)
+        and ``keys`` the input's own object keys (:func:`input_keys`): a top-level
+        field named after one is data the runtime echoed, folded to ``/*``."""
         fields: set[str] = set()
         paths: set[str] = set()
         for difference in differences:
@@ -143,7 +233,9 @@ class Bucket:
             elif difference.kind is DiffKind.STATUS:
                 fields.add("status")
             else:
-                paths.add(_field(difference.path))
+                field = _field(difference.path)
+                name = field[1:].partition("/")[0].replace("~1", "/").replace("~0", "~")
+                paths.add("/*" if name in keys else field)
         if len(paths) >= SIBLING_FOLD:
             paths = {"/*"}
         fields |= paths
@@ -156,10 +248,18 @@ class Bucket:
             failed=failed,
             fields=tuple(sorted(fields)),
             errors=(
-                error_text(left, answered=answered[0]),
-                error_text(right, answered=answered[1]),
+                error_text(left, answered=answered[0], echo=echo),
+                error_text(right, answered=answered[1], echo=echo),
             ),
         )
+
+    @property
+    def shape(self) -> tuple[object, ...]:
+        """The bucket without the words of its error texts (which side has one is kept):
+        what one cause keeps when a parser names it differently by context
+        (``[Infinity]`` and ``Infinity`` refused with two messages)."""
+        refused = (bool(self.errors[0]), bool(self.errors[1]))
+        return (self.surface, self.statuses, self.failed, self.fields, refused)
 
     @property
     def key(self) -> str:

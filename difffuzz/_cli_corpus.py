@@ -322,14 +322,22 @@ def corpus_show(fixture_id: str, corpus_dir: Path, config: Config | None, quiet:
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the count.")
 def corpus_prune(corpus_dir: Path, config: Config | None, dry_run: bool, quiet: bool) -> None:
-    """Delete fixtures whose signature is covered by a smaller fixture."""
+    """Delete fixtures a smaller fixture of the same cause already shows.
+
+    One cause: the same signature and error texts, and the larger input is the
+    smaller with padding (it holds it, is a variant of it, or has characters
+    between its characters), as the engine decides when it finds them.
+    """
     from difffuzz._corpus import Corpus, redundant_fixtures
+    from difffuzz._engine.candidates import Exemplars
 
     store = Corpus(corpus_dir)
     fixtures, problems = store.load()
     for problem in problems:
         click.secho(f"skipped: {problem}", fg="yellow", err=True)
-    doomed = redundant_fixtures(fixtures)
+    doomed = redundant_fixtures(
+        fixtures, related=lambda larger, smaller: Exemplars(forms=[smaller]).relates(larger)
+    )
     for fixture, kept in doomed:
         if not quiet:
             click.echo(

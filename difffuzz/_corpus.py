@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -278,35 +278,42 @@ def _safe_name(surface: str | None) -> str:
     return name
 
 
-def redundant_fixtures(fixtures: list[Fixture]) -> list[tuple[Fixture, Fixture]]:
+def redundant_fixtures(
+    fixtures: list[Fixture], *, related: Callable[[Input, Input], bool] | None = None
+) -> list[tuple[Fixture, Fixture]]:
     """Fixtures that another, smaller fixture already shows: (redundant, kept).
 
-    Two fixtures show one cause when they have the same signature and the same
-    error texts (the bucket refinement of :mod:`difffuzz._bucket`): the larger is
-    the smaller with padding. Known-gap and fixed fixtures are kept: their
-    markings carry information.
+    Two fixtures can show one cause only when they have the same signature and the
+    same error texts (the bucket refinement of :mod:`difffuzz._bucket`); they do when
+    ``related(larger, smaller)`` says the larger input is the smaller with padding
+    (the engine's identity by shrunk input: ``NaN`` and a BOM share a signature and
+    are two causes). Without ``related``, any two such fixtures are one cause.
+    Known-gap and fixed fixtures are kept: their markings carry information.
     """
     from difffuzz._inputs import input_sort_key
 
     def cause(fixture: Fixture) -> tuple[str, Signature, tuple[str, str]]:
         return (fixture.surface, fixture.signature, _error_texts(fixture))
 
-    smallest: dict[tuple[str, Signature, tuple[str, str]], Fixture] = {}
-    for fixture in fixtures:
-        key = cause(fixture)
-        current = smallest.get(key)
-        if current is None or input_sort_key(fixture.input) < input_sort_key(current.input):
-            smallest[key] = fixture
+    groups: dict[tuple[str, Signature, tuple[str, str]], list[Fixture]] = {}
+    for fixture in sorted(fixtures, key=lambda f: input_sort_key(f.input)):
+        groups.setdefault(cause(fixture), []).append(fixture)
     redundant = []
-    for fixture in fixtures:
-        kept = smallest[cause(fixture)]
-        if kept is not fixture and not fixture.known_gap and not fixture.fixed_at:
-            redundant.append((fixture, kept))
+    for group in groups.values():
+        kept: list[Fixture] = []
+        for fixture in group:  # smallest first
+            smaller = next(
+                (k for k in kept if related is None or related(fixture.input, k.input)), None
+            )
+            if smaller is None or fixture.known_gap or fixture.fixed_at:
+                kept.append(fixture)
+            else:
+                redundant.append((fixture, smaller))
     return redundant
 
 
 def _error_texts(fixture: Fixture) -> tuple[str, str]:
-    from difffuzz._bucket import error_text
+    from difffuzz._bucket import echo_text, error_text
 
     def answered(outcome: Outcome) -> bool:
         if outcome.failure is not None or outcome.status is None:
@@ -315,7 +322,8 @@ def _error_texts(fixture: Fixture) -> tuple[str, str]:
             return outcome.status in fixture.answer_status
         return outcome.status == 0 or 200 <= outcome.status < 300
 
+    echo = echo_text(fixture.input)
     return (
-        error_text(fixture.left, answered=answered(fixture.left)),
-        error_text(fixture.right, answered=answered(fixture.right)),
+        error_text(fixture.left, answered=answered(fixture.left), echo=echo),
+        error_text(fixture.right, answered=answered(fixture.right), echo=echo),
     )

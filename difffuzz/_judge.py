@@ -29,7 +29,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from difffuzz._bucket import Bucket
+from difffuzz._bucket import Bucket, echo_text, input_keys
 from difffuzz._comparators.base import (
     Compare,
     CompareSpec,
@@ -205,7 +205,13 @@ class Judge:
             collapse=self.surface.collapse,
         )
         bucket = Bucket.of(
-            self.surface.name, left, right, comparison.differences, answered=(left_ok, right_ok)
+            self.surface.name,
+            left,
+            right,
+            comparison.differences,
+            answered=(left_ok, right_ok),
+            echo=echo_text(value),
+            keys=input_keys(value),
         )
         return replace(
             observed(Verdict.DIVERGENCE, comparison),

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from difffuzz._inputs import FileTree, Input, input_sort_key
 
-__all__ = ["deletions", "polish", "simpler_values"]
+__all__ = ["deletions", "polish", "reductions", "simpler_values"]
 
 _SIMPLE_CHARS = ("a", "0", " ")
 
@@ -104,11 +104,103 @@ def _simpler_leaf(value: Input) -> Iterator[Input]:
         yield from _sequences(value)
 
 
+def reductions(value: Input) -> Iterator[Input]:
+    """:func:`deletions` and smaller numbers, then every run of two to four characters
+    dropped and every bracketed group replaced by ``0``: the moves of a test that asks
+    whether an input is another with padding (not of a shrinker, which keeps to the
+    strategy's values).
+    """
+    yield from _walk(value, _reduced_leaf, shrink_files=False)
+    if isinstance(value, str | bytes) and len(value) <= 64:
+        text = value if isinstance(value, str) else value.decode("latin-1")
+        for size in (2, 3, 4):
+            for start in range(len(text) - size + 1):
+                kept = text[:start] + text[start + size :]
+                yield kept if isinstance(value, str) else kept.encode("latin-1")
+        for opened, closed in _groups(text):
+            kept = text[:opened] + "0" + text[closed + 1 :]
+            yield kept if isinstance(value, str) else kept.encode("latin-1")
+
+
+def _reduced_leaf(value: Input) -> Iterator[Input]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        yield from _simpler_leaf(value)
+    else:
+        yield from _shorter_leaf(value)
+
+
 def _shorter_leaf(value: Input) -> Iterator[Input]:
+    # Whole groups first: one call then does what a run of single deletions cannot.
     if isinstance(value, str):  # noqa: SIM114 - two branches so mypy binds S to one type
+        yield from _unwrapped(value)
         yield from (v for v in _sequences(value) if len(v) < len(value))
     elif isinstance(value, bytes):
+        yield from _unwrapped(value)
         yield from (v for v in _sequences(value) if len(v) < len(value))
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _groups(text: str) -> list[tuple[int, int]]:
+    """The balanced ``()``, ``[]``, ``{}`` and ``"..."`` groups of ``text``: (open, close)."""
+    found: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            end = index + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if end < len(text):
+                found.append((index, end))
+            index = end + 1
+            continue
+        if char in _OPENERS:
+            stack.append((char, index))
+        elif stack and char == _OPENERS[stack[-1][0]]:
+            found.append((stack.pop()[1], index))
+        index += 1
+    return found
+
+
+def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of the top-level items of a group's content, split at ``,`` and ``:``."""
+    spans: list[tuple[int, int]] = []
+    depth, begin = 0, start
+    for index in range(start, end):
+        char = text[index]
+        if char in _OPENERS:
+            depth += 1
+        elif char in _OPENERS.values():
+            depth -= 1
+        elif char in ",:" and depth == 0:
+            spans.append((begin, index))
+            begin = index + 1
+    spans.append((begin, end))
+    return [span for span in spans if span[1] > span[0]]
+
+
+def _unwrapped(value: str | bytes) -> Iterator[str | bytes]:
+    """``value`` with one bracketed or quoted group dropped, or replaced by its content
+    or by one of its items: ``[x]`` and ``{"k":x}`` become ``x`` (deletions a
+    chunk-by-chunk reducer cannot make, since dropping either bracket alone breaks
+    the syntax).
+
+    The balanced-delimiter passes of C-Reduce, reduced to what needs no grammar.
+    """
+    if len(value) > 128:
+        return
+    text = value if isinstance(value, str) else value.decode("latin-1")
+    seen: set[str] = set()
+    for opened, closed in _groups(text):
+        spans = [(opened, opened), (opened + 1, closed), *_parts(text, opened + 1, closed)]
+        for begin, end in spans:
+            kept = text[:opened] + text[begin:end] + text[closed + 1 :]
+            if kept not in seen:
+                seen.add(kept)
+                yield kept if isinstance(value, str) else kept.encode("latin-1")
 
 
 def _walk(
@@ -129,6 +221,11 @@ def _walk(
         for key, item in value.items():
             for smaller in _walk(item, leaf, shrink_files=shrink_files):
                 yield {**value, key: smaller}
+        if leaf is _reduced_leaf:  # a key holds data too (generated keys)
+            for key in value:
+                for shorter in _shorter_leaf(key):
+                    if shorter not in value:
+                        yield {(shorter if k == key else k): v for k, v in value.items()}
     elif isinstance(value, FileTree):
         files = dict(value.files)
         for path in files:
@@ -158,6 +255,7 @@ def polish(
     best, best_key = value, input_sort_key(value)
     calls = 0
     improved = True
+    tried: set[tuple[int, str]] = set()
     while improved and calls < budget:
         improved = False
         for candidate in propose(best):
@@ -165,8 +263,9 @@ def polish(
                 key = input_sort_key(candidate)
             except (TypeError, ValueError):
                 continue
-            if key >= best_key:
+            if key >= best_key or key in tried:
                 continue
+            tried.add(key)
             calls += 1
             if reproduces(candidate):
                 best, best_key = candidate, key

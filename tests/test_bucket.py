@@ -11,8 +11,9 @@ import json
 
 import pytest
 
-from difffuzz._bucket import Bucket, error_text, normalise_error
+from difffuzz._bucket import Bucket, echo_text, error_text, input_keys, normalise_error
 from difffuzz._comparators.base import Difference, DiffKind
+from difffuzz._inputs import FileTree, WireInput
 from difffuzz._outcome import Failure, Outcome
 
 
@@ -36,6 +37,59 @@ def answer(document: object, status: int = 200) -> Outcome:
 )
 def test_an_error_text_loses_what_varies_with_the_input(text: str, normal: str) -> None:
     assert normalise_error(text) == normal
+
+
+@pytest.mark.parametrize(
+    ("text", "echo", "normal"),
+    [
+        ("bad escape \\h at position 0", "\\h", "bad escape … at position N"),
+        ("unknown extension ?<n at position 1", "(?<n>a)", "unknown extension … at position N"),
+        (
+            "bad character range \\s-a at position 1.",
+            "[\\s-a]",
+            "bad character range … at position N.",
+        ),
+        # Plain words and numbers are the message's own, even when the input has them.
+        ("invalid value at line 2", "value 2", "invalid value at line N"),
+        ("bad escape \\h", "\\z", "bad escape \\h"),  # not an echo: kept
+    ],
+)
+def test_an_error_text_loses_the_pieces_of_the_input_it_echoes(
+    text: str, echo: str, normal: str
+) -> None:
+    assert normalise_error(text, echo) == normal
+
+
+def test_an_error_text_found_whole_in_the_input_is_echoed_data() -> None:
+    # A session record's own "error" field sent back: data, not the runtime's reason.
+    for message in ("timeout after 30s", "|", 'quote " inside'):
+        assert normalise_error(message, echo_text({"error": message, "n": 1})) == "…"
+    # A message that only holds a piece of the input keeps its words.
+    assert normalise_error("timeout after 30s!", echo_text({"error": "timeout after 30s"})) == (
+        "timeout after Ns!"
+    )
+    assert normalise_error("timeout after 30s") == "timeout after Ns"  # no input to echo
+
+
+def test_the_echo_of_an_input_is_its_text() -> None:
+    assert echo_text("a\\h") == "a\\h"
+    assert echo_text(b"\xffab") == "\ufffdab"
+    assert echo_text(WireInput(b"?w", "f", "m")) == "?w"
+    assert echo_text({"k": "?w"}) == '{"k": "?w"}'
+    assert echo_text(FileTree.of({"a": b"?w"})) == ""
+
+
+def test_one_cause_echoed_through_different_inputs_is_one_bucket() -> None:
+    def refusal(pattern: str) -> Bucket:
+        message = f"bad escape {pattern} at position 0"
+        right = answer({"ok": False, "error": message})
+        return Bucket.of(
+            "s", answer({"ok": True}), right, [difference(DiffKind.VALUE, "/ok")],
+            answered=(True, True), echo=pattern,
+        )  # fmt: skip
+
+    assert refusal("\\h") == refusal("\\z")
+    assert refusal("\\h").errors == ("", "bad escape … at position N")
 
 
 def test_a_failed_side_speaks_through_its_failure_its_stderr_or_its_body() -> None:
@@ -106,6 +160,32 @@ def test_three_sibling_fields_fold_into_one() -> None:
     )  # fmt: skip
     assert (three.fields, two.fields) == (("/*",), ("/a", "/b"))
     assert Bucket.of("s", answer({}), answer({}), [], answered=(True, True)).fields == ()
+
+
+def test_a_field_named_after_a_key_of_the_input_is_data_and_folds() -> None:
+    def bucket(key: str) -> Bucket:
+        value = {key: None, "nested": [{"k": 1}]}
+        missing = difference(DiffKind.MISSING, "/" + key.replace("/", "~1"))
+        return Bucket.of(
+            "s", answer({}), answer({}), [missing], answered=(True, True), keys=input_keys(value)
+        )
+
+    # An echo service dropping one-character keys: one bucket, whatever the key.
+    assert bucket("0") == bucket("5") == bucket("a/b")
+    assert bucket("0").fields == ("/*",)
+    schema = Bucket.of(
+        "s", answer({}), answer({}), [difference(DiffKind.MISSING, "/status")],
+        answered=(True, True), keys=input_keys({"0": None}),
+    )  # fmt: skip
+    assert schema.fields == ("/status",)  # a field the input does not name stays
+
+
+def test_the_keys_of_an_input_are_its_object_keys_at_any_depth() -> None:
+    assert input_keys({"a": [{"b": 1}, {"c": {"d": 2}}], "e": "f"}) == {"a", "b", "c", "d", "e"}
+    assert input_keys('{"a": 1}') == frozenset()  # text: no keys of its own
+    assert input_keys(b'{"a": 1}') == frozenset()
+    assert input_keys(WireInput(b'{"a": 1}', "duplicate_key", "")) == {"a"}  # what parses
+    assert input_keys(WireInput(b'{"a": 1', "truncated", "cut")) == frozenset()
 
 
 @pytest.mark.parametrize(

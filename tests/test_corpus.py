@@ -421,6 +421,18 @@ def test_redundant_fixtures_point_at_the_smaller_one_of_each_signature() -> None
     assert found == [(large, small), (larger, small)]
 
 
+def test_two_causes_under_one_signature_are_both_kept_when_the_inputs_say_so() -> None:
+    # NaN and a BOM are refused alike (one signature): two causes, since neither input
+    # is the other with padding; "[NaN]" is NaN with padding.
+    nan, bom, wrapped = make_fixture("NaN"), make_fixture("\ufeff0"), make_fixture("[NaN]")
+
+    def related(larger: Input, smaller: Input) -> bool:
+        return isinstance(larger, str) and isinstance(smaller, str) and smaller in larger
+
+    assert redundant_fixtures([wrapped, bom, nan], related=related) == [(wrapped, nan)]
+    assert len(redundant_fixtures([wrapped, bom, nan])) == 2  # signature alone: one cause
+
+
 def test_fixtures_with_markings_are_never_redundant() -> None:
     small = make_fixture("<")
     gap = make_fixture("a<", known_gap="accepted")

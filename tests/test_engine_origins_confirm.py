@@ -4,10 +4,14 @@ example raises for (``_engine/origins.py``) and the flaky verdict on resends
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from difffuzz._bucket import Bucket
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
+from difffuzz._engine.candidates import Exemplars, explained
+from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.confirm import confirm, unconfirmable
 from difffuzz._engine.origins import Origins
 from difffuzz._engine.settings import SurfaceSettings
@@ -73,15 +77,15 @@ def test_a_new_bucket_is_one_origin_whatever_its_fine_signature() -> None:
     assert len(origins) == 1
 
 
-def test_in_a_shrunk_bucket_each_new_signature_is_its_own_candidate() -> None:
+def test_in_a_shrunk_bucket_each_new_kind_of_character_is_its_own_candidate() -> None:
     origins = _origins()
     origins.shrunk_buckets.add(_bucket("a"))
     one = origins.assign(_divergence("x", path="/a/b"), causes=1)
-    again = origins.assign(_divergence("z", path="/a/b"), causes=1)
-    other = origins.assign(_divergence("y", path="/a/c"), causes=1)
+    again = origins.assign(_divergence("zz", path="/a/c"), causes=1)  # another signature
+    other = origins.assign(_divergence("X", path="/a/b"), causes=1)
     assert one is not None
     assert other is not None
-    assert one is again
+    assert one is again  # lowercase letters both: one candidate, whatever the signature
     assert one is not other
     assert one.error is not other.error
     assert one.candidate
@@ -89,13 +93,128 @@ def test_in_a_shrunk_bucket_each_new_signature_is_its_own_candidate() -> None:
     assert origins.result.candidates_examined == 2
 
 
-def test_a_signature_examined_in_an_earlier_round_is_not_claimed_again() -> None:
+def _known_cause(value: Input) -> tuple[Causes, KnownCauses]:
+    causes = Causes()
+    causes.add(Cause(bucket=_bucket("a"), best=_divergence(value), shrunk=True))
+    return causes, KnownCauses()
+
+
+def test_an_example_a_known_cause_accounts_for_is_no_candidate() -> None:
     origins = _origins()
     origins.shrunk_buckets.add(_bucket("a"))
-    assert origins.assign(_divergence("x", path="/a/b"), causes=1) is not None
-    origins.end_round()
-    assert origins.assign(_divergence("x", path="/a/b"), causes=1) is None
+    origins.know(*_known_cause("<"))
+    assert origins.assign(_divergence("a<b"), causes=1) is None  # holds the known input
+    assert origins.assign(_divergence("&"), causes=1) is not None  # another sign: a candidate
+    # Another bucket knows nothing of "<".
+    origins.shrunk_buckets.add(_bucket("b"))
+    assert origins.assign(_divergence("a<b", field="b"), causes=1) is not None
+
+
+class _Reducer:
+    """The reduction test as the surface runs it, over a planted pair: an input is
+    in the bucket while it holds ``cause``; it reduces to the known ``<`` when it
+    holds ``<`` and the walk (here: one step) may spend a call."""
+
+    def __init__(self, cause: str = "<") -> None:
+        self.cause = cause
+        self.inputs: list[Input] = []
+
+    def __call__(
+        self, observation: Observation, known: Sequence[Exemplars], budget: int
+    ) -> Exemplars | None:
+        self.inputs.append(observation.input)
+        assert budget >= 1
+        if isinstance(observation.input, str) and self.cause in observation.input:
+            return next(iter(known))
+        return None
+
+
+def test_an_example_that_reduces_to_a_known_cause_spends_no_candidate() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    causes, known = _known_cause("\t")  # a known cause the planted reducer reaches from "<"
+    origins.know(causes, known)
+    origins.reducer = reducer = _Reducer("<")
+    assert origins.assign(_divergence("x<y"), causes=1) is None
+    assert origins.result.candidates_examined == 0
+    # Within the round the exemplars stay as they were (an origin Hypothesis is
+    # shrinking must keep raising for it); an input holding the reduced one is
+    # answered without a call.
+    assert not explained("(x<y)", origins.exemplars[_bucket("a")])
+    assert origins.assign(_divergence("(x<y)"), causes=1) is None
+    assert reducer.inputs == ["x<y"]
+    # An input that does not reduce is a candidate.
+    assert origins.assign(_divergence("&"), causes=1) is not None
     assert origins.result.candidates_examined == 1
+    # When the round ends the reduced input joins the cause's padded inputs.
+    origins.end_round()
+    origins.know(causes, known)
+    assert explained("(x<y)", origins.exemplars[_bucket("a")])
+    assert "x<y" in causes.items[0].exemplars.padded
+
+
+def test_the_reduction_test_stops_at_its_share_of_the_surface() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    origins.know(*_known_cause("\t"))
+    origins.reducer = reducer = _Reducer("<")
+    origins.reduction_calls_left = 0
+    assert origins.assign(_divergence("x<y"), causes=1) is not None  # untested: a candidate
+    assert reducer.inputs == []
+
+
+def test_forgetting_a_round_forgets_what_it_reduced() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    causes, known = _known_cause("\t")
+    origins.know(causes, known)
+    origins.reducer = _Reducer("<")
+    assert origins.assign(_divergence("x<y"), causes=1) is None
+    origins.forget()
+    origins.end_round()  # the next round ends: nothing of the forgotten one is kept
+    assert causes.items[0].exemplars.padded == []
+
+
+def test_while_shrinking_a_variant_of_a_known_input_may_raise_for_a_candidate() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    origins.know(*_known_cause("T00.0"))
+    assert origins.assign(_divergence("T00,0"), causes=1) is None  # exploring: a variant
+    origin = origins.assign(_divergence("00,0"), causes=1)  # no kind of character new
+    assert origin is not None
+    # The candidate's shrink may reach the variant, which the round's end recognises.
+    assert origins.assign(_divergence("T00,0"), causes=1, shrinking=True) is origin
+    assert origins.assign(_divergence("xT00.0"), causes=1, shrinking=True) is None  # holds it
+
+
+def test_while_shrinking_a_candidate_follows_its_example_to_any_new_kind_of_character() -> None:
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    origins.know(*_known_cause("#"))
+    origin = origins.assign(_divergence(" &"), causes=1)  # a space: key "Zs"
+    assert origin is not None
+    origins.shrinking = origin  # Hypothesis shrinks it
+    # "&" has no kind of character "#" lacks (key ""): it is the same candidate, not a
+    # new one, so the shrink may drop the space.
+    assert origins.assign(_divergence("&"), causes=1, shrinking=True) is origin
+    assert origins.assign(_divergence("a&"), causes=1, shrinking=True) is origin
+    assert origins.result.candidates_examined == 1
+    assert origins.assign(_divergence("x#"), causes=1, shrinking=True) is None  # known
+    # Another bucket's example claims its own origin.
+    assert origins.assign(_divergence("&", field="b"), causes=1, shrinking=True) is not origin
+
+
+def test_a_key_is_claimed_again_in_a_later_round_until_its_bucket_turns_up_nothing() -> None:
+    origins = _origins(candidates_per_bucket=2)
+    origins.shrunk_buckets.add(_bucket("a"))
+    assert origins.assign(_divergence("x"), causes=1) is not None
+    origins.end_round()
+    assert origins.assign(_divergence("x"), causes=1) is not None  # a new round
+    origins.end_round()
+    # Two candidates of the bucket turned out to be known causes: its budget is spent.
+    origins.fruitless[_bucket("a")] = 2
+    assert origins.assign(_divergence("x"), causes=1) is None
+    assert origins.result.candidates_examined == 2
 
 
 @pytest.mark.parametrize(("per_bucket", "campaign", "claimed"), [(2, 40, 2), (8, 3, 3), (1, 1, 1)])
@@ -104,7 +223,10 @@ def test_candidates_stop_at_the_bucket_and_campaign_limits(
 ) -> None:
     origins = _origins(candidates_per_bucket=per_bucket, max_candidates=campaign)
     origins.shrunk_buckets.add(_bucket("a"))
-    got = [origins.assign(_divergence(i, path=f"/a/{i}"), causes=1) for i in range(6)]
+    kinds = ["a", "A", "1", " ", "-", "("]  # six kinds of character: six keys
+    got = [
+        origins.assign(_divergence(kind, path=f"/a/{i}"), causes=1) for i, kind in enumerate(kinds)
+    ]
     assert sum(o is not None for o in got) == claimed
     assert origins.result.candidates_examined == claimed
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from difffuzz._inputs import FileTree, Input, input_sort_key
-from difffuzz._polish import polish, simpler_values
+from difffuzz._polish import deletions, polish, reductions, simpler_values
 from tests.test_inputs import inputs
 
 
@@ -121,3 +121,33 @@ def test_simpler_values_of_atoms() -> None:
     assert 0.0 in list(simpler_values(2.5))
     assert "" in list(simpler_values("ab"))
     assert b"a" in list(simpler_values(b"ab"))
+
+
+# -- the padding test's moves ------------------------------------------------------
+
+
+@given(inputs())
+def test_deletions_only_propose_smaller_values_and_reductions_keep_the_type(
+    value: Input,
+) -> None:
+    size = input_sort_key(value)
+    assert all(input_sort_key(smaller) < size for smaller in deletions(value))
+    # Reductions are only proposals (a number may print longer, a key may need a
+    # tag): the padding test keeps the smaller ones.
+    assert all(type(reduced) is type(value) for reduced in reductions(value))
+
+
+def test_a_group_is_dropped_unwrapped_or_replaced_by_one_of_its_items() -> None:
+    assert "9e999" in set(deletions("[9e999]"))
+    assert "//é@:80" in set(deletions("//é@[::1]:80"))
+    assert {"-0", '"\\xff"', '"\\xff":-0'} <= set(deletions('{"\\xff":-0}'))
+    assert b"NaN" in set(deletions(b"[NaN]"))
+    # A group inside a group: each is its own move.
+    assert {"(a)", "[a]"} <= set(deletions("[(a)]"))
+
+
+def test_reductions_also_drop_short_runs_swap_a_group_for_zero_and_lower_numbers() -> None:
+    assert "00010101T00.0" in set(reductions("00010101T0000.0"))
+    assert b"\xef\xbb\xbf0" in set(reductions(b"\xef\xbb\xbf[]"))
+    assert {10, 0} <= set(reductions(100))
+    assert {"<": 0} in list(reductions({"0<": 0}))  # a generated key holds data too

@@ -566,3 +566,17 @@ def test_a_huge_input_does_not_bloat_the_report() -> None:
 )
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
+
+
+def test_markdown_says_per_cause_its_examples_shrink_cost_and_merged_candidates() -> None:
+    result = campaign()
+    validator = result.surfaces[0]
+    first = replace(validator.findings[0], occurrences=7, shrink_calls=123, merged=2)
+    validator.findings[0] = first
+    validator.candidates_examined, validator.candidates_merged = 9, 4
+    text = render_markdown(result, render=render)
+    section = text.split("## validator", 1)[1].split("\n## ", 1)[0]
+    row = next(line for line in section.splitlines() if first.signature.id in line and "|" in line)
+    assert row.endswith(f"| {first.status.value} | 7 | 123 | 2 | yes |")
+    assert "9 examined, 4 turned out to be a known cause" in section
+    assert "Causes:" not in text.split("## embed", 1)[1].split("\n## ", 1)[0]  # nothing found

@@ -168,7 +168,8 @@ class CampaignSettings:
     #: Calls spent shrinking each finding, beyond the examples.
     shrink_budget: int = 500
     #: Candidates (examples in a bucket that already has a cause, which may hide a
-    #: new one) shrunk per bucket, and per surface.
+    #: new one): how many per bucket may turn out to be known causes (one that finds
+    #: a new cause does not count), and how many are shrunk per surface at most.
     candidates_per_bucket: int = 8
     max_candidates: int = 40
     #: Times a finding's minimal input is sent again before it is saved: a divergence

@@ -8,6 +8,7 @@ The parts, each with one job (read them in this order):
 * :mod:`.noise` — learned noise (paths that differ between two calls of one runtime);
 * :mod:`.divergence` — one exception type per key, Hypothesis's notion of "a distinct bug";
 * :mod:`.phase` — what Hypothesis is doing (exploring or shrinking), what its errors mean;
+* :mod:`.candidates` — what a known cause accounts for, and which examples may hide a new one;
 * :mod:`.causes` — one finding per root cause, identified by its shrunk input;
 * :mod:`.answers` — answers an input sent again while shrinking is judged from;
 * :mod:`.classify` — new, known or known gap: a pure function;

@@ -271,12 +271,20 @@ def _save_or_keep(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Fin
 
 
 def save_finding(corpus: Corpus, surface: SurfaceSpec, finding: Finding) -> Finding:
-    """Write a new finding (or an unrecorded gap) to the corpus; returns it with its path."""
-    if finding.status is FindingStatus.KNOWN or finding.fixture_path or finding.tracked:
+    """Write a new finding (or an unrecorded gap) to the corpus; returns it with its path.
+
+    A known finding is written only when it replaces its unshrunk fixture with the
+    smaller input it was shrunk to (``replaces``; the fixture's date is kept).
+    """
+    improved = finding.status is FindingStatus.KNOWN and bool(finding.replaces)
+    if not improved and (
+        finding.status is FindingStatus.KNOWN or finding.fixture_path or finding.tracked
+    ):
         return finding
     path, _written = corpus.save(fixture_from(finding, surface))
     for old in finding.replaces:
         # An unshrunk fixture of the same cause, now shown by a smaller one; the new
         # file is in place before the old one goes.
-        Path(old).unlink(missing_ok=True)
+        if Path(old).resolve() != Path(path).resolve():
+            Path(old).unlink(missing_ok=True)
     return replace(finding, fixture_path=str(path))

@@ -1,20 +1,26 @@
 """One finding per root cause: identity by shrunk minimal input.
 
 The engine searches by *bucket* (:mod:`difffuzz._bucket`): a new bucket is
-shrunk by Hypothesis; a divergent example in a bucket already shrunk is a
-*candidate* for a new cause hiding behind a known diff shape, and a budgeted,
-diverse sample of them is shrunk from where they were found. What comes out of
-a shrink is then compared with the causes already known:
+shrunk by Hypothesis; a divergent example in a bucket already shrunk that the
+known causes do not account for is a *candidate* for a new cause hiding behind
+a known diff shape (:mod:`.candidates`), and a budgeted, diverse sample of them
+is shrunk away from the known causes. What comes out of a shrink is then
+compared with the causes already known:
 
 * the same minimal input (the canonical encoding, key order included, since it
   reaches the wire) is the same cause, however different the examples that led
   there looked;
-* two shrunk inputs in the same bucket with the *same fine signature* are one
-  cause too: one is the other with padding the shrinker could not remove (a
-  local minimum), and the smaller is kept;
+* in the same bucket, an input that holds a known one (``[NaN]`` beside
+  ``NaN``), is held by one, or is a variant of one (``\\z`` beside ``\\h``: the
+  same syntax with another value) is that cause, and the smaller is kept;
+* so are two lone characters whose answers differ in value alone, at the same
+  places (one transformation, as ``html.escape`` of ``<`` and of ``&``);
 * anything else is a new cause, with its own fixture.
 
-The fine signature is kept and shown; it is not the key.
+Two causes may share one fine signature (a refusal of ``NaN`` and of a BOM look
+alike): the signature is kept and shown; it is not the key. Each cause keeps
+every input found for it (:class:`.candidates.Exemplars`), so the next
+candidates stay away from all of them.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from difffuzz._bucket import Bucket
 from difffuzz._corpus import Fixture
+from difffuzz._engine.candidates import Exemplars
 from difffuzz._inputs import Input, encode_input, input_sort_key
 from difffuzz._judge import Judge
 from difffuzz._results import Observation, Verdict
@@ -41,10 +48,29 @@ def _same_cause(observation: Observation, other: Observation) -> bool:
     """Are two shrunk divergences one cause? See the module docstring."""
     if identity_of(other.input) == identity_of(observation.input):
         return True
+    if observation.bucket is None or other.bucket != observation.bucket:
+        return False
+    return Exemplars(forms=[other.input]).relates(observation.input) or _same_transformation(
+        observation, other
+    )
+
+
+def _same_transformation(observation: Observation, other: Observation) -> bool:
+    """Two lone characters whose answers differ in value alone, at the same places.
+
+    A lone character is never a variant of another (``<`` and ``&`` may be refused
+    for two reasons), but where both sides answer and only values differ, the
+    character is the value one transformation was applied to: ``html.escape`` on
+    ``<`` and on ``&`` is one cause.
+    """
+    signature = observation.signature
     return (
-        observation.bucket is not None
-        and other.bucket == observation.bucket
-        and other.signature == observation.signature
+        signature is not None
+        and signature == other.signature
+        and signature.category == "value"
+        and all(
+            isinstance(o.input, str | bytes) and len(o.input) == 1 for o in (observation, other)
+        )
     )
 
 
@@ -62,6 +88,15 @@ class Cause:
     shrink_calls: int = 0
     #: Candidates shrunk that turned out to be this cause.
     merged: int = 0
+    #: Every input found for this cause (``best`` among them): what a candidate
+    #: must not be to count as a new cause (:mod:`.candidates`).
+    exemplars: Exemplars = field(default_factory=Exemplars)
+    #: Other buckets found to be this cause under other error texts
+    #: (:func:`.resolve.named_otherwise`): their candidates stay away from it too.
+    also: set[Bucket] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.exemplars.add(self.best.input)
 
     @property
     def identity(self) -> str:
@@ -83,9 +118,12 @@ class Causes:
     def match(self, observation: Observation) -> Cause | None:
         """The cause ``observation`` (just shrunk) is, if known; it keeps the smaller input."""
         for cause in self.items:
-            if _same_cause(observation, cause.best):
+            if _same_cause(observation, cause.best) or (
+                observation.bucket == cause.bucket and cause.exemplars.relates(observation.input)
+            ):
                 if input_sort_key(observation.input) < input_sort_key(cause.best.input):
                     cause.best = observation
+                cause.exemplars.add(observation.input)
                 return cause
         return None
 
@@ -97,7 +135,18 @@ class Causes:
             if first is not cause:
                 first.merged += 1 + cause.merged
                 first.shrink_calls += cause.shrink_calls
+                first.exemplars.forms.extend(cause.exemplars.forms)
+                first.exemplars.padded.extend(cause.exemplars.padded)
         self.items = list(kept.values())
+
+    def fold(self, cause: Cause, *, into: Cause) -> None:
+        """Drop ``cause``, found to be ``into`` with padding; ``into`` keeps its inputs."""
+        into.merged += 1 + cause.merged
+        into.shrink_calls += cause.shrink_calls
+        for value in cause.exemplars.inputs:
+            into.exemplars.add(value)
+        into.also |= cause.also
+        self.items = [c for c in self.items if c is not cause]
 
     def add(self, cause: Cause) -> Cause:
         self.items.append(cause)

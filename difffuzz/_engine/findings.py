@@ -20,6 +20,7 @@ from difffuzz._divergence import Divergence
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.classify import classify
 from difffuzz._engine.confirm import Confirmation
+from difffuzz._inputs import input_sort_key
 from difffuzz._results import Finding, Observation
 
 __all__ = ["FindingMaker", "now_iso"]
@@ -54,23 +55,34 @@ class FindingMaker:
         for cause in causes:
             observation = cause.best
             fixture = known.match(observation)
+            superseded = [f for f in known.superseded(observation) if f.path]
+            shrunk = cause.shrunk and not aborted
+            if fixture is None and superseded and shrunk:
+                fixture = superseded[0]  # the unshrunk fixture of this cause, now shrunk
+            if fixture is None:
+                replaced = [str(f.path) for f in superseded]
+            elif _improves(observation, fixture, shrunk=shrunk):
+                replaced = [str(f.path) for f in (fixture, *superseded) if f.path]
+                replaced = list(dict.fromkeys(replaced))
+            else:
+                replaced = []
             if fixture is not None and fixture.path is not None:
                 matched.add(str(fixture.path))
-            replaced = [str(f.path) for f in known.superseded(observation) if f.path]
+            matched.update(replaced)
             confirmation = confirm(observation)
-            shown = next((o for f, o in known.observations if f is fixture), observation)
+            stored = next((o for f, o in known.observations if f is fixture), observation)
             findings.append(
                 self.finding(
-                    shown,
+                    observation if replaced else stored,
                     fixture,
-                    seed=fixture.seed if fixture is not None else seed,
+                    seed=fixture.seed if fixture is not None and not replaced else seed,
                     flaky=confirmation.flaky,
                     reproduced=(confirmation.reproduced, confirmation.sent),
-                    shrunk=cause.shrunk and not aborted,
+                    shrunk=shrunk,
                     bucket=cause.bucket,
                     shrink_calls=cause.shrink_calls,
                     merged=cause.merged,
-                    replaces=tuple(replaced) if fixture is None else (),
+                    replaces=tuple(replaced),
                 )
             )
         for fixture, observation in known.observations:
@@ -132,3 +144,17 @@ class FindingMaker:
             replaces=replaces,
             reproduced=reproduced,
         )
+
+
+def _improves(observation: Observation, fixture: Fixture, *, shrunk: bool) -> bool:
+    """Does a cause met again, shrunk to its end, improve on its unshrunk fixture?
+
+    A fixture saved unshrunk (Ctrl-C, a time box) is not finished: the next campaign
+    that meets its cause and shrinks it replaces it with the smaller input, keeping
+    the fixture's date (the finding stays known: a CI run does not fail on it).
+    """
+    return (
+        shrunk
+        and not fixture.shrunk
+        and input_sort_key(observation.input) < input_sort_key(fixture.input)
+    )

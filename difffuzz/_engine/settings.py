@@ -27,7 +27,8 @@ class SurfaceSettings:
     polish_budget: int = 60
     #: Calls spent shrinking each finding, beyond the examples.
     shrink_budget: int = 500
-    #: Candidates shrunk per known bucket, and per surface (see ``surface``).
+    #: Candidates per known bucket that may turn out to be known causes, and
+    #: candidates shrunk per surface (see ``surface``).
     candidates_per_bucket: int = 8
     max_candidates: int = 40
     #: Value-level polishing after Hypothesis (only for strategies closed under it).

@@ -15,11 +15,19 @@ depended on the order examples came in would shrink from stale answers;
 
 * an example in a *bucket* (:mod:`difffuzz._bucket`) not yet shrunk raises for
   that bucket;
-* in a bucket already shrunk, an example with a fine signature not yet examined
-  there is a *candidate* for a cause hiding behind the known diff shape: the
-  first time the round meets that (bucket, signature) it claims it, within a
-  budget, and every example with that pair raises for it;
+* in a bucket already shrunk, an example the known causes do not account for
+  (:mod:`.candidates`: it holds none of their inputs, is no variant of one, and
+  does not reduce to one when parts of it are dropped, a test of a few calls
+  made before a candidate is spent on it) is a *candidate* for a cause hiding
+  behind the known diff shape, told apart from others by the first kind of
+  character no known cause of the bucket carries; while Hypothesis shrinks it,
+  it follows its example to any input the known causes do not account for;
 * anything else is counted and kept as the smallest example of its bucket.
+
+The origin of an example that was not claimed before may depend on what the
+round met first (the first example of a key claims it); Hypothesis caches
+answers by choice sequence, so an example is never asked twice within a round,
+and the known causes, which every rule reads, change only between rounds.
 
 After each round the shrunk inputs are matched against the causes already
 known (:mod:`.resolve`, :mod:`.causes`): one finding per root cause, identified
@@ -43,6 +51,7 @@ from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
 from difffuzz._engine.answers import AnswerMemory
 from difffuzz._engine.budget import Budget, StopReason
+from difffuzz._engine.candidates import Exemplars, padding_of
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
 from difffuzz._engine.constants import pinned_constants, surface_constants, surface_modules
@@ -136,6 +145,8 @@ class SurfaceCampaign:
         self.shrink_stopped: StopReason | None = None
         #: What each divergent example raises for (:mod:`.origins`).
         self.origins = Origins(self.settings, self.result, self.known.shrunk_buckets)
+        self.origins.know(self.causes, self.known)
+        self.origins.reducer = self._reduces_to
         #: The smallest divergent example per bucket, and how many examples hit it.
         self._smallest: dict[Bucket, Observation] = {}
         self._hits: dict[Bucket, int] = {}
@@ -252,7 +263,7 @@ class SurfaceCampaign:
         if observation.verdict is Verdict.INFRA_ERROR:
             reject()
         if observation.verdict is Verdict.DIVERGENCE:
-            origin = self.origins.assign(observation, causes=len(self.causes))
+            origin = self.origins.assign(observation, causes=len(self.causes), shrinking=shrinking)
             if origin is not None:
                 origin.offer(observation)
                 if shrinking:
@@ -283,6 +294,7 @@ class SurfaceCampaign:
             self.result.learned_noise.extend(learned)
             self.known = KnownCauses.judged(self._fixtures, self.judge)
             self.origins.shrunk_buckets |= self.known.shrunk_buckets
+            self.origins.know(self.causes, self.known)
 
     def run(
         self, strategy: st.SearchStrategy[Input], examples: Sequence[Input] = ()
@@ -395,17 +407,40 @@ class SurfaceCampaign:
         """Turn this round's shrunk origins into causes (:func:`.resolve.resolve`)."""
         ended = self.origins.end_round()
         before = len(self.causes)
-        resolve(
-            ended,
-            causes=self.causes,
-            known=self.known,
-            result=self.result,
-            shrunk=not cut and self.shrink_stopped is None,
-            probe=self._probe,
-        )
+        try:
+            resolve(
+                ended,
+                causes=self.causes,
+                known=self.known,
+                result=self.result,
+                shrunk=not cut and self.shrink_stopped is None,
+                probe=self._probe,
+                fruitless=self.origins.fruitless,
+            )
+        finally:
+            self.origins.know(self.causes, self.known)
         if ended:
             new = len(self.causes) - before
             self.listener(CausesResolved(self.surface.name, len(self.causes), new))
+
+    def _reduces_to(
+        self, observation: Observation, known: Sequence[Exemplars], budget: int
+    ) -> Exemplars | None:
+        """The reduction test of :mod:`.origins`: calls counted as shrink calls of the
+        surface, not of the round (they are made while exploring)."""
+        calls = 0
+
+        def stays(value: Input) -> bool:
+            nonlocal calls
+            calls += 1
+            again = self.observe(value)
+            self.result.stats.shrink_calls += 1
+            return again.verdict is Verdict.DIVERGENCE and again.bucket == observation.bucket
+
+        try:
+            return padding_of(observation.input, known, stays, budget=budget)
+        finally:
+            self.origins.reduction_calls_left -= calls
 
     def _probe(self, value: Input) -> Observation | None:
         """One shrink call outside Hypothesis; None once the shrink budget is spent."""

@@ -162,6 +162,30 @@ def _table(surfaces: Sequence[SurfaceResult]) -> list[str]:
     return lines
 
 
+def causes_lines(surface: SurfaceResult) -> list[str]:
+    """One row per cause found (its examples, shrink calls and candidates merged into
+    it), and how many candidates the search inside known buckets examined."""
+    if not surface.findings:
+        return []
+    lines = [
+        "| cause | status | examples | shrink calls | candidates merged | shrunk |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for finding in surface.findings:
+        lines.append(
+            f"| {inline(finding.signature.label)} {code_span(finding.signature.id)} "
+            f"| {inline(finding.status.value)} | {finding.occurrences} | {finding.shrink_calls} "
+            f"| {finding.merged} | {'yes' if finding.shrunk else 'no'} |"
+        )
+    examined, merged = surface.candidates_examined, surface.candidates_merged
+    lines += [
+        "",
+        f"Candidates (examples in known buckets shrunk in search of a new cause): "
+        f"{examined} examined, {merged} turned out to be a known cause.",
+    ]
+    return lines
+
+
 def render_markdown(
     result: CampaignResult, *, render: RequestRenderer | None = None, exit_code: int | None = None
 ) -> str:
@@ -192,6 +216,9 @@ def render_markdown(
                     f"- {inline(event.runtime)} at {code_span(event.target)}: "
                     f"{inline(event.failure)}: {inline(event.detail)}"
                 )
+        causes = causes_lines(surface)
+        if causes:
+            lines += ["", "Causes:", "", *causes]
         for finding in surface.findings:
             lines += ["", finding_markdown(view_finding(finding, render))]
     return "\n".join(lines) + "\n"

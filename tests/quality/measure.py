@@ -18,7 +18,7 @@ import importlib
 import json
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,9 +59,18 @@ def _runtime_name(library: str) -> str:
     return "".join(c for c in library.split(".")[0].split(" ")[0] if c.isalnum() or c == "_")
 
 
-def pair_config_text(pair: Pair, *, seed: int, max_examples: int, workdir: Path) -> str:
-    """The difffuzz config a user would write for ``pair`` (TOML text)."""
+def pair_config_text(
+    pair: Pair,
+    *,
+    seed: int,
+    max_examples: int,
+    workdir: Path,
+    campaign: Mapping[str, int] | None = None,
+) -> str:
+    """The difffuzz config a user would write for ``pair`` (TOML text); ``campaign``
+    adds ``[campaign]`` settings (``candidates_per_bucket = 16``) for a benchmark."""
     left, right = _runtime_name(pair.left), _runtime_name(pair.right)
+    extra = "".join(f"{key} = {value}\n" for key, value in (campaign or {}).items())
     return f"""\
 strategy_modules = ["{pair.module}"]
 
@@ -69,7 +78,7 @@ strategy_modules = ["{pair.module}"]
 max_examples = {max_examples}
 seed = {seed}
 learn_noise = 0           # both sides are pure functions: nothing to learn
-corpus = "{(workdir / "corpus").as_posix()}"
+{extra}corpus = "{(workdir / "corpus").as_posix()}"
 reports = "{(workdir / "reports").as_posix()}"
 
 [runtimes.{left}]
@@ -214,12 +223,21 @@ def score(pair: Pair, inputs: Sequence[tuple[Any, bool]]) -> list[Attributed]:
     return scored
 
 
-def run_pair(pair: Pair, *, seed: int, max_examples: int, workdir: Path) -> PairReport:
+def run_pair(
+    pair: Pair,
+    *,
+    seed: int,
+    max_examples: int,
+    workdir: Path,
+    campaign: Mapping[str, int] | None = None,
+) -> PairReport:
     """Run one campaign on ``pair`` with an empty corpus in ``workdir`` and score it."""
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / f"{pair.name}.toml"
     config_path.write_text(
-        pair_config_text(pair, seed=seed, max_examples=max_examples, workdir=workdir),
+        pair_config_text(
+            pair, seed=seed, max_examples=max_examples, workdir=workdir, campaign=campaign
+        ),
         encoding="utf-8",
     )
     config = difffuzz.load_config(config_path)

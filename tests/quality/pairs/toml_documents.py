@@ -113,7 +113,7 @@ def _document(draw: st.DrawFn) -> str:
     lines: list[str] = []
     seen: set[str] = set()
     for _ in range(draw(st.integers(1, 4))):
-        if lines and draw(st.integers(0, 4)) == 0:
+        if lines and draw(st.integers(0, 4)) == 4:
             lines.append(f"[{draw(st.sampled_from(['t', 'server', 't.sub']))}]")
             seen = set()
             continue
