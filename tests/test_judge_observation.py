@@ -147,14 +147,18 @@ def test_each_tracked_gap_is_tried_even_after_one_that_changed_nothing() -> None
     assert hit == GapHit(GAP_REASON, reopened.signature, reopened.comparison.differences)
 
 
-def test_a_failing_step_names_the_runtime_and_quotes_the_answer_s_start() -> None:
+@pytest.mark.parametrize("pad", ["y", "é"], ids=["ascii", "cut inside a character"])
+def test_a_failing_step_names_the_runtime_and_quotes_the_answer_s_start(pad: str) -> None:
+    # The quote is the answer's first 300 bytes; a character they cut in two is shown
+    # as U+FFFD, never a UnicodeDecodeError in place of the message.
     spec = surface(runtimes={"go": {"normalize": [{"jq": ".a + 1"}]}})
-    body = json.dumps({"a": "x", "pad": "y" * 400}).encode()
+    body = json.dumps({"a": "x", "pad": pad * 400}, ensure_ascii=False).encode()
     with pytest.raises(ConfigError) as error:
         Judge(spec, RUNTIMES).judge("x", ANSWER, Outcome(status=0, body=body))
     message = str(error.value)
     assert message.startswith("surfaces.probe (runtime go): normalize step")
-    assert repr(body[:300].decode()) in message
+    start = body[:299].decode() + ("y" if pad == "y" else "\ufffd")
+    assert repr(start) in message
     assert repr(body[:301].decode()) not in message
     assert message.endswith(
         "Make the step handle every answer it can meet (in jq, "
