@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from difffuzz._comparators import spelling
-from difffuzz._comparators.base import CompareSpec, DiffKind
+from difffuzz._comparators.base import CompareSpec, Difference, DiffKind
 from difffuzz._comparators.http import HTTP
 from difffuzz._comparators.json_rules import JSON
 from difffuzz._comparators.spelling import lex
@@ -63,6 +63,91 @@ def test_strings_and_keys_escaped_differently_are_escape() -> None:
     assert kinds(b'{"\\u00e9": 1}', b'{"\xc3\xa9": 1}') == {
         ("escape", "/\u00e9", "key:unicode-escape/key:raw")
     }
+
+
+KEY_ORDER = CompareSpec("json", params={"spelling": True, "key_order": True})
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "spec", "expected"),
+    [
+        (
+            b'{"r": [{"ms": 0.0}]}',
+            b'{"r": [{"ms": 0}]}',
+            SPELLING,
+            Difference(
+                DiffKind.NUMBER_SPELLING,
+                "/r/*/ms",
+                "/r/0/ms",
+                "0.0",
+                "0",
+                "the same number, written 0.0 on the left and 0 on the right",
+                "fraction/integer",
+            ),
+        ),
+        (
+            b"[1E2]",
+            b"[100]",
+            SPELLING,
+            Difference(
+                DiffKind.NUMBER_SPELLING,
+                "/*",
+                "/0",
+                "1E2",
+                "100",
+                "the same number, written 1E2 on the left and 100 on the right",
+                "exponent/integer",
+            ),
+        ),
+        (
+            b'{"r": [{"p": "a<b"}]}',
+            b'{"r": [{"p": "a\\u003cb"}]}',
+            SPELLING,
+            Difference(
+                DiffKind.ESCAPE,
+                "/r/*/p",
+                "/r/0/p",
+                '"a<b"',
+                '"a\\u003cb"',
+                "the same string, written '<' on the left and '\\\\u003c' on the right",
+                "raw/unicode-escape",
+            ),
+        ),
+        (
+            b'{"r": [{"a\\u003c": 1}]}',
+            b'{"r": [{"a<": 1}]}',
+            SPELLING,
+            Difference(
+                DiffKind.ESCAPE,
+                "/r/*/a<",
+                "/r/0/a<",
+                '"a\\u003c"',
+                '"a<"',
+                "the same key, written '\\\\u003c' on the left and '<' on the right",
+                "key:unicode-escape/key:raw",
+            ),
+        ),
+        (
+            b'{"r": [{"a": 1, "b": 2}]}',
+            b'{"r": [{"b": 2, "a": 1}]}',
+            KEY_ORDER,
+            Difference(
+                DiffKind.KEY_ORDER,
+                "/r/*",
+                "/r/0",
+                ["a", "b"],
+                ["b", "a"],
+                "the same keys in another order",
+            ),
+        ),
+    ],
+    ids=["number", "exponent", "string-escape", "key-escape", "key-order"],
+)
+def test_each_lexical_difference_says_where_and_how_each_side_wrote_it(
+    left: bytes, right: bytes, spec: CompareSpec, expected: Difference
+) -> None:
+    # What a report shows: a real location, each side's token as written, the words.
+    assert JSON(Outcome(0, left), Outcome(0, right), spec).differences == (expected,)
 
 
 def test_key_order_is_compared_only_when_asked() -> None:
