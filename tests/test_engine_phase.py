@@ -36,6 +36,8 @@ def test_generating_shrinking_and_the_final_replay_are_told_apart() -> None:
     first_shrink = next(i for i, (_, shrinking) in enumerate(calls) if shrinking)
     failures = {value for value, _ in calls[:first_shrink] if value >= 10}
     assert calls[first_shrink][0] in failures
+    # From there on nothing is generated: every call the shrinker makes is shrinking.
+    assert all(shrinking for _, shrinking in calls[first_shrink:])
     assert not hypothesis_is_shrinking()  # outside any Hypothesis run
 
 
