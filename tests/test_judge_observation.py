@@ -121,6 +121,20 @@ def test_a_property_is_given_the_input() -> None:
     ]
 
 
+@pytest.mark.parametrize("side", [0, 1], ids=["left", "right"])
+def test_a_property_violated_on_one_side_is_that_side_s_difference(side: int) -> None:
+    # The other side answered well: its check passes and nothing is said of it.
+    judge = Judge(surface(properties=[{"name": "test-judge-echoes-input"}]), RUNTIMES)
+    echoed, silent = Outcome(status=0, body=b'{"text": "zz"}'), ANSWER
+    sides = (silent, echoed) if side == 0 else (echoed, silent)
+    observation = judge.judge("zz", *sides)
+    (violation,) = [d for d in observation.comparison.differences if d.kind is DiffKind.PROPERTY]
+    said = "the answer lacks 'zz'"
+    assert (violation.left, violation.right) == ((said, None) if side == 0 else (None, said))
+    assert violation.detail == f"{RUNTIMES[side]}: {said}"
+    assert violation.qualifier == RUNTIMES[side]
+
+
 def test_each_side_gets_its_own_runtime_normalize_steps() -> None:
     spec = surface(runtimes={"rust": {"normalize": [{"jq": ".text |= ascii_upcase"}]}})
     judge = Judge(spec, RUNTIMES)
