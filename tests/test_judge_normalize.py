@@ -166,6 +166,10 @@ def test_a_gap_that_normalises_one_runtime_only_is_tracked_with_both_statuses() 
         (DiffKind.MISSING, "/kind"),
         (DiffKind.EXTRA, "/Kind"),
     }
+    # A gap listed before it that absorbed nothing here takes nothing from it.
+    idle = {"reason": "rust pads its numbers", "normalize": {"rust": [{"jq": "."}]}}
+    both = Judge(surface(gaps=[idle, gap]), RUNTIMES).judge("i", rust, go_error("to", "bad"))
+    assert [h.reason for h in both.gap_hits] == [gap["reason"]]
 
 
 def test_every_other_difference_in_the_same_answers_is_still_found() -> None:
