@@ -177,6 +177,16 @@ def test_ignored_places_and_select_are_respected() -> None:
     }
 
 
+def test_arrays_compared_as_multisets_are_not_read_for_spelling() -> None:
+    # An ``unordered`` array's elements are matched by value, not by position, so the
+    # tokens at one index on each side need not be the same element.
+    unordered = CompareSpec("json", params={"spelling": True, "unordered": ["/t"]})
+    assert kinds(b'{"t": [1.0, 1], "u": [2]}', b'{"t": [1, 1.0], "u": [2]}', unordered) == set()
+    assert kinds(b'{"t": [1], "u": [2.0]}', b'{"t": [1], "u": [2]}', unordered) == {
+        ("number-spelling", "/u/*", "fraction/integer")
+    }
+
+
 def test_the_lexer_takes_any_depth_and_keeps_what_precedes_a_break() -> None:
     deep = b"[" * 5000 + b'"x"' + b"]" * 5000
     assert lex(deep).scalars == {"/0" * 5000: '"x"'}
