@@ -135,6 +135,15 @@ def test_a_property_violated_on_one_side_is_that_side_s_difference(side: int) ->
     assert violation.qualifier == RUNTIMES[side]
 
 
+def test_a_side_that_failed_is_not_checked_but_the_other_still_is() -> None:
+    # A crash is judged by the status rules; the side that answered keeps its checks.
+    judge = Judge(surface(properties=[{"name": "test-judge-echoes-input"}]), RUNTIMES)
+    crashed = Outcome(status=None, failure=Failure.CRASHED, detail="killed by SIGSEGV")
+    observation = judge.judge("zz", crashed, ANSWER)
+    properties = [d for d in observation.comparison.differences if d.kind is DiffKind.PROPERTY]
+    assert [(d.qualifier, d.right) for d in properties] == [("go", "the answer lacks 'zz'")]
+
+
 def test_each_side_gets_its_own_runtime_normalize_steps() -> None:
     spec = surface(runtimes={"rust": {"normalize": [{"jq": ".text |= ascii_upcase"}]}})
     judge = Judge(spec, RUNTIMES)
