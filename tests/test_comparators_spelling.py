@@ -212,6 +212,11 @@ def test_a_value_a_normalizer_moved_is_compared_by_value_only() -> None:
     result = JSON(left, right, SPELLING)
     # /b is where the left runtime wrote it: its spelling still counts; /a was moved.
     assert [(d.kind.value, d.path) for d in result.differences] == [("number-spelling", "/b")]
+    # Strings the same: one moved on the left only is not set against the right's escape.
+    left = normalize_outcome(Outcome(0, b'{"A": "x<", "b": "y<"}'), rename)
+    right = Outcome(0, b'{"a": "x\\u003c", "b": "y\\u003c"}')
+    result = JSON(left, right, SPELLING)
+    assert [(d.kind.value, d.path) for d in result.differences] == [("escape", "/b")]
 
 
 def test_a_spelling_only_signature_has_its_own_category() -> None:
