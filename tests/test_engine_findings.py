@@ -107,11 +107,12 @@ def test_a_corpus_cause_only_met_again_reports_no_shrinking_by_this_run(tmp_path
     assert finding.occurrences == result.stats.divergent_examples > 1
 
 
-def test_an_unshrunk_corpus_cause_shrunk_again_is_reported_once_with_its_fixture_s_seed(
+def test_an_unshrunk_corpus_cause_shrunk_again_is_reported_once_and_replaces_its_fixture(
     tmp_path: Path,
 ) -> None:
-    # A fixture saved before its shrink finished is shrunk again by the next run:
-    # the finding is still the corpus's cause (its seed, its file), reported once.
+    # A fixture saved before its shrink finished is shrunk again by the next run: the
+    # finding is still the corpus's cause (known, its file, its date), reported once,
+    # and replaces the fixture with the smaller input this run's seed found.
     corpus = Corpus(tmp_path)
     (cut,) = run(st.text(min_size=30), shrink_budget=3, seed=7)
     assert not cut.shrunk
@@ -119,8 +120,10 @@ def test_an_unshrunk_corpus_cause_shrunk_again_is_reported_once_with_its_fixture
     _, findings = campaign(escaping, seed=2, known=[fixture])
     (finding,) = findings
     assert (finding.status, finding.fixture_path) == (FindingStatus.KNOWN, str(fixture.path))
-    assert (finding.seed, finding.found_at) == (7, fixture.found_at)
+    assert (finding.seed, finding.found_at) == (2, fixture.found_at)
+    assert finding.replaces == (str(fixture.path),)
     assert finding.shrink_calls > 0
+    assert len(str(finding.input)) < len(str(fixture.input))
 
 
 def test_a_finding_is_seen_at_least_once_though_exploring_never_met_its_bucket() -> None:
