@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import difffuzz._comparators  # noqa: F401  (registers the built-in rules)
 from difffuzz import CompareSpec, Comparison, ConfigError, DiffKind, Outcome
-from difffuzz._comparators.base import get_comparator
+from difffuzz._comparators.base import Difference, get_comparator
 from difffuzz._comparators.structure import mirror_qualifier
 from tests.json_values import json_values
 
@@ -138,6 +138,101 @@ def test_shape_select_and_ignore() -> None:
     assert partly.ignored == ("/a",)  # its shape differed; /c only differed in value
     with pytest.raises(ConfigError, match="rule 'shape' got unknown parameter"):
         shape(1, 1, params={"abs_tol": 1})
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "statuses", "expected"),
+    [
+        (
+            RUST_422,
+            GO_422,
+            (422, 422),
+            [
+                Difference(DiffKind.MISSING, "/Schema", "/Schema", RUST_422["Schema"], None),
+                Difference(DiffKind.EXTRA, "/Kind", "/Kind", None, "schema"),
+                Difference(DiffKind.EXTRA, "/Field", "/Field", None, "to"),
+                Difference(DiffKind.EXTRA, "/Reason", "/Reason", None, "to: invalid email"),
+            ],
+        ),
+        (
+            {"a": {"b": 1}},
+            {"a": {"b": "1"}},
+            (200, 200),
+            [Difference(DiffKind.TYPE, "/a/b", "/a/b", 1, "1", qualifier="number/string")],
+        ),
+        (
+            # Array elements are merged in the path; the location is a real place.
+            {"r": [{"a": 1}]},
+            {"r": [{"a": "x"}]},
+            (200, 200),
+            [Difference(DiffKind.TYPE, "/r/*/a", "/r/0/a", 1, "x", qualifier="number/string")],
+        ),
+        (
+            1,
+            "one",
+            (200, 200),
+            [Difference(DiffKind.TYPE, "/", "/", 1, "one", qualifier="number/string")],
+        ),
+        (
+            {"valid": True},
+            {"valid": True},
+            (200, 422),
+            [
+                Difference(
+                    DiffKind.STATUS,
+                    "/",
+                    "/",
+                    200,
+                    422,
+                    "status 200 on the left, 422 on the right",
+                    "200/422",
+                )
+            ],
+        ),
+    ],
+    ids=["validator-422", "type", "type-in-array", "type-at-root", "status"],
+)
+def test_each_shape_difference_says_where_and_what_each_side_has(
+    left: Any, right: Any, statuses: tuple[int, int], expected: list[Difference]
+) -> None:
+    # What a report shows of a shape finding: the path, a real location, both sides.
+    comparison = shape(left, right, statuses)
+    assert list(comparison.differences) == expected
+    assert comparison.rule == "shape"
+
+
+def test_every_shape_comparison_is_reported_under_the_shape_rule() -> None:
+    shape_rule = get_comparator("shape")
+    texts = shape_rule(Outcome(500, b"a"), Outcome(502, b"b"), CompareSpec("shape"))
+    assert [d.kind for d in texts.differences] == [DiffKind.STATUS]
+    gated = shape_rule(Outcome(200, b"{}"), Outcome(200, b"<html>"), CompareSpec("shape"))
+    unselected = shape({"error": {"a": 1}}, {"err": 1}, select_left="/error", select_right="/no")
+    assert unselected.differences == (
+        Difference(
+            DiffKind.MISSING,
+            "/no",
+            "/no",
+            {"a": 1},
+            None,
+            "select pointer '/no' names nothing in the right body",
+        ),
+    )
+    assert {c.rule for c in (texts, gated, unselected)} == {"shape"}
+
+
+def test_an_ignored_place_is_listed_only_when_its_shape_differed() -> None:
+    # ``ignored`` tells a user what the ignore hid: a value change under it hid nothing.
+    assert shape({"a": {"b": 1}}, {"a": {"b": 2}}, ignore=("/a",)).ignored == ()
+    assert shape({"a": {"b": 1}}, {"a": {"b": "2"}}, ignore=("/a",)).ignored == ("/a",)
+
+
+def test_a_bad_max_differences_names_the_shape_rule() -> None:
+    with pytest.raises(ConfigError) as caught:
+        shape(1, 1, params={"max_differences": 0})
+    assert (
+        str(caught.value)
+        == "rule 'shape' parameter 'max_differences' must be an integer >= 1, got 0"
+    )
 
 
 @given(json_values)

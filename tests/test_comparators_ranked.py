@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import difffuzz._comparators  # noqa: F401  (registers the built-in rules)
 from difffuzz import CompareSpec, Comparison, ConfigError, DiffKind, Outcome
-from difffuzz._comparators.base import get_comparator
+from difffuzz._comparators.base import Difference, get_comparator
 from difffuzz._comparators.ranked import TOPK, rank_biased_overlap
 from difffuzz._comparators.structure import mirror_qualifier
 
@@ -113,6 +113,8 @@ def test_rbo_edge_cases() -> None:
     assert rank_biased_overlap(["a", "b"], ["a", "b", "c", "d"]) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="persistence p must lie strictly between 0 and 1"):
         rank_biased_overlap(["a"], ["a"], p=1.0)
+    with pytest.raises(ValueError, match="persistence p must lie strictly between 0 and 1"):
+        rank_biased_overlap(["a"], ["a"], p=0.0)
 
 
 # --- topk --------------------------------------------------------------------------------
@@ -174,6 +176,116 @@ def test_lengths_compared_within_the_top_k() -> None:
     ]
 
 
+NO_ID = {"results": [{"id": "w1"}, {"score": 0.5}]}
+FIVE = ["w1", "w2", "w3", "w4", "w5"]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        (
+            results(FIVE),
+            results(FIVE[:4]),
+            Difference(
+                DiffKind.LENGTH,
+                "/results",
+                "/results",
+                5,
+                4,
+                "5 results on the left, 4 on the right (top 5)",
+            ),
+        ),
+        (
+            results(["w1", "w2"]),
+            results(["w2", "w1"]),
+            Difference(
+                DiffKind.VALUE, "/results/0/id", "/results/0/id", "w1", "w2", "top-1 differs"
+            ),
+        ),
+        (
+            results(FIVE),
+            results(["w1", "w2", "w3", "w8", "w9"]),
+            Difference(
+                DiffKind.VALUE,
+                "/results",
+                "/results",
+                FIVE,
+                ["w1", "w2", "w3", "w8", "w9"],
+                "top-5 overlap 0.600 is below min_overlap 0.8",
+                qualifier="overlap",
+            ),
+        ),
+        (
+            {"results": {"w1": 1}},
+            results(["w1"]),
+            Difference(
+                DiffKind.TYPE,
+                "/results",
+                "/results",
+                {"w1": 1},
+                results(["w1"])["results"],
+                "'/results' must be an array of results on both sides",
+                qualifier="object/array",
+            ),
+        ),
+        (
+            NO_ID,
+            results(["w1", "w2"]),
+            Difference(
+                DiffKind.TYPE,
+                "/results/*/id",
+                "/results/1/id",
+                {"score": 0.5},
+                None,
+                "left result 1 has no string or integer id at '/id': missing",
+                qualifier="missing/id",
+            ),
+        ),
+        (
+            results(["w1"]),
+            {"results": [{"id": 1.5}]},
+            Difference(
+                DiffKind.TYPE,
+                "/results/*/id",
+                "/results/0/id",
+                None,
+                {"id": 1.5},
+                "right result 0 has no string or integer id at '/id': number",
+                qualifier="id/number",
+            ),
+        ),
+        (
+            results(["w1"]),
+            {"error": "k must be >= 0"},
+            Difference(
+                DiffKind.MISSING,
+                "/results",
+                "/results",
+                results(["w1"])["results"],
+                None,
+                "select pointer '/results' names nothing in the right body",
+            ),
+        ),
+    ],
+    ids=["length", "top-1", "overlap", "not-an-array", "no-id-left", "float-id-right", "no-list"],
+)
+def test_each_divergence_says_where_what_each_side_has_and_why(
+    left: Any, right: Any, expected: Difference
+) -> None:
+    # What a report shows of a topk finding: the place, both sides' values, the words.
+    comparison = topk(left, right)
+    assert comparison.differences == (expected,)
+    assert comparison.rule == "topk"
+
+
+def test_answers_that_are_not_json_are_compared_as_text_under_the_topk_rule() -> None:
+    comparison = TOPK(
+        Outcome(502, b"bad gateway"), Outcome(502, b"Bad Gateway"), CompareSpec("topk")
+    )
+    assert not comparison.equal
+    assert comparison.rule == "topk"
+
+
 def test_custom_list_and_id_pointers() -> None:
     left = {"data": {"hits": [{"worker": {"id": 7}}, {"worker": {"id": 8}}]}}
     right = {"data": {"hits": [{"worker": {"id": 8}}, {"worker": {"id": 7}}]}}
@@ -210,19 +322,45 @@ def test_select_before_the_list() -> None:
 
 
 @pytest.mark.parametrize(
-    ("spec", "needle"),
+    ("spec", "message"),
     [
-        ({"params": {"k": 0}}, "'k' must be an integer >= 1"),
-        ({"params": {"min_overlap": 1.5}}, "'min_overlap' is 1.5"),
-        ({"params": {"list": "results"}}, "must start with '/'"),
-        ({"params": {"top": 3}}, "unknown parameter(s) 'top'"),
-        ({"ignore": ("/results/*/score",)}, "point 'list' and 'id'"),
+        ({"params": {"k": 0}}, "rule 'topk' parameter 'k' must be an integer >= 1, got 0"),
+        (
+            {"params": {"min_overlap": 1.5}},
+            "rule 'topk' parameter 'min_overlap' is 1.5; it must lie in [0.0, 1.0]",
+        ),
+        (
+            {"params": {"min_overlap": -0.1}},
+            "rule 'topk' parameter 'min_overlap' is -0.1; it must lie in [0.0, 1.0]",
+        ),
+        (
+            {"params": {"list": "results"}},
+            "rule 'topk' parameter 'list': JSON pointer 'results' must start with '/' "
+            "(write '/results'), or be '' for the whole document",
+        ),
+        (
+            {"params": {"id": "id"}},
+            "rule 'topk' parameter 'id': JSON pointer 'id' must start with '/' "
+            "(write '/id'), or be '' for the whole document",
+        ),
+        (
+            {"params": {"top": 3}},
+            "rule 'topk' got unknown parameter(s) 'top'; "
+            "it accepts: id, k, list, min_overlap, unranked",
+        ),
+        (
+            {"ignore": ("/results/*/score",)},
+            "rule 'topk' compares result ids and cannot ignore parts of them "
+            "(got ignore=['/results/*/score']); point 'list' and 'id' at what to compare",
+        ),
     ],
 )
-def test_bad_configuration(spec: dict[str, Any], needle: str) -> None:
+def test_bad_configuration_names_the_rule_the_parameter_and_the_fix(
+    spec: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ConfigError) as caught:
         topk(results(["w1"]), results(["w1"]), **spec)
-    assert needle in str(caught.value)
+    assert str(caught.value) == message
 
 
 def test_unranked_json_compares_two_answers_without_a_ranking() -> None:
@@ -239,6 +377,17 @@ def test_unranked_json_compares_two_answers_without_a_ranking() -> None:
     # Under different statuses the status is the finding (the judge reports it).
     refused = Outcome(400, b'{"kind": "decode", "reason": "bad k"}')
     assert TOPK(rust, refused, CompareSpec("topk", params={"unranked": "json"})).equal
+
+
+def test_unranked_json_compares_what_each_side_s_select_points_at() -> None:
+    left = Outcome(422, b'{"rust": {"reason": "bad k"}}')
+    right = Outcome(422, b'{"go": {"reason": "bad k"}}')
+    spec = CompareSpec("topk", select_left="/rust", select_right="/go", params={"unranked": "json"})
+    assert TOPK(left, right, spec).equal
+    worse = Outcome(422, b'{"go": {"reason": "worse k"}}')
+    assert [(d.path, d.left, d.right) for d in TOPK(left, worse, spec).differences] == [
+        ("/reason", "bad k", "worse k")
+    ]
 
 
 def test_unranked_takes_agree_or_json_only() -> None:

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from difffuzz._comparators import spelling
-from difffuzz._comparators.base import CompareSpec, DiffKind
+from difffuzz._comparators.base import CompareSpec, Difference, DiffKind
 from difffuzz._comparators.http import HTTP
 from difffuzz._comparators.json_rules import JSON
 from difffuzz._comparators.spelling import lex
@@ -65,6 +65,91 @@ def test_strings_and_keys_escaped_differently_are_escape() -> None:
     }
 
 
+KEY_ORDER = CompareSpec("json", params={"spelling": True, "key_order": True})
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "spec", "expected"),
+    [
+        (
+            b'{"r": [{"ms": 0.0}]}',
+            b'{"r": [{"ms": 0}]}',
+            SPELLING,
+            Difference(
+                DiffKind.NUMBER_SPELLING,
+                "/r/*/ms",
+                "/r/0/ms",
+                "0.0",
+                "0",
+                "the same number, written 0.0 on the left and 0 on the right",
+                "fraction/integer",
+            ),
+        ),
+        (
+            b"[1E2]",
+            b"[100]",
+            SPELLING,
+            Difference(
+                DiffKind.NUMBER_SPELLING,
+                "/*",
+                "/0",
+                "1E2",
+                "100",
+                "the same number, written 1E2 on the left and 100 on the right",
+                "exponent/integer",
+            ),
+        ),
+        (
+            b'{"r": [{"p": "a<b"}]}',
+            b'{"r": [{"p": "a\\u003cb"}]}',
+            SPELLING,
+            Difference(
+                DiffKind.ESCAPE,
+                "/r/*/p",
+                "/r/0/p",
+                '"a<b"',
+                '"a\\u003cb"',
+                "the same string, written '<' on the left and '\\\\u003c' on the right",
+                "raw/unicode-escape",
+            ),
+        ),
+        (
+            b'{"r": [{"a\\u003c": 1}]}',
+            b'{"r": [{"a<": 1}]}',
+            SPELLING,
+            Difference(
+                DiffKind.ESCAPE,
+                "/r/*/a<",
+                "/r/0/a<",
+                '"a\\u003c"',
+                '"a<"',
+                "the same key, written '\\\\u003c' on the left and '<' on the right",
+                "key:unicode-escape/key:raw",
+            ),
+        ),
+        (
+            b'{"r": [{"a": 1, "b": 2}]}',
+            b'{"r": [{"b": 2, "a": 1}]}',
+            KEY_ORDER,
+            Difference(
+                DiffKind.KEY_ORDER,
+                "/r/*",
+                "/r/0",
+                ["a", "b"],
+                ["b", "a"],
+                "the same keys in another order",
+            ),
+        ),
+    ],
+    ids=["number", "exponent", "string-escape", "key-escape", "key-order"],
+)
+def test_each_lexical_difference_says_where_and_how_each_side_wrote_it(
+    left: bytes, right: bytes, spec: CompareSpec, expected: Difference
+) -> None:
+    # What a report shows: a real location, each side's token as written, the words.
+    assert JSON(Outcome(0, left), Outcome(0, right), spec).differences == (expected,)
+
+
 def test_key_order_is_compared_only_when_asked() -> None:
     left, right = b'{"a": 1, "b": 2}', b'{"b": 2, "a": 1}'
     assert kinds(left, right) == set()
@@ -89,6 +174,16 @@ def test_ignored_places_and_select_are_respected() -> None:
     )
     assert kinds(b'{"rows": [1.0]}', b'{"data": [1]}', selected) == {
         ("number-spelling", "/*", "fraction/integer")
+    }
+
+
+def test_arrays_compared_as_multisets_are_not_read_for_spelling() -> None:
+    # An ``unordered`` array's elements are matched by value, not by position, so the
+    # tokens at one index on each side need not be the same element.
+    unordered = CompareSpec("json", params={"spelling": True, "unordered": ["/t"]})
+    assert kinds(b'{"t": [1.0, 1], "u": [2]}', b'{"t": [1, 1.0], "u": [2]}', unordered) == set()
+    assert kinds(b'{"t": [1], "u": [2.0]}', b'{"t": [1], "u": [2]}', unordered) == {
+        ("number-spelling", "/u/*", "fraction/integer")
     }
 
 
@@ -117,6 +212,11 @@ def test_a_value_a_normalizer_moved_is_compared_by_value_only() -> None:
     result = JSON(left, right, SPELLING)
     # /b is where the left runtime wrote it: its spelling still counts; /a was moved.
     assert [(d.kind.value, d.path) for d in result.differences] == [("number-spelling", "/b")]
+    # Strings the same: one moved on the left only is not set against the right's escape.
+    left = normalize_outcome(Outcome(0, b'{"A": "x<", "b": "y<"}'), rename)
+    right = Outcome(0, b'{"a": "x\\u003c", "b": "y\\u003c"}')
+    result = JSON(left, right, SPELLING)
+    assert [(d.kind.value, d.path) for d in result.differences] == [("escape", "/b")]
 
 
 def test_a_spelling_only_signature_has_its_own_category() -> None:

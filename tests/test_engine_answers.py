@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from difffuzz._engine import SurfaceCampaign, SurfaceSettings
-from difffuzz._engine.answers import AnswerMemory
+from difffuzz._engine.answers import MAX_BODY_BYTES, AnswerMemory
 from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._outcome import Failure, Outcome
@@ -117,3 +117,18 @@ def test_failures_and_large_answers_are_not_kept() -> None:
     assert memory.recall("t") is None
     assert memory.recall("c") is None
     assert memory.recall("big") is None
+
+
+def test_answers_over_64_kib_together_are_not_kept() -> None:
+    # Both sides count: two answers just under the limit each are over it together.
+    judge = Judge(SURFACE, RUNTIMES)
+    memory = AnswerMemory()
+
+    def text(size: int) -> Outcome:
+        return Outcome(0, b'"' + b"x" * (size - 2) + b'"')
+
+    half = MAX_BODY_BYTES // 2
+    memory.keep(judge.judge("at", text(half), text(half)))
+    memory.keep(judge.judge("over", text(half), text(half + 1)))
+    assert memory.recall("at") is not None
+    assert memory.recall("over") is None

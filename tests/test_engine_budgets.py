@@ -306,6 +306,9 @@ def test_every_campaign_setting_reaches_the_surface() -> None:
             "candidates_per_bucket": 17,
             "max_candidates": 18,
             "confirmations": 19,
+            # Both away from their defaults, so that a setting dropped on the way shows.
+            "concurrent": False,
+            "reuse_answers": True,
         },
         "runtimes": {"left": {}, "right": {}},
         "surfaces": {
@@ -337,6 +340,8 @@ def test_every_campaign_setting_reaches_the_surface() -> None:
         max_candidates=18,
         polish=True,
         confirmations=19,
+        concurrent=False,
+        reuse_answers=True,
     )
     shared = SurfaceSettings.of(config.campaign, config.surfaces["shared"], seed=99)
     assert (shared.max_examples, shared.polish) == (11, False)

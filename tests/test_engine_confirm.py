@@ -121,6 +121,28 @@ def test_a_finding_no_resend_reproduced_is_flaky(finding: str, names: list[str])
     assert _confirm(finding, names) == Confirmation(0, len(names), flaky=True)
 
 
+#: For each finding, another divergence of its own kind: another answer-level
+#: difference for one where both sides answered, another fault for a fault.
+RIVALS = {
+    "planted": "other",
+    "other": "planted",
+    "error500": "crash",
+    "crash": "reset",
+    "reset": "error500",
+}
+
+
+@given(st.sampled_from(list(RIVALS)), st.integers(1, 4), st.integers(0, 5), st.data())
+def test_another_answer_outvotes_the_finding_only_when_it_comes_back_more_often(
+    finding: str, reproduced: int, rival: int, data: st.DataObject
+) -> None:
+    # A tie keeps the finding: the rule is "more often", so a finding that came
+    # back as often as the other answer is still the input's answer.
+    names = data.draw(st.permutations([finding] * reproduced + [RIVALS[finding]] * rival))
+    verdict = _confirm(finding, names)
+    assert verdict == Confirmation(reproduced, reproduced + rival, flaky=rival > reproduced)
+
+
 @pytest.mark.parametrize(
     ("finding", "names", "flaky"),
     [

@@ -20,9 +20,20 @@ from hypothesis import strategies as st
 from difffuzz._corpus import Corpus, Fixture
 from difffuzz._engine import SurfaceCampaign, SurfaceSettings
 from difffuzz._engine.campaign import save_finding
+from difffuzz._engine.findings import FindingMaker
+from difffuzz._judge import Judge
 from difffuzz._results import Finding, FindingStatus, SurfaceResult
 from difffuzz._transports import MockTransport
-from tests.test_engine_causes import RUNTIMES, SURFACE, Runtime, echo, escaping, run, stored
+from tests.test_engine_causes import (
+    RUNTIMES,
+    SURFACE,
+    Runtime,
+    echo,
+    escaping,
+    observe,
+    run,
+    stored,
+)
 
 
 def two_causes(value: str) -> tuple[int, str]:
@@ -81,6 +92,48 @@ def test_a_known_finding_keeps_its_fixture_s_date_seed_and_flaky_verdict(tmp_pat
     assert finding.status is FindingStatus.KNOWN
     assert (finding.found_at, finding.seed, finding.flaky) == (fixture.found_at, 99, True)
     assert finding.fixture_path == str(fixture.path)
+
+
+def test_a_corpus_cause_only_met_again_reports_no_shrinking_by_this_run(tmp_path: Path) -> None:
+    # Its fixture is already shrunk, so this run does not shrink it again: the JSON
+    # report's shrink_calls and merged_candidates are what this run spent on it,
+    # and "seen N times" counts this run's examples in its bucket.
+    corpus = Corpus(tmp_path)
+    (found,) = run(st.just("<"), seed=99)
+    fixture = corpus.read(Path(str(save_finding(corpus, SURFACE, found).fixture_path)))
+    result, (finding,) = campaign(escaping, seed=2, known=[fixture])
+    assert (finding.status, finding.shrunk) == (FindingStatus.KNOWN, True)
+    assert (finding.shrink_calls, finding.merged) == (0, 0)
+    assert finding.occurrences == result.stats.divergent_examples > 1
+
+
+def test_an_unshrunk_corpus_cause_shrunk_again_is_reported_once_and_replaces_its_fixture(
+    tmp_path: Path,
+) -> None:
+    # A fixture saved before its shrink finished is shrunk again by the next run: the
+    # finding is still the corpus's cause (known, its file, its date), reported once,
+    # and replaces the fixture with the smaller input this run's seed found.
+    corpus = Corpus(tmp_path)
+    (cut,) = run(st.text(min_size=30), shrink_budget=3, seed=7)
+    assert not cut.shrunk
+    fixture = corpus.read(Path(str(save_finding(corpus, SURFACE, cut).fixture_path)))
+    _, findings = campaign(escaping, seed=2, known=[fixture])
+    (finding,) = findings
+    assert (finding.status, finding.fixture_path) == (FindingStatus.KNOWN, str(fixture.path))
+    assert (finding.seed, finding.found_at) == (2, fixture.found_at)
+    assert finding.replaces == (str(fixture.path),)
+    assert finding.shrink_calls > 0
+    assert len(str(finding.input)) < len(str(fixture.input))
+
+
+def test_a_finding_is_seen_at_least_once_though_exploring_never_met_its_bucket() -> None:
+    observation = observe("<")
+    assert observation.bucket is not None
+    maker = FindingMaker(SURFACE, RUNTIMES, Judge(SURFACE, RUNTIMES).compare_spec, hits={})
+    finding = maker.finding(
+        observation, None, seed=1, flaky=False, shrunk=True, bucket=observation.bucket
+    )
+    assert finding.occurrences == 1
 
 
 @pytest.mark.parametrize("order", [1, -1], ids=["as saved", "reversed"])

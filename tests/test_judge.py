@@ -18,6 +18,7 @@ import pytest
 from difffuzz._comparators.base import CompareSpec, DiffKind
 from difffuzz._config import SurfaceSpec, parse_config
 from difffuzz._connect import open_transport
+from difffuzz._exceptions import ConfigError
 from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._outcome import Failure, Outcome
@@ -360,3 +361,24 @@ def test_deeply_nested_answers_get_one_verdict_whatever_the_callers_stack(depth:
     assert len(set(verdicts.values())) == 1, verdicts
     (_kind, path, _), *_ = verdicts[1200, 0]
     assert path.count("/") == depth - 1  # read as JSON: the difference is in the innermost array
+
+
+@pytest.mark.parametrize(
+    ("keys", "where", "what"),
+    [
+        ({"compare": {"rule": "topk", "k": -1}}, "surfaces.probe.compare: ", "'k' must be"),
+        (
+            {"properties": [{"name": "status-in", "statuses": [200]}, {"name": "status-in"}]},
+            "surfaces.probe.properties[1]: ",
+            "needs parameter 'statuses'",
+        ),
+    ],
+    ids=["rule", "property"],
+)
+def test_a_bad_rule_or_property_parameter_is_refused_naming_its_config_key(
+    keys: dict[str, Any], where: str, what: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        Judge(surface(**keys), RUNTIMES)
+    assert str(error.value).startswith(where)
+    assert what in str(error.value)

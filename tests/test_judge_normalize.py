@@ -151,6 +151,27 @@ def test_a_tracked_gap_absorbs_its_shape_and_says_so() -> None:
     assert ("missing", "/Schema") in {(k, p) for k, p, _ in hit.signature.parts}
 
 
+def test_a_gap_that_normalises_one_runtime_only_is_tracked_with_both_statuses() -> None:
+    # Only Go's answers need mapping here; the gap stands for what its step absorbed
+    # on that one side, and its signature keeps which status each side gave.
+    gap = {"reason": "go capitalises its error fields", "normalize": {"go": [LOWER]}}
+    judge = Judge(surface(gaps=[gap]), RUNTIMES)
+    rust = Outcome(400, json.dumps({"kind": "schema", "field": "to", "reason": "bad"}).encode())
+    observation = judge.judge("i", rust, go_error("to", "bad"))
+    assert {d.kind for d in observation.comparison.differences} == {DiffKind.STATUS}
+    (hit,) = observation.gap_hits
+    assert hit.reason == gap["reason"]
+    assert hit.signature.statuses == (400, 422)
+    assert {(d.kind, d.path) for d in hit.differences} >= {
+        (DiffKind.MISSING, "/kind"),
+        (DiffKind.EXTRA, "/Kind"),
+    }
+    # A gap listed before it that absorbed nothing here takes nothing from it.
+    idle = {"reason": "rust pads its numbers", "normalize": {"rust": [{"jq": "."}]}}
+    both = Judge(surface(gaps=[idle, gap]), RUNTIMES).judge("i", rust, go_error("to", "bad"))
+    assert [h.reason for h in both.gap_hits] == [gap["reason"]]
+
+
 def test_every_other_difference_in_the_same_answers_is_still_found() -> None:
     judge = Judge(surface(gaps=[TRACKED]), RUNTIMES)
     observation = judge.judge("i", rust_error("to", "missing field"), go_error("to", "bad"))

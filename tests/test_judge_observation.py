@@ -121,6 +121,29 @@ def test_a_property_is_given_the_input() -> None:
     ]
 
 
+@pytest.mark.parametrize("side", [0, 1], ids=["left", "right"])
+def test_a_property_violated_on_one_side_is_that_side_s_difference(side: int) -> None:
+    # The other side answered well: its check passes and nothing is said of it.
+    judge = Judge(surface(properties=[{"name": "test-judge-echoes-input"}]), RUNTIMES)
+    echoed, silent = Outcome(status=0, body=b'{"text": "zz"}'), ANSWER
+    sides = (silent, echoed) if side == 0 else (echoed, silent)
+    observation = judge.judge("zz", *sides)
+    (violation,) = [d for d in observation.comparison.differences if d.kind is DiffKind.PROPERTY]
+    said = "the answer lacks 'zz'"
+    assert (violation.left, violation.right) == ((said, None) if side == 0 else (None, said))
+    assert violation.detail == f"{RUNTIMES[side]}: {said}"
+    assert violation.qualifier == RUNTIMES[side]
+
+
+def test_a_side_that_failed_is_not_checked_but_the_other_still_is() -> None:
+    # A crash is judged by the status rules; the side that answered keeps its checks.
+    judge = Judge(surface(properties=[{"name": "test-judge-echoes-input"}]), RUNTIMES)
+    crashed = Outcome(status=None, failure=Failure.CRASHED, detail="killed by SIGSEGV")
+    observation = judge.judge("zz", crashed, ANSWER)
+    properties = [d for d in observation.comparison.differences if d.kind is DiffKind.PROPERTY]
+    assert [(d.qualifier, d.right) for d in properties] == [("go", "the answer lacks 'zz'")]
+
+
 def test_each_side_gets_its_own_runtime_normalize_steps() -> None:
     spec = surface(runtimes={"rust": {"normalize": [{"jq": ".text |= ascii_upcase"}]}})
     judge = Judge(spec, RUNTIMES)
@@ -147,14 +170,18 @@ def test_each_tracked_gap_is_tried_even_after_one_that_changed_nothing() -> None
     assert hit == GapHit(GAP_REASON, reopened.signature, reopened.comparison.differences)
 
 
-def test_a_failing_step_names_the_runtime_and_quotes_the_answer_s_start() -> None:
+@pytest.mark.parametrize("pad", ["y", "é"], ids=["ascii", "cut inside a character"])
+def test_a_failing_step_names_the_runtime_and_quotes_the_answer_s_start(pad: str) -> None:
+    # The quote is the answer's first 300 bytes; a character they cut in two is shown
+    # as U+FFFD, never a UnicodeDecodeError in place of the message.
     spec = surface(runtimes={"go": {"normalize": [{"jq": ".a + 1"}]}})
-    body = json.dumps({"a": "x", "pad": "y" * 400}).encode()
+    body = json.dumps({"a": "x", "pad": pad * 400}, ensure_ascii=False).encode()
     with pytest.raises(ConfigError) as error:
         Judge(spec, RUNTIMES).judge("x", ANSWER, Outcome(status=0, body=body))
     message = str(error.value)
     assert message.startswith("surfaces.probe (runtime go): normalize step")
-    assert repr(body[:300].decode()) in message
+    start = body[:299].decode() + ("y" if pad == "y" else "\ufffd")
+    assert repr(start) in message
     assert repr(body[:301].decode()) not in message
     assert message.endswith(
         "Make the step handle every answer it can meet (in jq, "

@@ -93,6 +93,16 @@ def test_status_surface_qualifier_and_parts_each_make_a_new_signature(other: Sig
     assert other.id != SHAPE_422.id
 
 
+def test_the_same_differences_on_two_surfaces_are_two_signatures() -> None:
+    # Fixtures are named by the id: one found on each surface must never share a name.
+    differences = [diff(DiffKind.EXTRA, "/Kind"), diff(DiffKind.MISSING, "/Schema")]
+    validator = Signature.of("validator", (422, 422), differences)
+    search = Signature.of("search", (422, 422), differences)
+    assert validator == SHAPE_422
+    assert (search.surface, search.parts) == ("search", SHAPE_422.parts)
+    assert search.id != validator.id
+
+
 # -- collapse and sibling folding -----------------------------------------------
 
 
