@@ -97,6 +97,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_engine_quality.py",
         "tests/test_engine_statistics.py",
     ],
+    "_engine/candidates.py": [
+        "tests/test_engine_candidates.py",
+        "tests/test_engine_origins_confirm.py",
+        "tests/test_engine_causes.py",
+    ],
     "_engine/gaps.py": ["tests/test_gap_tally.py", "tests/test_engine_parts.py"],
     "_engine/origins.py": _ENGINE,
     "_engine/resolve.py": _ENGINE,
