@@ -347,7 +347,8 @@ class SurfaceCampaign:
             self.errors.extend(failed.errors)
             self.result.aborted = f"difffuzz stopped this surface: {failed.errors[0]!r}"
         finally:
-            self._resolve_round(cut=True)  # a round that did not finish keeps its origins
+            # A round that did not finish keeps its origins, matched without a call.
+            self._resolve_round(cut=True, calls=False)
             adopt_unshrunk(
                 self._smallest,
                 shrunk_buckets=self.origins.shrunk_buckets,
@@ -403,8 +404,13 @@ class SurfaceCampaign:
         stopped = self.shrink_stopped is not None or self.explore_stopped is not None
         return stopped or (not found and used < budget)
 
-    def _resolve_round(self, *, cut: bool) -> None:
-        """Turn this round's shrunk origins into causes (:func:`.resolve.resolve`)."""
+    def _resolve_round(self, *, cut: bool, calls: bool = True) -> None:
+        """Turn this round's shrunk origins into causes (:func:`.resolve.resolve`).
+
+        Without ``calls`` (a round stopped by a signal, a runtime going down or a tool
+        error) nothing is sent: the origins are matched by their inputs alone, so a
+        stop is not held up by padding tests against runtimes that may not answer.
+        """
         ended = self.origins.end_round()
         before = len(self.causes)
         try:
@@ -414,7 +420,7 @@ class SurfaceCampaign:
                 known=self.known,
                 result=self.result,
                 shrunk=not cut and self.shrink_stopped is None,
-                probe=self._probe,
+                probe=self._probe if calls else _no_call,
                 fruitless=self.origins.fruitless,
             )
         finally:
@@ -435,10 +441,18 @@ class SurfaceCampaign:
             calls += 1
             again = self.observe(value)
             self.result.stats.shrink_calls += 1
+            if again.verdict is Verdict.INFRA_ERROR:
+                raise _Unreliable
             return again.verdict is Verdict.DIVERGENCE and again.bucket == observation.bucket
 
         try:
             return padding_of(observation.input, known, stays, budget=budget)
+        except _Unreliable:
+            # A runtime that timed out, refused or crashed is not probed again by a
+            # test that only saves candidates: each such call may cost a timeout, and
+            # a resend-sensitive runtime meets repeats it would not meet otherwise.
+            self.origins.reduction_calls_left = 0
+            return None
         finally:
             self.origins.reduction_calls_left -= calls
 
@@ -469,6 +483,15 @@ class SurfaceCampaign:
         if self.result.aborted:
             return unconfirmable(observation)
         return confirm(observation, self.observe, times=self.settings.confirmations)
+
+
+class _Unreliable(Exception):
+    """A reduction test met an infrastructure error (see ``_reduces_to``)."""
+
+
+def _no_call(value: Input) -> Observation | None:
+    """A probe that sends nothing: the shrink budget is spent, as far as it knows."""
+    return None
 
 
 class _RoundFailed(Exception):

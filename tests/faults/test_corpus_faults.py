@@ -60,12 +60,17 @@ def test_a_fixture_from_a_newer_difffuzz_says_upgrade(tmp_path: Path) -> None:
     assert "Fix or delete" not in replay.output
 
 
-def _planted_fixture_in(folder: Path) -> Path:
-    (path,) = list(folder.rglob("*.json"))
-    record = json.loads(path.read_text(encoding="utf-8"))
-    assert tuple(tuple(p) for p in record["signature"]["parts"]) == PLANTED_PARTS
-    decode_input(record["input"])  # the input is all there, in the lossless form
-    return path
+def _planted_fixtures_in(folder: Path) -> list[Path]:
+    """The planted bug's fixtures in ``folder`` (one or more: each non-ASCII character
+    counted as bytes shrinks to a minimal input of its own, which no input relation
+    joins; see the closing note of issue 9), each whole."""
+    paths = sorted(folder.rglob("*.json"))
+    assert paths
+    for path in paths:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        assert tuple(tuple(p) for p in record["signature"]["parts"]) == PLANTED_PARTS
+        decode_input(record["input"])  # the input is all there, in the lossless form
+    return paths
 
 
 @pytest.mark.parametrize("blocked", ["corpus", "corpus/length"])
@@ -78,14 +83,15 @@ def test_an_unwritable_corpus_sends_the_fixtures_beside_the_reports(
     assert run.cli.exit_code == 1, run.cli.output[-3000:]
     assert not run.traceback
     fallback = tmp_path / "reports" / "new-fixtures"
-    saved = _planted_fixture_in(fallback)
+    saved = _planted_fixtures_in(fallback)
     output = " ".join(run.cli.output.split())  # the console wraps long lines
     assert f"corpus: cannot write fixture {tmp_path / 'corpus' / 'length'}" in output
-    assert f"1 fixture(s) saved to {fallback} instead; copy them into" in output
-    assert f" {saved}\n" in run.cli.output  # its replay command, printed unwrapped
+    assert f"{len(saved)} fixture(s) saved to {fallback} instead; copy them into" in output
+    for path in saved:
+        assert f" {path}\n" in run.cli.output  # its replay command, printed unwrapped
     assert run.report is not None
-    (finding,) = run.report["surfaces"][0]["findings"]
-    assert finding["fixture"] == str(saved)
+    findings = run.report["surfaces"][0]["findings"]
+    assert sorted(f["fixture"] for f in findings) == [str(path) for path in saved]
     assert run.cli.output.rstrip().splitlines()[-1] == "exit 1: new divergences found (seed 1)"
 
 
@@ -100,8 +106,8 @@ def test_with_nothing_writable_beside_it_the_fixture_goes_to_a_temporary_folder(
     assert "reports: cannot be written" in output
     (folder,) = set(re.findall(r"saved to (\S*difffuzz-fixtures-\S+) instead", output))
     try:
-        saved = _planted_fixture_in(Path(folder))
-        assert f" {saved}\n" in run.cli.output
+        for saved in _planted_fixtures_in(Path(folder)):
+            assert f" {saved}\n" in run.cli.output
     finally:
         shutil.rmtree(folder)
 
@@ -131,7 +137,8 @@ def test_the_engine_keeps_a_finding_it_cannot_save(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         config = load_config(path)
         result = run_campaign(config, corpus=Corpus(config.campaign.corpus))
-    (finding,) = result.findings
-    assert finding.fixture_path is None
-    assert "cannot write fixture" in finding.save_error
+    assert result.findings
+    for finding in result.findings:
+        assert finding.fixture_path is None
+        assert "cannot write fixture" in finding.save_error
     assert campaign_exit(result) == 2
