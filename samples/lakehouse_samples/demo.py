@@ -172,8 +172,19 @@ def serve(out_dir: Path) -> int:
     Stopped by a signal, it exits as every difffuzz command does: 128 + N
     (130 for Ctrl-C, 143 for SIGTERM).
     """
+    stopped_by: int | None = None
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopped_by
+        stopped_by = signum
+
     with running_samples() as runtimes:
         path = write_sample_config(runtimes, out_dir)
+        # The handlers are in place before the line that says Ctrl-C works: a
+        # signal sent as soon as it is read would otherwise interrupt the
+        # set-up and leave as click's Abort (exit 1), not 128 + N.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
         print(
             f"sample runtimes running: rust-style {runtimes.rust.base_url}, "
             f"go-style {runtimes.go.base_url}"
@@ -183,19 +194,8 @@ def serve(out_dir: Path) -> int:
         print(f"  difffuzz replay --config {path}")
         print(f"  difffuzz ci --config {path} --max-examples 50 --seed 1")
         print("Ctrl-C stops them.", flush=True)
-        stopped_by: int | None = None
-
-        def on_signal(signum: int, frame: object) -> None:
-            nonlocal stopped_by
-            stopped_by = signum
-
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGHUP, on_signal)
-        try:
-            while stopped_by is None:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            stopped_by = signal.SIGINT
+        while stopped_by is None:
+            time.sleep(0.5)
     print("sample runtimes stopped.", file=sys.stderr)
     return 128 + int(stopped_by)
 
