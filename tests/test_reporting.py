@@ -580,3 +580,24 @@ def test_markdown_says_per_cause_its_examples_shrink_cost_and_merged_candidates(
     assert row.endswith(f"| {first.status.value} | 7 | 123 | 2 | yes |")
     assert "9 examined, 4 turned out to be a known cause" in section
     assert "Causes:" not in text.split("## embed", 1)[1].split("\n## ", 1)[0]  # nothing found
+
+
+def test_html_has_the_same_table_of_causes_and_infrastructure_errors_as_markdown() -> None:
+    result = campaign()
+    validator = result.surfaces[0]
+    first = replace(validator.findings[0], occurrences=7, shrink_calls=123, merged=2)
+    validator.findings[0] = first
+    validator.candidates_examined, validator.candidates_merged = 9, 4
+    page = render_html(result, render=render)
+    section = page.split('<h2 id="s-validator">', 1)[1].split("<h2 ", 1)[0]
+    row = re.search(rf'<tr><td><a href="#f-{first.signature.id}">.*?</tr>', section)
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0))
+    assert cells[-5:] == [first.status.value, "7", "123", "2", "yes"]
+    assert f'id="f-{first.signature.id}"' in section  # the link lands on its card
+    assert "9 examined, 4 turned out to be a known cause" in section
+    assert "causes" not in page.split('<h2 id="s-embed">', 1)[1].split("<h2 ", 1)[0]
+    materializer = page.split('<h2 id="s-materializer">', 1)[1]
+    assert "Infrastructure errors (first 1)" in materializer
+    assert "go at <code>argv &lt;x&gt;</code>: unreachable: no such file" in materializer
+    assert _forbidden_controls(page) == []  # the NUL of the error text is not copied raw

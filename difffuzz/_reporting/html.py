@@ -20,7 +20,13 @@ from pathlib import Path
 from difffuzz._reporting.diffview import DiffView, escape_text
 from difffuzz._reporting.finding import FindingView, view_finding
 from difffuzz._reporting.json_report import write_text_atomic
-from difffuzz._reporting.markdown import divergence_count, headline
+from difffuzz._reporting.markdown import (
+    CAUSE_COLUMNS,
+    candidates_sentence,
+    cause_rows,
+    divergence_count,
+    headline,
+)
 from difffuzz._repro import RequestRenderer
 from difffuzz._results import CampaignResult, SurfaceResult
 
@@ -373,7 +379,40 @@ def _surface_section(surface: SurfaceResult, render: RequestRenderer | None) -> 
     return (
         f'<h2 id="s-{_e(surface.surface)}">{_e(surface.surface)}</h2>'
         f'<p class="headline">{_e(headline(surface))}</p>{aborted}'
-        f'<p class="facts">{" · ".join(rules)}</p>{cards}'
+        f'<p class="facts">{" · ".join(rules)}</p>'
+        f"{_infra_events(surface)}{_causes_table(surface)}{cards}"
+    )
+
+
+def _infra_events(surface: SurfaceResult) -> str:
+    """The first few infrastructure errors: which runtime, where, and what failed."""
+    if not surface.infra_events:
+        return ""
+    shown = surface.infra_events[:5]
+    items = "".join(
+        f"<li>{_e(event.runtime)} at <code>{_e(event.target)}</code>: "
+        f"{_e(event.failure)}: {_e(event.detail)}</li>"
+        for event in shown
+    )
+    return f'<p class="warn">Infrastructure errors (first {len(shown)}):</p><ul>{items}</ul>'
+
+
+def _causes_table(surface: SurfaceResult) -> str:
+    """The causes found, one row each, linked to their cards (Markdown has the same)."""
+    rows = cause_rows(surface)
+    if not rows:
+        return ""
+    header = "".join(f"<th>{_e(name)}</th>" for name in CAUSE_COLUMNS)
+    body = "".join(
+        f'<tr><td><a href="#f-{_e(finding.signature.id)}">{_e(finding.signature.label)}</a>'
+        f" <code>{_e(finding.signature.id)}</code></td>"
+        + "".join(f"<td>{_e(cell)}</td>" for cell in cells)
+        + "</tr>"
+        for finding, cells in rows
+    )
+    return (
+        f'<table class="stats causes"><tr>{header}</tr>{body}</table>'
+        f'<p class="facts">{_e(candidates_sentence(surface))}</p>'
     )
 
 

@@ -18,7 +18,7 @@ from difffuzz._reporting.diffview import diff_text, escape_text
 from difffuzz._reporting.finding import FindingView, view_finding
 from difffuzz._reporting.json_report import write_text_atomic
 from difffuzz._repro import RequestRenderer
-from difffuzz._results import CampaignResult, SurfaceResult
+from difffuzz._results import CampaignResult, Finding, SurfaceResult
 
 __all__ = [
     "code_span",
@@ -162,28 +162,51 @@ def _table(surfaces: Sequence[SurfaceResult]) -> list[str]:
     return lines
 
 
+#: The columns of a surface's table of causes (:func:`cause_rows`).
+CAUSE_COLUMNS = ("cause", "status", "examples", "shrink calls", "candidates merged", "shrunk")
+
+
+def cause_rows(surface: SurfaceResult) -> list[tuple[Finding, tuple[str, ...]]]:
+    """Per cause found: its finding and the cells after the first column of the table
+    of causes (its status, examples, shrink calls, candidates merged into it, shrunk)."""
+    return [
+        (
+            finding,
+            (
+                finding.status.value,
+                str(finding.occurrences),
+                str(finding.shrink_calls),
+                str(finding.merged),
+                "yes" if finding.shrunk else "no",
+            ),
+        )
+        for finding in surface.findings
+    ]
+
+
+def candidates_sentence(surface: SurfaceResult) -> str:
+    """How many candidates the search inside known buckets examined, and merged."""
+    return (
+        "Candidates (examples in known buckets shrunk in search of a new cause): "
+        f"{surface.candidates_examined} examined, {surface.candidates_merged} turned out "
+        "to be a known cause."
+    )
+
+
 def causes_lines(surface: SurfaceResult) -> list[str]:
     """One row per cause found (its examples, shrink calls and candidates merged into
     it), and how many candidates the search inside known buckets examined."""
-    if not surface.findings:
+    rows = cause_rows(surface)
+    if not rows:
         return []
     lines = [
-        "| cause | status | examples | shrink calls | candidates merged | shrunk |",
+        "| " + " | ".join(CAUSE_COLUMNS) + " |",
         "|---|---|---:|---:|---:|---|",
     ]
-    for finding in surface.findings:
-        lines.append(
-            f"| {inline(finding.signature.label)} {code_span(finding.signature.id)} "
-            f"| {inline(finding.status.value)} | {finding.occurrences} | {finding.shrink_calls} "
-            f"| {finding.merged} | {'yes' if finding.shrunk else 'no'} |"
-        )
-    examined, merged = surface.candidates_examined, surface.candidates_merged
-    lines += [
-        "",
-        f"Candidates (examples in known buckets shrunk in search of a new cause): "
-        f"{examined} examined, {merged} turned out to be a known cause.",
-    ]
-    return lines
+    for finding, cells in rows:
+        label = f"{inline(finding.signature.label)} {code_span(finding.signature.id)}"
+        lines.append("| " + " | ".join((label, *(inline(cell) for cell in cells))) + " |")
+    return [*lines, "", candidates_sentence(surface)]
 
 
 def render_markdown(
