@@ -9,13 +9,17 @@ and, on real libraries, in ``tests/quality/``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import difffuzz._polish
 from difffuzz._comparators.base import Comparison
+from difffuzz._engine import candidates
 from difffuzz._engine.candidates import (
+    WALK_CHARACTERS,
     Exemplars,
     candidate_key,
     contains,
@@ -25,7 +29,7 @@ from difffuzz._engine.candidates import (
     is_variant,
     padding_of,
 )
-from difffuzz._inputs import FileTree, Input, WireInput
+from difffuzz._inputs import FileTree, Input, WireInput, input_sort_key
 from difffuzz._outcome import Outcome
 from difffuzz._results import Observation, Verdict
 
@@ -226,3 +230,29 @@ def test_a_corpus_fixture_may_hold_the_reduction_a_shrunk_cause_may_not() -> Non
     stored = Exemplars(forms=["a<"])  # a fixture with padding
     assert padding_of("< ", [stored], stays, budget=20, loose=[stored]) is stored
     assert padding_of("< ", [stored], stays, budget=20) is None
+
+
+def test_the_padding_test_looks_at_a_bounded_amount_of_reductions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A list of thousands of ids has tens of thousands of reductions, each a copy of
+    # it: the walk looks at no more of them than its share of characters, however
+    # many calls it may still make.
+    looked: list[Input] = []
+    reductions = difffuzz._polish.reductions
+
+    def counted(value: Input) -> Iterator[Input]:
+        for option in reductions(value):
+            looked.append(option)
+            yield option
+
+    monkeypatch.setattr(candidates, "reductions", counted)
+    ids = [f"W-{n:05d}" for n in range(2000)]
+    assert padding_of(ids, [Exemplars(forms=["<"])], lambda value: False, budget=80) is None
+    size = input_sort_key(ids[1:])[0]
+    assert 1 <= len(looked) <= WALK_CHARACTERS // size + 1
+    # A short input's walk is not cut: it still finds its cause many steps down.
+    looked.clear()
+    padded = "[[[[" + "x" * 40 + "NaN" + "y" * 20 + "]]]]"
+    found = padding_of(padded, [Exemplars(forms=["NaN"])], lambda v: "NaN" in str(v), budget=80)
+    assert found is not None

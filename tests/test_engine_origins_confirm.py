@@ -13,7 +13,7 @@ from difffuzz._comparators.base import CompareSpec, Comparison, Difference, Diff
 from difffuzz._engine.candidates import Exemplars, explained
 from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.confirm import confirm, unconfirmable
-from difffuzz._engine.origins import Origins
+from difffuzz._engine.origins import REDUCTION_TEST_MAX_SIZE, Origins
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._inputs import Input
 from difffuzz._outcome import Failure, Outcome
@@ -161,6 +161,21 @@ def test_the_reduction_test_stops_at_its_share_of_the_surface() -> None:
     origins.reduction_calls_left = 0
     assert origins.assign(_divergence("x<y"), causes=1) is not None  # untested: a candidate
     assert reducer.inputs == []
+
+
+def test_a_long_example_is_claimed_without_a_reduction_test() -> None:
+    # The test drops one part a call: within its calls it cannot bring a long input
+    # down to a known cause, and each walk over one (a list of thousands of ids) cost
+    # seconds of CPU per example. Hypothesis shrinks the candidate instead.
+    origins = _origins()
+    origins.shrunk_buckets.add(_bucket("a"))
+    origins.know(*_known_cause("\t"))
+    origins.reducer = reducer = _Reducer("<")
+    assert origins.assign(_divergence("x<y"), causes=1) is None  # a short one is tested
+    assert reducer.inputs == ["x<y"]
+    long = "<" + "x" * REDUCTION_TEST_MAX_SIZE
+    assert origins.assign(_divergence(long), causes=1) is not None
+    assert reducer.inputs == ["x<y"]
 
 
 def test_forgetting_a_round_forgets_what_it_reduced() -> None:

@@ -29,11 +29,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from difffuzz._inputs import FileTree, Input, WireInput, encode_input, input_sort_key
+from difffuzz._inputs import FileTree, Input, WireInput, input_sort_key
 from difffuzz._polish import reductions
 from difffuzz._results import Observation
 
 __all__ = [
+    "WALK_CHARACTERS",
     "Exemplars",
     "candidate_key",
     "contains",
@@ -264,6 +265,13 @@ def candidate_key(observation: Observation, known: Iterable[Exemplars]) -> str:
     return novel[0] if novel else ""
 
 
+#: How much of the reductions :func:`padding_of` may look at, in characters of their
+#: stored forms, all steps together (about a second of encoding). A shrunk input's
+#: walk stays well within it; a large input (a list of thousands of ids) has tens of
+#: thousands of reductions, each a copy of it, and one walk took minutes of CPU.
+WALK_CHARACTERS = 2_000_000
+
+
 def padding_of(
     value: Input,
     known: Sequence[Exemplars],
@@ -279,21 +287,25 @@ def padding_of(
     that input, so it is likely another cause.
 
     A greedy walk down :func:`difffuzz._polish.reductions` (groups, runs and
-    characters dropped, numbers lowered), at most ``budget`` calls of ``stays``.
+    characters dropped, numbers lowered), at most ``budget`` calls of ``stays`` and
+    :data:`WALK_CHARACTERS` of reductions looked at.
     At each step the reductions a known cause accounts for are tried first: one
     that stays in the bucket decides it, so the walk does not slide past a known
     cause to another divergence of the bucket (``1{e}*?`` must meet ``1{e}*``
     before it reaches ``{e``).
     """
-    calls = 0
-    current, tried = value, {_identity(value)}
-    while calls < budget:
+    calls, looked = 0, 0
+    current, tried = value, {input_sort_key(value)}
+    while calls < budget and looked < WALK_CHARACTERS:
         size = input_sort_key(current)
         options = []
         for option in reductions(current):
-            identity = _identity(option)
-            if identity not in tried and input_sort_key(option) < size:
-                tried.add(identity)
+            key = input_sort_key(option)
+            looked += key[0]
+            if looked > WALK_CHARACTERS:
+                break  # a large input: thousands of reductions, each a copy of it
+            if key not in tried and key < size:
+                tried.add(key)
                 options.append(option)
         for option in options:
             cause = next(
@@ -321,7 +333,3 @@ def padding_of(
             return None
         current = step
     return None
-
-
-def _identity(value: Input) -> str:
-    return json.dumps(encode_input(value), ensure_ascii=False, separators=(",", ":"))

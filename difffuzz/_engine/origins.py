@@ -34,13 +34,19 @@ from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._inputs import Input, input_sort_key
 from difffuzz._results import Observation, SurfaceResult
 
-__all__ = ["REDUCTION_TEST_CALLS", "Origin", "Origins", "Reducer"]
+__all__ = ["REDUCTION_TEST_CALLS", "REDUCTION_TEST_MAX_SIZE", "Origin", "Origins", "Reducer"]
 
 #: Calls the reduction test may make for one example before it is claimed as a
 #: candidate (:meth:`Origins.assign`), and for all of a surface's examples, per
 #: example of its budget.
 REDUCTION_TEST_CALLS = 40
 REDUCTION_TEST_SHARE = 4
+
+#: The largest example (characters of its stored form) the reduction test walks. It
+#: drops one part a call, so within its calls it can only bring a short input down to a
+#: known cause; a long one is claimed as it is and shrunk by Hypothesis, which drops
+#: whole spans at once.
+REDUCTION_TEST_MAX_SIZE = 1024
 
 #: The reduction test: the known cause (one of ``known``) an input reduces to while
 #: it stays in its bucket, at most ``budget`` calls, or None.
@@ -183,6 +189,8 @@ class Origins:
         if any(contains(observation.input, padded) for _, padded in self.reduced):
             return True
         if self.reducer is None or self.reduction_calls_left <= 0:
+            return False
+        if input_sort_key(observation.input)[0] > REDUCTION_TEST_MAX_SIZE:
             return False
         budget = min(REDUCTION_TEST_CALLS, self.reduction_calls_left)
         reached = self.reducer(observation, exemplars, budget)
