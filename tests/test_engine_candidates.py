@@ -66,6 +66,10 @@ def test_an_input_holds_itself(text: str) -> None:
     assert Exemplars(forms=[text]).explains(text)
 
 
+def _wire(sent: bytes, family: str) -> WireInput:
+    return WireInput(sent, family, f"a {family} mutation")
+
+
 @pytest.mark.parametrize(
     ("value", "exemplar", "variant"),
     [
@@ -83,6 +87,11 @@ def test_an_input_holds_itself(text: str) -> None:
         (100, 10, False),
         ({"<": 1}, {"<": 0}, True),  # a record by its JSON text
         (True, False, False),
+        # One wire-mutation family, whatever the bytes: the malformation is the cause.
+        (_wire(b"[]", "document_replaced"), _wire(b"0", "document_replaced"), True),
+        (_wire(b'{"a":1}x', "trailing_data"), _wire(b'{"a":1}{}', "trailing_data"), True),
+        (_wire(b'{"a":1}x', "trailing_data"), _wire(b'{"a":1}/**/', "comment"), False),
+        (_wire(b"[]", "document_replaced"), b"{}", False),  # beside plain bytes: by its bytes
     ],
 )
 def test_what_a_variant_is(value: Input, exemplar: Input, variant: bool) -> None:

@@ -112,7 +112,14 @@ def is_variant(value: Input, exemplar: Input) -> bool:
 
     A lone sign is not a variant of another: ``<`` and ``&`` may well be two causes,
     and a longer input keeps the context that makes them one.
+
+    Two inputs of the wire-mutation layer are variants when one mutation family made
+    both, whatever the document and the bytes: the family is the malformation (a
+    document replaced by another, bytes after it, a comment), the bytes its values.
+    The document replaced by ``[]``, by ``0`` and by ``""`` are one cause of a bucket.
     """
+    if isinstance(value, WireInput) and isinstance(exemplar, WireInput) and value.family:
+        return value.family == exemplar.family
     text, known = _text(value, numbers=True), _text(exemplar, numbers=True)
     if text is None or known is None or type(text) is not type(known) or len(text) != len(known):
         return False
