@@ -568,12 +568,18 @@ def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
 
-def test_markdown_says_per_cause_its_examples_shrink_cost_and_merged_candidates() -> None:
+def _with_cause_figures() -> tuple[CampaignResult, Finding]:
+    """The campaign with figures on validator's first cause and its candidates."""
     result = campaign()
     validator = result.surfaces[0]
     first = replace(validator.findings[0], occurrences=7, shrink_calls=123, merged=2)
     validator.findings[0] = first
     validator.candidates_examined, validator.candidates_merged = 9, 4
+    return result, first
+
+
+def test_markdown_says_per_cause_its_examples_shrink_cost_and_merged_candidates() -> None:
+    result, first = _with_cause_figures()
     text = render_markdown(result, render=render)
     section = text.split("## validator", 1)[1].split("\n## ", 1)[0]
     row = next(line for line in section.splitlines() if first.signature.id in line and "|" in line)
@@ -583,11 +589,7 @@ def test_markdown_says_per_cause_its_examples_shrink_cost_and_merged_candidates(
 
 
 def test_html_has_the_same_table_of_causes_and_infrastructure_errors_as_markdown() -> None:
-    result = campaign()
-    validator = result.surfaces[0]
-    first = replace(validator.findings[0], occurrences=7, shrink_calls=123, merged=2)
-    validator.findings[0] = first
-    validator.candidates_examined, validator.candidates_merged = 9, 4
+    result, first = _with_cause_figures()
     page = render_html(result, render=render)
     section = page.split('<h2 id="s-validator">', 1)[1].split("<h2 ", 1)[0]
     row = re.search(rf'<tr><td><a href="#f-{first.signature.id}">.*?</tr>', section)
