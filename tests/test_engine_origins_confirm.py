@@ -14,10 +14,11 @@ from difffuzz._engine.candidates import Exemplars, explained
 from difffuzz._engine.causes import Cause, Causes, KnownCauses
 from difffuzz._engine.confirm import confirm, unconfirmable
 from difffuzz._engine.origins import REDUCTION_TEST_MAX_SIZE, Origins
+from difffuzz._engine.reduction import ReductionTest
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._inputs import Input
 from difffuzz._outcome import Failure, Outcome
-from difffuzz._results import Observation, SurfaceResult, Verdict
+from difffuzz._results import Observation, SurfaceResult, SurfaceStats, Verdict
 from difffuzz._signature import Signature
 
 ANSWER = Outcome(status=200, body=b"{}")
@@ -327,3 +328,44 @@ def test_a_finding_that_cannot_be_resent_is_flaky_only_when_a_side_failed() -> N
     )
     assert unconfirmable(failed).flaky is True
     assert (unconfirmable(failed).reproduced, unconfirmable(failed).sent) == (0, 0)
+
+
+def _refused(value: Input) -> Observation:
+    failed = Outcome(None, b"", failure=Failure.UNREACHABLE, detail="connection refused")
+    return Observation(
+        surface="s",
+        input=value,
+        left=failed,
+        right=ANSWER,
+        comparison=Comparison(rule="json"),
+        verdict=Verdict.INFRA_ERROR,
+    )
+
+
+def test_the_reduction_test_counts_its_calls_and_leaves_an_unreliable_runtime_alone() -> None:
+    origins = _origins()
+    stats = SurfaceStats()
+    sent: list[Input] = []
+
+    def observe(value: Input) -> Observation:
+        sent.append(value)
+        return _divergence(value) if "<" in str(value) else _match(value)
+
+    test = ReductionTest(observe, stats, origins)
+    share = origins.reduction_calls_left
+    known = [Exemplars(forms=["<"])]
+    assert test(_divergence("x<y"), known, 40) is known[0]
+    assert stats.shrink_calls == len(sent) >= 1
+    assert origins.reduction_calls_left == share - len(sent)
+
+    # A runtime that fails to answer is not probed again by the test: each call may
+    # cost a timeout, for a test that only saves candidates.
+    def down_observe(value: Input) -> Observation:
+        sent.append(value)
+        return _refused(value)
+
+    down = ReductionTest(down_observe, stats, origins)
+    sent.clear()
+    assert down(_divergence("x<y"), known, 40) is None
+    assert len(sent) == 1
+    assert origins.reduction_calls_left == 0

@@ -14,6 +14,7 @@ The parts, each with one job (read them in this order):
 * :mod:`.classify` — new, known or known gap: a pure function;
 * :mod:`.gaps` — tracked gaps (a known gap with a normalizer), counted and reported once;
 * :mod:`.origins` — which Hypothesis origin a divergent example raises for;
+* :mod:`.reduction` — the reduction test an example passes before a candidate is spent on it;
 * :mod:`.resolve` — after a round, shrunk origins become causes (padding test, polish);
 * :mod:`.confirm` — a finding's input resent, and the verdict on flakiness (a fault is
   never confirmed by chance, a fault on a resend never costs a divergence its confirmation);

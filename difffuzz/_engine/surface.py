@@ -51,7 +51,6 @@ from difffuzz._config import SurfaceSpec
 from difffuzz._corpus import Fixture
 from difffuzz._engine.answers import AnswerMemory
 from difffuzz._engine.budget import Budget, StopReason
-from difffuzz._engine.candidates import Exemplars, padding_of
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
 from difffuzz._engine.constants import pinned_constants, surface_constants, surface_modules
@@ -61,6 +60,7 @@ from difffuzz._engine.health import BrokenRuntimeCheck, InfraPolicy, SurfaceAbor
 from difffuzz._engine.noise import NoiseCalibrator
 from difffuzz._engine.origins import Origins
 from difffuzz._engine.phase import WallClock, hypothesis_is_shrinking, round_seed, tool_errors
+from difffuzz._engine.reduction import ReductionTest
 from difffuzz._engine.resolve import adopt_unshrunk, polish_causes, resolve
 from difffuzz._engine.settings import SurfaceSettings
 from difffuzz._events import (
@@ -146,7 +146,7 @@ class SurfaceCampaign:
         #: What each divergent example raises for (:mod:`.origins`).
         self.origins = Origins(self.settings, self.result, self.known.shrunk_buckets)
         self.origins.know(self.causes, self.known)
-        self.origins.reducer = self._reduces_to
+        self.origins.reducer = ReductionTest(self.observe, self.result.stats, self.origins)
         #: The smallest divergent example per bucket, and how many examples hit it.
         self._smallest: dict[Bucket, Observation] = {}
         self._hits: dict[Bucket, int] = {}
@@ -429,33 +429,6 @@ class SurfaceCampaign:
             new = len(self.causes) - before
             self.listener(CausesResolved(self.surface.name, len(self.causes), new))
 
-    def _reduces_to(
-        self, observation: Observation, known: Sequence[Exemplars], budget: int
-    ) -> Exemplars | None:
-        """The reduction test of :mod:`.origins`: calls counted as shrink calls of the
-        surface, not of the round (they are made while exploring)."""
-        calls = 0
-
-        def stays(value: Input) -> bool:
-            nonlocal calls
-            calls += 1
-            again = self.observe(value)
-            self.result.stats.shrink_calls += 1
-            if again.verdict is Verdict.INFRA_ERROR:
-                raise _Unreliable
-            return again.verdict is Verdict.DIVERGENCE and again.bucket == observation.bucket
-
-        try:
-            return padding_of(observation.input, known, stays, budget=budget)
-        except _Unreliable:
-            # A runtime that timed out, refused or crashed is not probed again by a
-            # test that only saves candidates: each such call may cost a timeout, and
-            # a resend-sensitive runtime meets repeats it would not meet otherwise.
-            self.origins.reduction_calls_left = 0
-            return None
-        finally:
-            self.origins.reduction_calls_left -= calls
-
     def _probe(self, value: Input) -> Observation | None:
         """One shrink call outside Hypothesis; None once the shrink budget is spent."""
         if self.budget.shrink_stop() is not None:
@@ -483,10 +456,6 @@ class SurfaceCampaign:
         if self.result.aborted:
             return unconfirmable(observation)
         return confirm(observation, self.observe, times=self.settings.confirmations)
-
-
-class _Unreliable(Exception):
-    """A reduction test met an infrastructure error (see ``_reduces_to``)."""
 
 
 def _no_call(value: Input) -> Observation | None:
