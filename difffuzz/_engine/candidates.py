@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from difffuzz._inputs import FileTree, Input, WireInput, input_sort_key
@@ -212,25 +212,29 @@ def explained(value: Input, known: Iterable[Exemplars], *, variants: bool = True
     return any(exemplars.explains(value, variants=variants) for exemplars in known)
 
 
-def _characters(value: Input) -> Iterator[str]:
+def _characters(value: Input, into: set[str]) -> None:
+    """Add the distinct characters of ``value``'s texts to ``into`` (a byte past ASCII
+    as one stand-in). Sets, not a stream: inputs are long, their alphabets short."""
     if isinstance(value, WireInput):
         value = value.sent
     if isinstance(value, str):
-        yield from value
+        into.update(value)
     elif isinstance(value, bytes):
-        for byte in value:
-            yield chr(byte) if byte < 0x80 else "\x80"
+        distinct = set(value)
+        into.update(chr(byte) for byte in distinct if byte < 0x80)
+        if any(byte >= 0x80 for byte in distinct):
+            into.add("\x80")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _characters(key)
-            yield from _characters(item)
+            _characters(key, into)
+            _characters(item, into)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _characters(item)
+            _characters(item, into)
     elif isinstance(value, FileTree):
         for path, content in value:
-            yield from _characters(path)
-            yield from _characters(content)
+            _characters(path, into)
+            _characters(content, into)
 
 
 def _category(char: str) -> str:
@@ -242,7 +246,9 @@ def _category(char: str) -> str:
 def features(value: Input) -> frozenset[str]:
     """What an input carries, coarsely: the Unicode categories of its characters, and the
     kinds of its values (``int``, ``float``, ``bool``, ``null``)."""
-    found = {_category(char) for char in _characters(value)}
+    characters: set[str] = set()
+    _characters(value, characters)
+    found = {_category(char) for char in characters}
     stack = [value]
     while stack:
         item = stack.pop()
