@@ -16,10 +16,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from difffuzz._config import parse_config
-from difffuzz._engine.confirm import Confirmation, is_fault, judge_resends
+from difffuzz._engine.confirm import (
+    DOUBT_FACTOR,
+    Confirmation,
+    doubt_chance_faults,
+    is_fault,
+    judge_resends,
+)
+from difffuzz._inputs import Input
 from difffuzz._judge import Judge
 from difffuzz._outcome import Failure, Outcome
-from difffuzz._results import Verdict
+from difffuzz._results import Observation, Verdict
 
 _SURFACE = parse_config(
     {
@@ -165,3 +172,45 @@ def test_the_cases_the_rule_was_made_for(finding: str, names: list[str], flaky: 
 
 def test_no_resends_ask_nothing() -> None:
     assert judge_resends(OBSERVED["crash"], []) == Confirmation(0, 0, flaky=False)
+
+
+def _judged(value: str, name: str) -> Observation:
+    return _JUDGE.judge(value, *ANSWERS[name])
+
+
+def test_a_fault_that_came_back_every_time_is_asked_again_when_its_bucket_showed_chance() -> None:
+    # Three 500s for "a" and for "b", but "c"'s 500 went away on a resend: the runtime
+    # fails that way by chance, so "a" and "b" are asked DOUBT_FACTOR times as often.
+    asked: list[Input] = []
+    again_answers = {"a": "error500", "b": "match"}  # a is a real crash, b a chance
+
+    def again(observation: Observation) -> Confirmation:
+        asked.append(observation.input)
+        name = again_answers[str(observation.input)]
+        resends = [_judged(str(observation.input), name)] * (DOUBT_FACTOR * 3)
+        return judge_resends(observation, resends)
+
+    faults = [_judged(value, "error500") for value in "abc"]
+    first = [Confirmation(3, 3, False), Confirmation(3, 3, False), Confirmation(1, 3, True)]
+    verdicts = doubt_chance_faults(list(zip(faults, first, strict=True)), again)
+    assert asked == ["a", "b"]
+    assert verdicts[0] == Confirmation(3 + 12, 3 + 12, flaky=False)  # every time: confirmed
+    assert verdicts[1] == Confirmation(3, 15, flaky=True)  # the match contradicted it
+    assert verdicts[2] == first[2]
+
+
+def test_no_fault_is_asked_again_without_a_chance_fault_in_its_bucket() -> None:
+    def again(observation: Observation) -> Confirmation:
+        raise AssertionError(f"{observation.input!r} was asked again")
+
+    planted, fault = _judged("a", "planted"), _judged("b", "error500")
+    other_bucket = _judged("c", "crash")  # a crash is another bucket than a 500
+    assert fault.bucket != other_bucket.bucket
+    judged = [
+        (planted, Confirmation(3, 3, False)),
+        (fault, Confirmation(3, 3, False)),
+        (other_bucket, Confirmation(0, 3, True)),
+        (_judged("d", "planted"), Confirmation(0, 3, True)),  # flaky, but no fault
+    ]
+    verdicts = doubt_chance_faults(judged, again)
+    assert verdicts == [confirmation for _, confirmation in judged]

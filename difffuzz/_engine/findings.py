@@ -19,7 +19,7 @@ from difffuzz._corpus import Fixture
 from difffuzz._divergence import Divergence
 from difffuzz._engine.causes import Causes, KnownCauses
 from difffuzz._engine.classify import classify
-from difffuzz._engine.confirm import Confirmation
+from difffuzz._engine.confirm import Confirmation, doubt_chance_faults
 from difffuzz._inputs import input_sort_key
 from difffuzz._results import Finding, Observation
 
@@ -48,11 +48,19 @@ class FindingMaker:
         confirm: Callable[[Observation], Confirmation],
         aborted: bool,
         seed: int | None,
+        confirm_again: Callable[[Observation], Confirmation] | None = None,
     ) -> list[Finding]:
-        """Every cause, confirmed; then the known causes met again."""
+        """Every cause, confirmed (a fault in doubt by ``confirm_again`` too, see
+        :func:`.confirm.doubt_chance_faults`); then the known causes met again."""
         findings = []
         matched: set[str] = set()
-        for cause in causes:
+        judged = [(cause.best, confirm(cause.best)) for cause in causes]
+        verdicts = (
+            [confirmation for _, confirmation in judged]
+            if confirm_again is None
+            else doubt_chance_faults(judged, confirm_again)
+        )
+        for cause, confirmation in zip(causes, verdicts, strict=True):
             observation = cause.best
             fixture = known.match(observation)
             superseded = [f for f in known.superseded(observation) if f.path]
@@ -69,7 +77,6 @@ class FindingMaker:
             if fixture is not None and fixture.path is not None:
                 matched.add(str(fixture.path))
             matched.update(replaced)
-            confirmation = confirm(observation)
             stored = next((o for f, o in known.observations if f is fixture), observation)
             findings.append(
                 self.finding(

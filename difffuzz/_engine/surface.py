@@ -52,7 +52,7 @@ from difffuzz._corpus import Fixture
 from difffuzz._engine.answers import AnswerMemory
 from difffuzz._engine.budget import Budget, StopReason
 from difffuzz._engine.causes import Causes, KnownCauses
-from difffuzz._engine.confirm import Confirmation, confirm, unconfirmable
+from difffuzz._engine.confirm import DOUBT_FACTOR, Confirmation, confirm, unconfirmable
 from difffuzz._engine.constants import pinned_constants, surface_constants, surface_modules
 from difffuzz._engine.findings import FindingMaker
 from difffuzz._engine.gaps import GapTally
@@ -447,9 +447,17 @@ class SurfaceCampaign:
             confirm=self._confirm,
             aborted=bool(self.result.aborted),
             seed=seed,
+            confirm_again=self._confirm_again,
         )
         findings.extend(self.gaps.findings(self.judge.compare_spec, seed=seed))
         return findings
+
+    def _confirm_again(self, observation: Observation) -> Confirmation:
+        """A fault in doubt (:mod:`.confirm`): ``DOUBT_FACTOR`` times the resends more."""
+        if self.result.aborted:
+            return unconfirmable(observation)
+        times = DOUBT_FACTOR * self.settings.confirmations
+        return confirm(observation, self.observe, times=times)
 
     def _confirm(self, observation: Observation) -> Confirmation:
         """``confirmations`` resends (:mod:`.confirm`); none once the surface stopped early."""
