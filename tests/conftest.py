@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,18 @@ from lakehouse_samples.demo import write_sample_config
 settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def _hangup_ignored_here(signum: int, frame: object) -> None:
+    """Run under ``nohup``, the suite still ignores a hangup (a closed terminal)."""
+
+
+# ``nohup`` ignores SIGHUP, and an ignored signal is inherited by every process the
+# suite starts: the SIGHUP tests (in-process, and of the ``difffuzz run`` they start)
+# would meet a signal difffuzz rightly leaves ignored. A handler of our own keeps the
+# suite alive on a hangup, and is not inherited: a child process starts with the default.
+if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, _hangup_ignored_here)
 
 #: A small campaign: enough for the HTTP surfaces to diverge, quick for the CLI ones.
 SMALL_EXAMPLES = 20
