@@ -118,7 +118,17 @@ class HeadlessChromium:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        self._profile.cleanup()
+        # The browser's own child processes (renderer, GPU, crashpad) may still be
+        # writing into the profile for a moment after the main process has exited.
+        for _ in range(50):
+            try:
+                shutil.rmtree(self._profile.name)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.1)
+        self._profile.cleanup()  # whatever is left, or nothing
 
     # -- the protocol ----------------------------------------------------------
 
