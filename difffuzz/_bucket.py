@@ -53,8 +53,9 @@ _QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`|«[^»]*»""")
 _HEX = re.compile(r"\b0x[0-9a-fA-F]+\b")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _SPACE = re.compile(r"\s+")
-#: A word of a message, and the punctuation that ends a clause after it.
-_WORD = re.compile(r"\S+")
+#: A word of a message (a colon ends one too: ``a.jsonl:3:`` is a file name and a
+#: line), and the punctuation that ends a clause after it.
+_WORD = re.compile(r"[^\s:]+")
 _CLAUSE_END = ".,;:"
 
 
@@ -88,7 +89,9 @@ def echo_text(value: Input) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, FileTree):
-        return ""
+        # Helpers name the file they failed on ("error: a/.rows.jsonl:3: ..."): one
+        # cause met in two files must not be two buckets.
+        return "\n".join(f"{path}\n{content.decode('utf-8', 'replace')}" for path, content in value)
     try:
         return json.dumps(encode_input(value), ensure_ascii=False)
     except (TypeError, ValueError):
