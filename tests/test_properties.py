@@ -61,6 +61,37 @@ def test_excludes_honoured_compares_types_too() -> None:
     assert check("excludes-honoured", search_answer(1), request) is not None
 
 
+_IDS = st.one_of(
+    st.integers(-3, 3),
+    st.booleans(),
+    st.sampled_from(["w1", "w2", "1", ""]),
+    st.floats(allow_nan=False, min_value=-3, max_value=3),
+    st.none(),
+    st.lists(st.integers(0, 2), max_size=2),
+    st.dictionaries(st.sampled_from(["a", "b"]), st.integers(0, 1), max_size=1),
+)
+
+
+@given(st.lists(_IDS, max_size=6), st.lists(_IDS, max_size=8))
+def test_excludes_honoured_finds_exactly_an_excluded_id_of_the_same_type(
+    ids: list[Any], excluded: list[Any]
+) -> None:
+    answer = outcome({"results": [{"id": identifier} for identifier in ids]})
+    first = next(
+        (
+            index
+            for index, identifier in enumerate(ids)
+            if any(identifier == item and type(identifier) is type(item) for item in excluded)
+        ),
+        None,
+    )
+    message = check("excludes-honoured", answer, {"exclude_ids": excluded})
+    if first is None:
+        assert message is None
+    else:
+        assert message == f"result {first} has id {ids[first]!r}, which the request excluded"
+
+
 def test_excludes_honoured_holds_when_it_cannot_apply() -> None:
     assert check("excludes-honoured", search_answer("w1"), {"query": "q", "k": 1}) is None
     assert check("excludes-honoured", search_answer("w1"), b"raw bytes") is None
