@@ -151,7 +151,13 @@ MODULES: dict[str, list[str]] = {
     "_comparators/params.py": _COMPARATORS,
     "_comparators/ranked.py": ["tests/test_comparators_ranked.py"],
     "_comparators/spelling.py": ["tests/test_comparators_spelling.py"],
-    "_comparators/structure.py": ["tests/test_comparators_json.py"],
+    # The walk behind the json rule: the http, spelling and details tests reach it too.
+    "_comparators/structure.py": [
+        "tests/test_comparators_structure.py",
+        *_COMPARATORS,
+        "tests/test_comparators_details.py",
+        "tests/test_comparators_spelling.py",
+    ],
     "_comparators/vectors.py": ["tests/test_comparators_vectors.py"],
 }
 
