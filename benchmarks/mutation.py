@@ -119,6 +119,13 @@ MODULES: dict[str, list[str]] = {
         "tests/test_judge_normalize.py",
         "tests/test_judge_observation.py",
     ],
+    # The last value-level shrink (polish) and the candidates' reductions: unit-tested
+    # on their own, and run by the identity tests through resolve and candidates.
+    "_polish.py": [
+        "tests/test_polish.py",
+        "tests/test_engine_candidates.py",
+        "tests/test_engine_causes.py",
+    ],
     "_signature.py": ["tests/test_signature.py", "tests/test_signature_format.py"],
     "_bucket.py": ["tests/test_bucket.py", "tests/test_judge.py"],
     "_corpus.py": [
