@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
-from difffuzz._corpus import FIXTURE_SCHEMA, Corpus, Fixture, fixture_text, redundant_fixtures
+from difffuzz._corpus import (
+    FIXTURE_SCHEMA,
+    Corpus,
+    Fixture,
+    UnreadableFixture,
+    fixture_text,
+    redundant_fixtures,
+)
 from difffuzz._exceptions import CorpusError
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Failure, Outcome
@@ -509,8 +516,8 @@ def answer(status: int, body: str) -> Outcome:
     [
         # Answers without an error message: their other words are no reason.
         (
-            (answer(0, '{"text": "<"}'), answer(0, '{"text": "&lt;"}')),
-            (answer(0, '{"text": "x"}'), answer(0, '{"text": "&lt;x"}')),
+            (answer(0, '{"text": "<", "ok": true}'), answer(0, '{"ok": true}')),
+            (answer(0, '{"text": "x", "ok": false}'), answer(0, '{"ok": false}')),
             True,
         ),
         (
@@ -589,6 +596,9 @@ def test_a_file_that_cannot_be_read_is_a_problem_and_is_never_overwritten(
     by_path = {problem.path: problem for problem in problems}
     assert by_path[odd].message.startswith("cannot be read (")
     assert str(by_path[odd]).startswith(f"{odd}: {by_path[odd].message}. {FIX_HINT}")
+    with pytest.raises(UnreadableFixture) as unreadable:
+        corpus.read(odd)
+    assert unreadable.value.problem == by_path[odd]
 
 
 def test_fetch_and_load_read_one_surface_s_folder(tmp_path: Path) -> None:
