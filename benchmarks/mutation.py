@@ -139,9 +139,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_corpus_durability.py",
         "tests/test_corpus_normalize.py",
     ],
-    # base.py holds the records' serialisation (to_json/from_json, excerpts): the
-    # corpus and the reports exercise it, the rules only build the records.
+    # base.py holds the records' serialisation (to_json/from_json, excerpts), checked
+    # whole by test_comparators_records.py; the corpus and the reports read them too.
     "_comparators/base.py": [
+        "tests/test_comparators_records.py",
         "tests/test_corpus.py",
         "tests/test_corpus_durability.py",
         "tests/test_corpus_normalize.py",

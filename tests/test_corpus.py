@@ -561,9 +561,9 @@ def test_fixtures_of_one_signature_are_one_cause_when_their_error_messages_agree
 
 def test_a_listed_answer_status_is_an_answer_whose_words_are_no_error_message() -> None:
     # With answer_status = [200, 422], a 422 answered: its text is no error message.
-    status = {"answer_status": (200, 422)}
-    first = make_fixture("<", right=answer(422, "refused: bad"), **status)
-    second = make_fixture("a<", right=answer(422, "refused: worse"), **status)
+    listed = (200, 422)
+    first = make_fixture("<", right=answer(422, "refused: bad"), answer_status=listed)
+    second = make_fixture("a<", right=answer(422, "refused: worse"), answer_status=listed)
     assert redundant_fixtures([second, first]) == [(second, first)]
     unlisted = [make_fixture(v, right=answer(422, t)) for v, t in (("<", "bad"), ("a<", "worse"))]
     assert redundant_fixtures(unlisted) == []
