@@ -7,6 +7,7 @@ that reading it back gives the record that was written.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -106,6 +107,7 @@ def test_a_difference_written_without_its_optional_fields_reads_with_their_defau
         (-math.inf, "-Infinity"),
         (1.5, 1.5),
         (list(range(20)), list(range(20))),
+        (list(range(21)), [*range(20), "… 1 more"]),
         (list(range(23)), [*range(20), "… 3 more"]),
         ({1: ["y" * 201]}, {"1": ["y" * 200 + "…"]}),
         ([[[1]]], [[[1]]]),
@@ -119,6 +121,7 @@ def test_a_difference_written_without_its_optional_fields_reads_with_their_defau
         "minus-infinity",
         "float",
         "list-at-limit",
+        "list-one-over",
         "long-list",
         "nested",
         "shallow",
@@ -137,10 +140,22 @@ def nested(depth: int, innermost: Any = 1) -> Any:
     return value
 
 
+def nested_objects(depth: int, innermost: Any = 1) -> Any:
+    value: Any = innermost
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
 def test_a_value_nested_past_twenty_levels_is_elided_there() -> None:
     record = Difference(DiffKind.VALUE, "/", left=nested(20), right=nested(25)).to_json()
     assert record["left"] == nested(20)
     assert record["right"] == nested(20, "…")
+    objects = Difference(
+        DiffKind.VALUE, "/", left=nested_objects(20), right=nested_objects(21)
+    ).to_json()
+    assert objects["left"] == nested_objects(20)
+    assert objects["right"] == nested_objects(20, "…")
 
 
 STEP = StepSpec.from_json({"step": "rename_keys", "case": "lower", "gap": "go capitalises"})
@@ -194,29 +209,32 @@ def test_a_compare_spec_record_without_its_optional_fields_is_the_default() -> N
     assert str(error.value) == message
 
 
-calls_seen: list[tuple[bytes, bytes, CompareSpec]] = []
-
-
-@comparator("test-records-by-length")
-def by_length(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
-    """A user's plain comparator: it reads its spec on every call."""
-    calls_seen.append((left.body, right.body, spec))
-    same = len(left.body) == len(right.body)
-    return Comparison("by-length", () if same else (Difference(DiffKind.LENGTH, "/"),))
+#: A fresh name per call: a registered name cannot be registered again in one process.
+names = itertools.count()
 
 
 def test_a_plain_comparator_is_probed_once_on_two_nulls_then_gets_every_pair() -> None:
-    calls_seen.clear()
-    spec = CompareSpec("test-records-by-length", params={"k": 1})
+    seen: list[tuple[bytes, bytes, CompareSpec]] = []
+    name = f"test-records-by-length-{next(names)}"
+
+    @comparator(name)
+    def by_length(left: Outcome, right: Outcome, spec: CompareSpec) -> Comparison:
+        """A user's plain comparator: it reads its spec on every call."""
+        seen.append((left.body, right.body, spec))
+        same = len(left.body) == len(right.body)
+        return Comparison("by-length", () if same else (Difference(DiffKind.LENGTH, "/"),))
+
+    spec = CompareSpec(name, params={"k": 1})
     compare = compile_compare(spec)
     probe = (b"null", b"null", spec)
-    assert calls_seen == [probe]
+    assert seen == [probe]
     assert not compare(Outcome(0, b"ab"), Outcome(0, b"abc")).equal
-    assert calls_seen[1:] == [(b"ab", b"abc", spec)]
-    rule = get_comparator("test-records-by-length")
-    assert rule.name == "test-records-by-length"
+    assert seen[1:] == [(b"ab", b"abc", spec)]
+    rule = get_comparator(name)
+    assert rule.name == name
     assert rule(Outcome(0, b"a"), Outcome(0, b"bc"), spec).differences == (
         Difference(DiffKind.LENGTH, "/"),
     )
-    assert calls_seen[-1] == (b"a", b"bc", spec)
-    assert COMPARATORS.origin("test-records-by-length") == f"{__name__}.by_length"
+    assert seen[-1] == (b"a", b"bc", spec)
+    expected_origin = f"{__name__}.{by_length.__qualname__}"
+    assert COMPARATORS.origin(name) == expected_origin
