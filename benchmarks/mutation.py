@@ -119,6 +119,13 @@ MODULES: dict[str, list[str]] = {
         "tests/test_judge_normalize.py",
         "tests/test_judge_observation.py",
     ],
+    # The last value-level shrink (polish) and the candidates' reductions: unit-tested
+    # on their own, and run by the identity tests through resolve and candidates.
+    "_polish.py": [
+        "tests/test_polish.py",
+        "tests/test_engine_candidates.py",
+        "tests/test_engine_causes.py",
+    ],
     "_signature.py": ["tests/test_signature.py", "tests/test_signature_format.py"],
     "_bucket.py": ["tests/test_bucket.py", "tests/test_judge.py"],
     "_corpus.py": [
@@ -132,9 +139,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_corpus_durability.py",
         "tests/test_corpus_normalize.py",
     ],
-    # base.py holds the records' serialisation (to_json/from_json, excerpts): the
-    # corpus and the reports exercise it, the rules only build the records.
+    # base.py holds the records' serialisation (to_json/from_json, excerpts), checked
+    # whole by test_comparators_records.py; the corpus and the reports read them too.
     "_comparators/base.py": [
+        "tests/test_comparators_records.py",
         "tests/test_corpus.py",
         "tests/test_corpus_durability.py",
         "tests/test_corpus_normalize.py",
@@ -151,7 +159,13 @@ MODULES: dict[str, list[str]] = {
     "_comparators/params.py": _COMPARATORS,
     "_comparators/ranked.py": ["tests/test_comparators_ranked.py"],
     "_comparators/spelling.py": ["tests/test_comparators_spelling.py"],
-    "_comparators/structure.py": ["tests/test_comparators_json.py"],
+    # The walk behind the json rule: the http, spelling and details tests reach it too.
+    "_comparators/structure.py": [
+        "tests/test_comparators_structure.py",
+        *_COMPARATORS,
+        "tests/test_comparators_details.py",
+        "tests/test_comparators_spelling.py",
+    ],
     "_comparators/vectors.py": ["tests/test_comparators_vectors.py"],
 }
 

@@ -490,6 +490,46 @@ def test_bad_parameters_are_config_errors_that_say_the_fix(
     assert "rule 'json'" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("rule", "params", "message"),
+    [
+        ("bytes", {"x": 1}, "rule 'bytes' got unknown parameter(s) 'x'; it accepts: (none)"),
+        (
+            "cosine",
+            {"x": 1, "y": 2},
+            "rule 'cosine' got unknown parameter(s) 'x', 'y'; "
+            "it accepts: batch, max_differences, min",
+        ),
+        (
+            "json",
+            {"unordered": ["/r", 3]},
+            "rule 'json' parameter 'unordered' must be a list of pointer patterns such as "
+            "[\"/results\"], got ['/r', 3]",
+        ),
+        (
+            "json",
+            {"unordered": 5},
+            "rule 'json' parameter 'unordered' must be a list of pointer patterns such as "
+            '["/results"], got 5',
+        ),
+        ("topk", {"list": 5}, "rule 'topk' parameter 'list' must be a JSON pointer string, got 5"),
+    ],
+    ids=["no-parameters", "two-unknown", "not-all-patterns", "not-a-list", "not-a-pointer"],
+)
+def test_a_bad_parameter_s_whole_message_names_the_rule_and_what_it_takes(
+    rule: str, params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        compile_compare(CompareSpec(rule, params=params))
+    assert str(caught.value) == message
+
+
+def test_one_pattern_may_be_given_as_a_string() -> None:
+    assert compare({"r": [1, 2]}, {"r": [2, 1]}, params={"unordered": "/r"}).differences[
+        0
+    ].kind is (DiffKind.ORDER)
+
+
 def test_bad_ignore_and_select_pointers_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="whole segment"):
         compare(1, 1, ignore=("/a*",))

@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import difffuzz._comparators  # noqa: F401  (registers the built-in rules)
 from difffuzz import CompareSpec, Comparison, ConfigError, DiffKind, Outcome
-from difffuzz._comparators.base import get_comparator
+from difffuzz._comparators.base import Difference, get_comparator
 from difffuzz._comparators.vectors import cosine
 
 components = st.floats(min_value=-1e3, max_value=1e3, allow_subnormal=False)
@@ -175,15 +175,305 @@ def test_selection_and_gates() -> None:
 
 
 @pytest.mark.parametrize(
-    ("spec", "needle"),
+    ("spec", "message"),
     [
-        ({"params": {"min": 2}}, "'min' is 2; it must lie in [-1.0, 1.0]"),
-        ({"params": {"batch": 1}}, "'batch' must be true or false"),
-        ({"params": {"threshold": 0.9}}, "unknown parameter(s) 'threshold'"),
-        ({"ignore": ("/0",)}, "use select to pick the vectors"),
+        ({"params": {"min": 2}}, "rule 'cosine' parameter 'min' is 2; it must lie in [-1.0, 1.0]"),
+        (
+            {"params": {"min": "high"}},
+            "rule 'cosine' parameter 'min' must be a finite number, got 'high'",
+        ),
+        ({"params": {"batch": 1}}, "rule 'cosine' parameter 'batch' must be true or false, got 1"),
+        (
+            {"params": {"max_differences": 0}},
+            "rule 'cosine' parameter 'max_differences' must be an integer >= 1, got 0",
+        ),
+        (
+            {"params": {"threshold": 0.9}},
+            "rule 'cosine' got unknown parameter(s) 'threshold'; "
+            "it accepts: batch, max_differences, min",
+        ),
+        (
+            {"ignore": ("/0",)},
+            "rule 'cosine' compares whole vectors and cannot ignore parts of them "
+            "(got ignore=['/0']); use select to pick the vectors instead",
+        ),
     ],
 )
-def test_bad_configuration(spec: dict[str, Any], needle: str) -> None:
+def test_a_bad_configuration_is_named_with_its_rule_and_fix(
+    spec: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ConfigError) as caught:
         compare([1.0], [1.0], **spec)
-    assert needle in str(caught.value)
+    assert str(caught.value) == message
+
+
+def cosine_detail(similarity: float, minimum: str = "0.99999") -> str:
+    return f"cosine {similarity:.9f} is below min {minimum}"
+
+
+INF = math.inf
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "params", "expected"),
+    [
+        (
+            [1.0, 2.0],
+            {"v": [1.0, 2.0]},
+            {},
+            [
+                Difference(
+                    DiffKind.TYPE,
+                    "/",
+                    "/",
+                    [1.0, 2.0],
+                    {"v": [1.0, 2.0]},
+                    "both sides must be arrays of numbers",
+                    "vector/object",
+                )
+            ],
+        ),
+        (
+            [1.0, "2"],
+            [1.0, 2.0],
+            {},
+            [
+                Difference(
+                    DiffKind.TYPE,
+                    "/",
+                    "/",
+                    [1.0, "2"],
+                    [1.0, 2.0],
+                    "both sides must be arrays of numbers",
+                    "array/vector",
+                )
+            ],
+        ),
+        (
+            [1.0, 2.0],
+            [1.0, 2.0, 3.0],
+            {},
+            [
+                Difference(
+                    DiffKind.LENGTH, "/", "/", 2, 3, "2 dimensions on the left, 3 on the right"
+                )
+            ],
+        ),
+        (
+            [1.0, 0.0],
+            [0.0, 0.0],
+            {},
+            [
+                Difference(
+                    DiffKind.VALUE,
+                    "/",
+                    "/",
+                    [1.0, 0.0],
+                    [0.0, 0.0],
+                    "zero vector on right",
+                    "ok/zero",
+                )
+            ],
+        ),
+        (
+            [0.0, 0.0],
+            [-INF, 1.0],
+            {},
+            [
+                Difference(
+                    DiffKind.VALUE,
+                    "/",
+                    "/",
+                    [0.0, 0.0],
+                    [-INF, 1.0],
+                    "zero vector on left; infinite value in right vector",
+                    "zero/inf",
+                )
+            ],
+        ),
+        (
+            [1.0, 0.0],
+            [1.0, 0.01],
+            {},
+            [
+                Difference(
+                    DiffKind.VALUE,
+                    "/",
+                    "/",
+                    [1.0, 0.0],
+                    [1.0, 0.01],
+                    cosine_detail(1 / math.sqrt(1.0001)),
+                    "cosine",
+                )
+            ],
+        ),
+        (
+            [1.0, 0.0],
+            [0.0, 1.0],
+            {"min": 0.5},
+            [
+                Difference(
+                    DiffKind.VALUE,
+                    "/",
+                    "/",
+                    [1.0, 0.0],
+                    [0.0, 1.0],
+                    cosine_detail(0.0, "0.5"),
+                    "cosine",
+                )
+            ],
+        ),
+        (
+            {"v": 1},
+            [[1.0]],
+            {"batch": True},
+            [
+                Difference(
+                    DiffKind.TYPE,
+                    "/",
+                    "/",
+                    {"v": 1},
+                    [[1.0]],
+                    "with batch = true both selections must be arrays of vectors",
+                    "object/array",
+                )
+            ],
+        ),
+        (
+            [[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]],
+            [[20.0, 0.0], [16.0, 12.0]],
+            {"batch": True},
+            [
+                Difference(
+                    DiffKind.LENGTH, "/", "/", 3, 2, "3 vectors on the left, 2 on the right"
+                ),
+                Difference(
+                    DiffKind.VALUE,
+                    "/*",
+                    "/1",
+                    [0.6, 0.8],
+                    [16.0, 12.0],
+                    cosine_detail(0.96),
+                    "cosine",
+                ),
+            ],
+        ),
+        (
+            [[1.0], [1.0, 2.0], [0.0]],
+            [[1.0], [1.0], [1.0]],
+            {"batch": True},
+            [
+                Difference(
+                    DiffKind.LENGTH, "/*", "/1", 2, 1, "2 dimensions on the left, 1 on the right"
+                ),
+                Difference(
+                    DiffKind.VALUE, "/*", "/2", [0.0], [1.0], "zero vector on left", "zero/ok"
+                ),
+            ],
+        ),
+    ],
+    ids=[
+        "not-a-vector",
+        "string-component",
+        "dimensions",
+        "zero",
+        "zero-and-infinite",
+        "below-min",
+        "below-a-set-min",
+        "batch-not-arrays",
+        "batch-count-and-pair",
+        "batch-element-records",
+    ],
+)
+def test_each_divergence_says_where_what_each_side_has_and_why(
+    left: Any, right: Any, params: dict[str, Any], expected: list[Difference]
+) -> None:
+    # What a report shows of a cosine finding: the place, both sides' values, the words.
+    comparison = compare(left, right, params=params)
+    assert list(comparison.differences) == expected
+    assert comparison.rule == "cosine"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "params", "distance"),
+    [
+        ([1.0, 0.0], [1.0, 0.0], {}, 0.0),  # identical answers
+        ([1.0, 0.0], [20.0, 0.0], {}, 0.0),  # the same direction
+        ([0.0, 0.0], [0.0, -0.0], {}, 0.0),  # two zero vectors
+        ([1.0, 0.0], [0.0, 0.0], {}, None),  # undefined
+        ([[1.0]], [[2.0], [3.0]], {"batch": True}, 0.0),
+        ([[0.0]], [[1.0]], {"batch": True}, None),  # no pair has a cosine
+    ],
+)
+def test_every_comparison_is_named_for_the_cosine_rule_with_its_distance(
+    left: Any, right: Any, params: dict[str, Any], distance: float | None
+) -> None:
+    comparison = compare(left, right, params=params)
+    assert comparison.rule == "cosine"
+    assert comparison.distance == distance
+
+
+def test_integers_beyond_the_float_range_are_infinite_values_on_either_sign() -> None:
+    (huge,) = compare([-(10**400), 1], [1.0, 1.0]).differences
+    assert (huge.detail, huge.qualifier) == ("infinite value in left vector", "inf/ok")
+    assert compare([10**400, 1], [1.0, 1.0]).differences[0].qualifier == "inf/ok"
+
+
+def test_a_cosine_at_the_minimum_agrees() -> None:
+    # "at or above min": orthogonal vectors have cosine 0.0 exactly.
+    assert compare([1.0, 0.0], [0.0, 1.0], params={"min": 0.0}).equal
+    assert not compare([1.0, 0.0], [-0.001, 1.0], params={"min": 0.0}).equal
+
+
+ROUNDS_PAST_ONE = [138.40774964442448, 604.530122336367, -873.7863562245814]
+
+
+@example(
+    ROUNDS_PAST_ONE
+)  # its float cosine with itself is 1 + 2**-52, with its negation -1 - 2**-52
+@given(vectors)
+def test_cosine_stays_within_minus_one_and_one(vector: list[float]) -> None:
+    assert cosine(vector, vector) <= 1.0
+    assert cosine(vector, [-x for x in vector]) >= -1.0
+    distance = compare(vector, [-x for x in vector]).distance
+    assert distance is not None
+    assert distance <= 2.0
+
+
+def test_identical_answers_agree_whatever_their_key_order() -> None:
+    # Not vectors at all, but the same JSON value: the rule is reflexive.
+    one, other = {"b": [1.0], "a": None}, {"a": None, "b": [1.0]}
+    for left, right in ((one, other), (other, one)):
+        comparison = compare(left, right)
+        assert comparison.equal, comparison
+        assert (comparison.rule, comparison.distance) == ("cosine", 0.0)
+
+
+def test_a_batch_keeps_max_differences_records_then_one_per_new_kind() -> None:
+    left = [[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0]]
+    right = [[0.0, 1.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
+    comparison = compare(left, right, params={"batch": True, "max_differences": 2})
+    assert [(d.location, d.qualifier) for d in comparison.differences] == [
+        ("/0", "cosine"),
+        ("/1", "cosine"),
+        ("/3", "zero/ok"),
+    ]
+    assert comparison.distance == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "select"),
+    [
+        (Outcome(502, b"bad gateway"), Outcome(502, b"Bad Gateway"), ""),
+        (Outcome(500, b"oops"), outcome([1.0]), ""),
+        (outcome({"v": [1.0]}), outcome({"w": [1.0]}), "/v"),
+    ],
+    ids=["neither-json", "one-not-json", "selection-missing"],
+)
+def test_what_the_gates_decide_is_named_for_the_cosine_rule(
+    left: Outcome, right: Outcome, select: str
+) -> None:
+    spec = CompareSpec("cosine", select_left=select, select_right=select)
+    comparison = get_comparator("cosine")(left, right, spec)
+    assert not comparison.equal
+    assert comparison.rule == "cosine"

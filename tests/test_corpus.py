@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 
 from difffuzz._comparators.base import CompareSpec, Comparison, Difference, DiffKind
-from difffuzz._corpus import FIXTURE_SCHEMA, Corpus, Fixture, fixture_text, redundant_fixtures
+from difffuzz._corpus import (
+    FIXTURE_SCHEMA,
+    Corpus,
+    Fixture,
+    UnreadableFixture,
+    fixture_text,
+    redundant_fixtures,
+)
 from difffuzz._exceptions import CorpusError
 from difffuzz._inputs import FileTree, Input
 from difffuzz._outcome import Failure, Outcome
@@ -498,3 +505,125 @@ def test_concurrent_processes_write_each_finding_once_and_whole(tmp_path: Path) 
     leftovers = [p for p in root.rglob("*") if p.is_file() and p.suffix != ".json"]
     assert leftovers == []
     assert not list(root.rglob(".tmp-*"))
+
+
+def answer(status: int, body: str) -> Outcome:
+    return Outcome(status, body.encode())
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "one_cause"),
+    [
+        # Answers without an error message: their other words are no reason.
+        (
+            (answer(0, '{"text": "<", "ok": true}'), answer(0, '{"ok": true}')),
+            (answer(0, '{"text": "x", "ok": false}'), answer(0, '{"ok": false}')),
+            True,
+        ),
+        (
+            (answer(200, '{"text": "<"}'), answer(200, "escaped")),
+            (answer(200, '{"text": "x"}'), answer(200, "escaped twice")),
+            True,
+        ),
+        # A side that failed speaks through its body: two messages, two causes.
+        (
+            (answer(0, "{}"), answer(500, "disk full")),
+            (answer(0, "{}"), answer(500, "bad input")),
+            False,
+        ),
+        (
+            (answer(0, "{}"), answer(300, "moved")),
+            (answer(0, "{}"), answer(300, "gone")),
+            False,
+        ),
+        (
+            (answer(500, "disk full"), answer(0, "{}")),
+            (answer(500, "bad input"), answer(0, "{}")),
+            False,
+        ),
+        # The pieces of the input a message echoes are not its reason.
+        (
+            (answer(500, "bad escape \\h"), answer(500, "refused \\h")),
+            (answer(500, "bad escape \\z"), answer(500, "refused \\z")),
+            True,
+        ),
+    ],
+    ids=["status-0", "status-200", "right-500", "right-300", "left-500", "echoed"],
+)
+def test_fixtures_of_one_signature_are_one_cause_when_their_error_messages_agree(
+    small: tuple[Outcome, Outcome], large: tuple[Outcome, Outcome], one_cause: bool
+) -> None:
+    inputs = ("\\h", "\\za") if "escape" in small[0].body.decode() else ("<", "a<")
+    first = make_fixture(inputs[0], left=small[0], right=small[1])
+    second = make_fixture(inputs[1], left=large[0], right=large[1])
+    assert redundant_fixtures([second, first]) == ([(second, first)] if one_cause else [])
+
+
+def test_a_listed_answer_status_is_an_answer_whose_words_are_no_error_message() -> None:
+    # With answer_status = [200, 422], a 422 answered: its text is no error message.
+    listed = (200, 422)
+    first = make_fixture("<", right=answer(422, "refused: bad"), answer_status=listed)
+    second = make_fixture("a<", right=answer(422, "refused: worse"), answer_status=listed)
+    assert redundant_fixtures([second, first]) == [(second, first)]
+    unlisted = [make_fixture(v, right=answer(422, t)) for v, t in (("<", "bad"), ("a<", "worse"))]
+    assert redundant_fixtures(unlisted) == []
+
+
+def test_a_finding_saved_flaky_first_is_not_saved_again_when_it_reproduces(
+    tmp_path: Path,
+) -> None:
+    corpus = Corpus(tmp_path)
+    flaky, _ = corpus.save(make_fixture(flaky=True))
+    again, written = corpus.save(make_fixture())
+    assert (again, written) == (flaky, False)
+    assert corpus.files() == []
+    assert corpus.files(flaky=True) == [flaky]
+
+
+def test_a_file_that_cannot_be_read_is_a_problem_and_is_never_overwritten(
+    tmp_path: Path,
+) -> None:
+    corpus = Corpus(tmp_path)
+    fixture = make_fixture()
+    target = corpus.path_for(fixture)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"{not json")
+    assert corpus.save(fixture) == (target, False)
+    assert target.read_bytes() == b"{not json"
+    odd = tmp_path / "planted" / "folder.json"
+    odd.mkdir()  # a folder named like a fixture: listed, cannot be read
+    _, problems = corpus.load("planted")
+    by_path = {problem.path: problem for problem in problems}
+    assert by_path[odd].message.startswith("cannot be read (")
+    assert str(by_path[odd]).startswith(f"{odd}: {by_path[odd].message}. {FIX_HINT}")
+    with pytest.raises(UnreadableFixture) as unreadable:
+        corpus.read(odd)
+    assert unreadable.value.problem == by_path[odd]
+
+
+def test_fetch_and_load_read_one_surface_s_folder(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    mine, _ = corpus.save(make_fixture(surface="planted"))
+    corpus.save(make_fixture(surface="embed"))
+    assert [f.path for f in corpus.fetch("planted")] == [mine]
+    assert [f.path for f in corpus.load("planted")[0]] == [mine]
+
+
+def test_delete_and_rewrite_use_the_file_a_fixture_was_read_from_or_its_own_name(
+    tmp_path: Path,
+) -> None:
+    corpus = Corpus(tmp_path)
+    path, _ = corpus.save(make_fixture())
+    renamed = path.with_name("renamed-by-hand.json")
+    path.rename(renamed)
+    moved = corpus.rewrite(corpus.read(renamed), fixed_at="2024-06-01T00:00:00+00:00")
+    assert corpus.files() == [path] == [moved.path]  # back under its own name
+    corpus.delete(make_fixture())  # never read: the file of its own name
+    assert corpus.files() == []
+    corpus.save(make_fixture())
+    path.rename(renamed)
+    corpus.delete(corpus.read(renamed))
+    assert corpus.files() == []
+    corpus.save(make_fixture())
+    assert corpus.rewrite(make_fixture(), fixed_at="2024-06-02").path == path
+    assert corpus.files() == [path]

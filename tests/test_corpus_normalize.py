@@ -19,7 +19,9 @@ from difffuzz._comparators.base import Comparison
 from difffuzz._config import Config, parse_config
 from difffuzz._connect import open_transport
 from difffuzz._corpus import FIXTURE_SCHEMA, Corpus, Fixture
+from difffuzz._fixture import fixture_text
 from difffuzz._judge import Judge
+from difffuzz._outcome import Outcome
 from difffuzz._replay import ReplayVerdict, replay_fixtures
 from difffuzz._reporting.diffview import build_diff, diff_text
 from difffuzz._reporting.html import _diff_table
@@ -27,7 +29,7 @@ from tests import (
     planted,  # noqa: F401  (registers the planted_text strategy)
     planted_normalize,
 )
-from tests.support.records import fixture_of
+from tests.support.records import changed, fixture_of
 
 RUNTIMES = ("rust", "go")
 REPO_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -185,3 +187,33 @@ def test_the_side_by_side_view_shows_the_normalised_diff_and_the_raw_answers(
     plain = build_diff(fixture.left, fixture.right, comparison, RUNTIMES, None)
     assert plain.raw_rows == ()
     assert plain.raw_lines == ()
+
+
+def test_a_fixture_whose_steps_fail_on_its_answers_is_written_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    # A hook changed since the divergence was found: the fixture is kept, raw answers
+    # and all, and says why it holds no normalised ones.
+    gap = {"reason": "go names its fields", "normalize": {"go": [{"jq": "{kind: .Kind}"}]}}
+    fixture = saved(tmp_path, config(gaps=[gap]))
+    broken = changed(fixture, right=Outcome(422, b"[1]"), normalized=None)
+    record = json.loads(fixture_text(broken))
+    assert "normalized" not in record
+    assert record["normalized_error"].startswith("the normalize steps failed when written: ")
+    assert "index" in record["normalized_error"]  # jq's own words: an array has no .Kind
+    assert json.loads(record["outcomes"]["go"]["body"]) == [1]
+
+
+def test_an_answer_that_is_not_json_is_stored_as_no_normalised_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(planted_normalize.BEHAVIOUR, "go", "reason")
+    fixture = saved(tmp_path, config())
+    crashed = changed(fixture, right=Outcome(502, b"bad gateway"), normalized=None)
+    record = json.loads(fixture_text(crashed))
+    assert record["normalized"]["go"] is None
+    assert record["normalized"]["rust"] == {
+        "kind": "schema",
+        "field": "to",
+        "reason": "not an email: a@b",
+    }

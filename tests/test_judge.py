@@ -7,6 +7,7 @@ even when the rule only reads bodies.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from contextlib import closing
@@ -382,3 +383,24 @@ def test_a_bad_rule_or_property_parameter_is_refused_naming_its_config_key(
         Judge(surface(**keys), RUNTIMES)
     assert str(error.value).startswith(where)
     assert what in str(error.value)
+
+
+def test_a_divergence_s_bucket_reads_the_input_it_judged() -> None:
+    # The bucket loses the pieces of the input an error message echoes, and folds a
+    # top-level field named after one of the input's keys: one cause, one bucket,
+    # whatever input it was met through.
+    judged = Judge(surface(), RUNTIMES)
+    for pattern in ("\\h", "\\z"):
+        refused = judged.judge(
+            pattern,
+            Outcome(0, b'{"ok": true}'),
+            Outcome(0, json.dumps({"ok": False, "error": f"bad escape {pattern}"}).encode()),
+        )
+        assert refused.bucket is not None
+        assert refused.bucket.errors == ("", "bad escape …")
+    echoed = judged.judge({"zq": 1}, Outcome(0, b'{"zq": 1}'), Outcome(0, b'{"zq": 2}'))
+    assert echoed.bucket is not None
+    assert echoed.bucket.fields == ("/*",)
+    schema = judged.judge({"other": 1}, Outcome(0, b'{"zq": 1}'), Outcome(0, b'{"zq": 2}'))
+    assert schema.bucket is not None
+    assert schema.bucket.fields == ("/zq",)

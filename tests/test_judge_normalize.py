@@ -200,6 +200,25 @@ def test_removing_the_normalizer_re_opens_the_gap() -> None:
     assert observation.signature == tracked.judge("i", rust, go).gap_hits[0].signature
 
 
+@pytest.mark.parametrize("collapse", [[], ["/detail"]])
+def test_a_gap_hit_has_the_signature_its_divergence_has_once_reopened(
+    collapse: list[str],
+) -> None:
+    # The surface's collapse patterns shape both: the tracked gap's findings and
+    # the divergences it turns into when its normalizer is removed join up.
+    gap = {"reason": "go reports a stale count", "normalize": {"go": [{"jq": ".detail.count = 2"}]}}
+    tracked = Judge(surface(gaps=[gap], collapse=collapse), RUNTIMES)
+    reopened = Judge(surface(collapse=collapse), RUNTIMES)
+    rust, go = Outcome(200, b'{"detail": {"count": 2}}'), Outcome(200, b'{"detail": {"count": 1}}')
+    observation = tracked.judge("i", rust, go)
+    assert observation.verdict is Verdict.MATCH
+    (hit,) = observation.gap_hits
+    assert hit.signature == reopened.judge("i", rust, go).signature
+    assert [path for _kind, path, _ in hit.signature.parts] == (
+        ["/detail/**"] if collapse else ["/detail/count"]
+    )
+
+
 def test_a_matching_gap_still_works_as_before() -> None:
     gap = {"reason": "open", "category": "shape", "statuses": [422, 422]}
     judge = Judge(surface(gaps=[gap]), RUNTIMES)

@@ -56,10 +56,11 @@ class GapTally:
             ):
                 self.smallest[hit.reason] = (observation, hit)
 
-    def findings(
-        self, spec: CompareSpec, *, seed: int | None, config_path: str = ""
-    ) -> list[Finding]:
-        """One ``known_gap`` finding per gap that occurred, in the order first seen."""
+    def findings(self, spec: CompareSpec, *, seed: int | None) -> list[Finding]:
+        """One ``known_gap`` finding per gap that occurred, in the order first seen.
+
+        Their ``config_path`` is left empty: the campaign sets it on every finding.
+        """
         found_at = datetime.now(UTC).isoformat(timespec="seconds")
         findings = []
         for reason, (observation, hit) in self.smallest.items():
@@ -83,7 +84,6 @@ class GapTally:
                     gap_reason=reason,
                     seed=seed,
                     found_at=found_at,
-                    config_path=config_path,
                 )
             )
         return findings

@@ -84,7 +84,10 @@ class NoiseCalibrator:
             if not (first.parses and second.parses):
                 continue
             comparison = self_compare(first, second)
-            found.extend(d.path or "/" for d in comparison.differences if d.path)
+            # The walk names the document itself "/" (display), so every difference
+            # has a path; one without would name the whole body, which no ignore
+            # pattern may (check_pointers refuses it).
+            found.extend(d.path for d in comparison.differences if d.path)
         new = [p for p in dict.fromkeys(found) if p not in self.learned]
         self.learned.extend(new)
         return new
