@@ -104,6 +104,10 @@ MODULES: dict[str, list[str]] = {
     ],
     "_engine/gaps.py": ["tests/test_gap_tally.py", "tests/test_engine_parts.py"],
     "_engine/origins.py": _ENGINE,
+    "_engine/reduction.py": [
+        "tests/test_engine_origins_confirm.py",
+        "tests/test_engine_identity.py",
+    ],
     "_engine/resolve.py": _ENGINE,
     "_engine/confirm.py": [
         "tests/test_engine_confirm.py",

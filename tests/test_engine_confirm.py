@@ -211,6 +211,7 @@ def test_no_fault_is_asked_again_without_a_chance_fault_in_its_bucket() -> None:
         (fault, Confirmation(3, 3, False)),
         (other_bucket, Confirmation(0, 3, True)),
         (_judged("d", "planted"), Confirmation(0, 3, True)),  # flaky, but no fault
+        (_judged("e", "crash"), Confirmation(0, 0, False)),  # confirmations are off
     ]
     verdicts = doubt_chance_faults(judged, again)
     assert verdicts == [confirmation for _, confirmation in judged]

@@ -349,14 +349,20 @@ def test_the_reduction_test_counts_its_calls_and_leaves_an_unreliable_runtime_al
 
     def observe(value: Input) -> Observation:
         sent.append(value)
-        return _divergence(value) if "<" in str(value) else _match(value)
+        text = str(value)
+        return (
+            _divergence(value) if "<" in text and "#" in text and len(text) <= 4 else _match(value)
+        )
 
     test = ReductionTest(observe, stats, origins)
     share = origins.reduction_calls_left
-    known = [Exemplars(forms=["<"])]
-    assert test(_divergence("x<y"), known, 40) is known[0]
-    assert stats.shrink_calls == len(sent) >= 1
+    known = [Exemplars(forms=["<#"])]
+    assert test(_divergence("ab<c#d"), known, 40) is known[0]
+    assert stats.shrink_calls == len(sent) > 1
     assert origins.reduction_calls_left == share - len(sent)
+    # A reduction that diverges in another bucket does not stay in the example's.
+    elsewhere = ReductionTest(lambda value: _divergence(value, field="b"), stats, origins)
+    assert elsewhere(_divergence("<#"), known, 40) is None
 
     # A runtime that fails to answer is not probed again by the test: each call may
     # cost a timeout, for a test that only saves candidates.
@@ -366,6 +372,6 @@ def test_the_reduction_test_counts_its_calls_and_leaves_an_unreliable_runtime_al
 
     down = ReductionTest(down_observe, stats, origins)
     sent.clear()
-    assert down(_divergence("x<y"), known, 40) is None
+    assert down(_divergence("ab<c#d"), known, 40) is None
     assert len(sent) == 1
     assert origins.reduction_calls_left == 0
