@@ -36,12 +36,16 @@ def _hangup_ignored_here(signum: int, frame: object) -> None:
     """Run under ``nohup``, the suite still ignores a hangup (a closed terminal)."""
 
 
-# ``nohup`` ignores SIGHUP, and an ignored signal is inherited by every process the
-# suite starts: the SIGHUP tests (in-process, and of the ``difffuzz run`` they start)
-# would meet a signal difffuzz rightly leaves ignored. A handler of our own keeps the
-# suite alive on a hangup, and is not inherited: a child process starts with the default.
+# A signal ignored when the suite starts is ignored in every process it starts too:
+# ``nohup`` ignores SIGHUP, and a shell ignores SIGINT for a command it runs in the
+# background (``bash .ci/run &``). The signal tests (in-process, and of the ``difffuzz
+# run`` processes they start) would meet a signal difffuzz rightly leaves ignored.
+# Handlers of the suite's own are not inherited across exec: a child starts with the
+# default. Ctrl-C interrupts as Python's default does; a hangup is still ignored.
 if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
     signal.signal(signal.SIGHUP, _hangup_ignored_here)
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 #: A small campaign: enough for the HTTP surfaces to diverge, quick for the CLI ones.
 SMALL_EXAMPLES = 20
