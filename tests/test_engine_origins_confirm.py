@@ -42,14 +42,16 @@ def _divergence(value: Input, *, field: str = "a", path: str | None = None) -> O
     )
 
 
-def _match(value: Input) -> Observation:
+def _match(
+    value: Input, *, left: Outcome = ANSWER, verdict: Verdict = Verdict.MATCH
+) -> Observation:
     return Observation(
         surface="s",
         input=value,
-        left=ANSWER,
+        left=left,
         right=ANSWER,
         comparison=Comparison(rule="json"),
-        verdict=Verdict.MATCH,
+        verdict=verdict,
     )
 
 
@@ -332,14 +334,7 @@ def test_a_finding_that_cannot_be_resent_is_flaky_only_when_a_side_failed() -> N
 
 def _refused(value: Input) -> Observation:
     failed = Outcome(None, b"", failure=Failure.UNREACHABLE, detail="connection refused")
-    return Observation(
-        surface="s",
-        input=value,
-        left=failed,
-        right=ANSWER,
-        comparison=Comparison(rule="json"),
-        verdict=Verdict.INFRA_ERROR,
-    )
+    return _match(value, left=failed, verdict=Verdict.INFRA_ERROR)
 
 
 def test_the_reduction_test_counts_its_calls_and_leaves_an_unreliable_runtime_alone() -> None:

@@ -17,7 +17,9 @@ from difffuzz._results import CampaignResult
 from tests.test_engine_quality import planted_config
 
 
-def test_generating_shrinking_and_the_final_replay_are_told_apart() -> None:
+def _calls_of_a_run_failing_from_ten() -> list[tuple[int, bool]]:
+    """Each call of a Hypothesis run failing from 10 up: its value, and whether
+    ``hypothesis_is_shrinking`` said shrinking."""
     calls: list[tuple[int, bool]] = []
 
     @settings(database=None, max_examples=200, phases=[Phase.generate, Phase.shrink])
@@ -28,6 +30,11 @@ def test_generating_shrinking_and_the_final_replay_are_told_apart() -> None:
 
     with pytest.raises(AssertionError):
         failing_from_ten()
+    return calls
+
+
+def test_generating_shrinking_and_the_final_replay_are_told_apart() -> None:
+    calls = _calls_of_a_run_failing_from_ten()
     first_failure = next(i for i, (value, _) in enumerate(calls) if value >= 10)
     assert not any(shrinking for _, shrinking in calls[:first_failure])  # generating
     assert any(shrinking for _, shrinking in calls[first_failure + 1 :])  # shrinking
@@ -45,16 +52,7 @@ def test_a_failure_is_generated_once_and_every_later_run_of_it_is_shrinking() ->
     # The engine counts a call as an explored example (a finding's "seen N times",
     # the example budget) only when it is not shrinking: the shrink phase's re-run of
     # each failure, the shrinker's calls and the final replay must not count again.
-    calls: list[tuple[int, bool]] = []
-
-    @settings(database=None, max_examples=200, phases=[Phase.generate, Phase.shrink])
-    @given(st.integers(min_value=0))
-    def failing_from_ten(value: int) -> None:
-        calls.append((value, hypothesis_is_shrinking()))
-        assert value < 10
-
-    with pytest.raises(AssertionError):
-        failing_from_ten()
+    calls = _calls_of_a_run_failing_from_ten()
     generated = {value for value, shrinking in calls if value >= 10 and not shrinking}
     runs = {value: [s for called, s in calls if called == value] for value in generated}
     assert any(len(flags) > 1 for flags in runs.values())  # the shrink phase re-ran one
